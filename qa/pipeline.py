@@ -1,0 +1,271 @@
+"""The composition root: API, UI, CLI and evaluation all go through Pipeline."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from .answering import ABSTAIN_TEXT, Answerer, Draft, ExtractiveAnswerer
+from .chunking import chunk_document
+from .citations import verify_citations
+from .config import Settings
+from .embedding import Embedder, SentenceTransformerEmbedder
+from .errors import CorpusError, IndexNotReady, NotFound
+from .ingest import load_corpus
+from .retrieval import Retriever
+from .rewrite import standalone_question
+from .schema import Answer, Document, Hit, IndexReport
+from .store import ChromaStore
+
+log = logging.getLogger(__name__)
+
+
+def _ms(t0: float) -> float:
+    return round((time.perf_counter() - t0) * 1000, 1)
+
+
+class Pipeline:
+    """Owns the embedder, the store, the retriever and the answerer, wired from Settings."""
+
+    def __init__(self, settings: Settings, embedder: Embedder, store: ChromaStore) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.store = store
+        self.retriever = Retriever(
+            store, embedder, settings.candidates, settings.rrf_k,
+            settings.dense_weight, settings.bm25_weight,
+        )
+        self._documents: dict[str, Document] = {}
+        self._answers: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self.answerer: Answerer = self._make_answerer()
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None, embedder: Embedder | None = None) -> Pipeline:
+        """Build the pipeline: load the model, open the index (embedded or server Chroma)."""
+        settings = settings or Settings()
+        embedder = embedder or SentenceTransformerEmbedder(
+            settings.model_path(), settings.embedding_batch_size
+        )
+        if settings.chroma_host:
+            store = ChromaStore.server(
+                settings.chroma_host, settings.chroma_port, settings.collection, embedder.model_id
+            )
+        else:
+            store = ChromaStore.embedded(settings.index_dir, settings.collection, embedder.model_id)
+        return cls(settings, embedder, store)
+
+    def _make_answerer(self) -> Answerer:
+        extractive = ExtractiveAnswerer(
+            self.embedder, self.document, self.retriever.bm25.idf, self.settings.abstain_threshold
+        )
+        if self.settings.llm == "none":
+            return extractive
+        from .generation import LLMAnswerer
+
+        return LLMAnswerer.from_settings(self.settings, self.embedder, self.document, extractive)
+
+    def close(self) -> None:
+        self.store.close()
+
+    # --- indexing ---------------------------------------------------------------------------
+
+    def index(self, corpus_dir: Path | None = None, progress: bool = False) -> IndexReport:
+        """Bring the index in line with the corpus folder: add, replace, skip, remove.
+
+        Raises:
+            CorpusError: the folder is missing or holds no readable document.
+        """
+        t0 = time.perf_counter()
+        corpus_dir = Path(corpus_dir or self.settings.corpus_dir)
+        loaded = list(load_corpus(corpus_dir))
+        documents = [d for d in loaded if isinstance(d, Document)]
+        skipped = tuple(str(e) for e in loaded if isinstance(e, CorpusError))
+        if not documents:
+            detail = f" ({len(skipped)} skipped: {'; '.join(skipped)})" if skipped else ""
+            raise CorpusError(f"no readable .txt or .md document in {corpus_dir}{detail}")
+        indexed = self.store.manifest()
+        changed = [d for d in documents if indexed.get(d.doc_id) != d.sha256]
+        removed = sorted(set(indexed) - {d.doc_id for d in documents})
+        chunked = [
+            (d, chunk_document(d, self.settings.chunk_size, self.settings.chunk_overlap))
+            for d in changed
+        ]
+        texts = [f"{c.title}\n{c.text}" for _, chunks in chunked for c in chunks]
+        vectors = self.embedder.embed(texts, progress=progress and len(texts) > 64)
+        offset = 0
+        for document, chunks in chunked:
+            self.store.replace_document(document, chunks, vectors[offset : offset + len(chunks)])
+            offset += len(chunks)
+        self.store.delete_documents(removed)
+        if changed or removed or self.store.model_changed:
+            self.retriever.refresh()
+            self._documents.clear()
+            self.answerer = self._make_answerer()
+        docs_total, chunks_total = self.store.count()
+        return IndexReport(
+            added=sum(d.doc_id not in indexed for d in changed),
+            updated=sum(d.doc_id in indexed for d in changed),
+            unchanged=len(documents) - len(changed),
+            removed=len(removed),
+            skipped=skipped,
+            chunks_written=len(texts),
+            chunks_total=chunks_total,
+            documents_total=docs_total,
+            seconds=round(time.perf_counter() - t0, 3),
+        )
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def document(self, doc_id: str) -> Document | None:
+        """An indexed document (original text) by id, cached."""
+        if doc_id not in self._documents:
+            doc = self.store.document(doc_id)
+            if doc is None:
+                return None
+            self._documents[doc_id] = doc
+        return self._documents[doc_id]
+
+    def get_document(self, doc_id: str) -> Document:
+        """Like ``document`` but raises NotFound."""
+        doc = self.document(doc_id)
+        if doc is None:
+            raise NotFound(f"no document with id {doc_id!r}")
+        return doc
+
+    def health(self) -> dict[str, Any]:
+        documents, chunks = self.store.count()
+        return {
+            "ready": chunks > 0,
+            "documents": documents,
+            "chunks": chunks,
+            "model": self.embedder.model_id,
+            "answerer": self.answerer.name,
+            "llm": self.settings.llm,
+        }
+
+    def retrieve(self, query: str, k: int | None = None, hybrid: bool = True) -> list[Hit]:
+        """The best ``k`` passages for a query, best first.
+
+        Raises:
+            IndexNotReady: nothing is indexed yet.
+        """
+        if not self.retriever.bm25.chunks:
+            raise IndexNotReady("the index is empty: run `qa index` first")
+        return self.retriever.search(query.strip(), k or self.settings.k, hybrid=hybrid)
+
+    # --- answering --------------------------------------------------------------------------
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[dict[str, str]] = (),
+        k: int | None = None,
+        hybrid: bool = True,
+    ) -> Answer:
+        """Answer a question from the index, with verified citations, or abstain."""
+        *_, answer = self.ask_stream(question, history, k, hybrid)
+        assert isinstance(answer, Answer)
+        return answer
+
+    def ask_stream(
+        self,
+        question: str,
+        history: Sequence[dict[str, str]] = (),
+        k: int | None = None,
+        hybrid: bool = True,
+    ) -> Iterator[str | Answer]:
+        """Yield pieces of answer text as they come, then the final Answer.
+
+        The final Answer's text is authoritative: a generated answer may lose unsupported
+        sentences at the grounding gate after streaming.
+        """
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        standalone = self.rewrite(question, history)
+        timings["rewrite"] = _ms(t0)
+        t1 = time.perf_counter()
+        hits = self.retrieve(standalone, k)
+        timings["retrieve"] = _ms(t1)
+        t2 = time.perf_counter()
+        draft: Draft | None = None
+        for piece in self.answerer.stream(standalone, hits):
+            if isinstance(piece, Draft):
+                draft = piece
+            else:
+                yield piece
+        assert draft is not None
+        timings["answer"] = _ms(t2)
+        citations = verify_citations(draft.spans, self.document)
+        abstained = draft.abstained or not citations
+        timings["total"] = _ms(t0)
+        answer = Answer(
+            answer_id=uuid.uuid4().hex,
+            question=question,
+            standalone_question=standalone,
+            answer=ABSTAIN_TEXT if abstained and not draft.abstained else draft.text,
+            abstained=abstained,
+            citations=citations if not abstained else (),
+            hits=tuple(hits),
+            answerer=self.answerer.name,
+            model=self.answerer.model,
+            confidence=round(draft.confidence, 4),
+            timings_ms=timings,
+        )
+        self._remember(answer)
+        yield answer
+
+    def rewrite(self, question: str, history: Sequence[dict[str, str]]) -> str:
+        rewriter = getattr(self.answerer, "rewrite", None)
+        if rewriter is not None and history:
+            return rewriter(question, history)
+        return standalone_question(question, history)
+
+    def _remember(self, answer: Answer) -> None:
+        self._answers[answer.answer_id] = {
+            "answer_id": answer.answer_id,
+            "question": answer.question,
+            "standalone_question": answer.standalone_question,
+            "answer": answer.answer,
+            "abstained": answer.abstained,
+            "confidence": answer.confidence,
+            "answerer": answer.answerer,
+            "model": answer.model,
+            "embedding_model": self.embedder.model_id,
+            "citations": [c.__dict__ for c in answer.citations],
+            "passages": [passage_record(h) for h in answer.hits],
+            "timings_ms": answer.timings_ms,
+            "created": time.time(),
+        }
+        while len(self._answers) > self.settings.answers_kept:
+            self._answers.popitem(last=False)
+
+    def answer_record(self, answer_id: str) -> dict[str, Any]:
+        """The provenance record of an earlier answer.
+
+        Raises:
+            NotFound: unknown id (or one no longer kept).
+        """
+        if answer_id not in self._answers:
+            raise NotFound(f"no answer with id {answer_id!r}")
+        return self._answers[answer_id]
+
+
+def passage_record(hit: Hit) -> dict[str, Any]:
+    """A hit as the API shows it."""
+    c = hit.chunk
+    return {
+        "text": c.text,
+        "doc_id": c.doc_id,
+        "title": c.title,
+        "start": c.start,
+        "end": c.end,
+        "score": hit.score,
+        "chunk_id": c.chunk_id,
+        "dense_score": None if hit.dense_score is None else round(hit.dense_score, 4),
+        "bm25_score": None if hit.bm25_score is None else round(hit.bm25_score, 4),
+    }

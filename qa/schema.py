@@ -1,0 +1,87 @@
+"""Frozen records passed between the stages of the pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    """One corpus file: its original text and the spans of it worth indexing.
+
+    ``segments`` are ``(start, end)`` character spans of ``text`` that hold content
+    (boilerplate lines are left out); offsets always refer to ``text``.
+    """
+
+    doc_id: str
+    title: str
+    text: str
+    sha256: str
+    segments: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage of a document: ``text == document.text[start:end]``."""
+
+    chunk_id: str
+    doc_id: str
+    title: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its fused score and the ranks it got from each retriever."""
+
+    chunk: Chunk
+    score: float
+    dense_score: float | None = None
+    dense_rank: int | None = None
+    bm25_score: float | None = None
+    bm25_rank: int | None = None
+
+
+@dataclass(frozen=True)
+class Citation:
+    """An exact span of a source document: ``quote == text[start:end]``."""
+
+    doc_id: str
+    title: str
+    start: int
+    end: int
+    quote: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The outcome of one question: the answer or an abstention, with its evidence."""
+
+    answer_id: str
+    question: str
+    standalone_question: str
+    answer: str
+    abstained: bool
+    citations: tuple[Citation, ...]
+    hits: tuple[Hit, ...]
+    answerer: str
+    model: str
+    confidence: float
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    """What one run of indexing did."""
+
+    added: int
+    updated: int
+    unchanged: int
+    removed: int
+    skipped: tuple[str, ...]
+    chunks_written: int
+    chunks_total: int
+    documents_total: int
+    seconds: float

@@ -1,0 +1,20 @@
+"""One ASGI app: the JSON API at /api and the Gradio UI at /."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from .api import create_app
+from .pipeline import Pipeline
+
+
+def build_app(pipeline: Pipeline, with_ui: bool = True) -> FastAPI:
+    """The API, with the web UI mounted at / when ``with_ui``."""
+    app = create_app(pipeline)
+    if with_ui:
+        import gradio as gr
+
+        from ui.app import build_ui
+
+        app = gr.mount_gradio_app(app, build_ui(pipeline), path="/")
+    return app

@@ -1,0 +1,176 @@
+"""Chroma store of chunks and their vectors, plus a manifest of indexed documents."""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import IndexLocked
+from .schema import Chunk, Document
+
+log = logging.getLogger(__name__)
+
+BATCH = 5000  # Chroma refuses larger batches
+
+
+class ChromaStore:
+    """Chunks with vectors in one collection, documents (original text, hash) in another.
+
+    Works the same over an embedded ``PersistentClient`` and a ``HttpClient`` (server mode):
+    everything needed to serve, originals included, lives in Chroma.
+    """
+
+    def __init__(self, client: Any, name: str, model_id: str, lock: Any = None) -> None:
+        self._client = client
+        self._lock = lock
+        self.name = name
+        self.model_id = model_id
+        self.model_changed = False
+        self._open_collections()
+
+    @classmethod
+    def embedded(cls, index_dir: Path, name: str, model_id: str) -> ChromaStore:
+        """Open (or create) the persistent index in ``index_dir``; one process owns it.
+
+        Raises:
+            IndexLocked: another process has the directory open.
+        """
+        import chromadb
+
+        index_dir.mkdir(parents=True, exist_ok=True)
+        lock = open(index_dir / ".lock", "a+")  # noqa: SIM115 - held for the store's life
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            owner = lock.read().strip() or "unknown"
+            lock.close()
+            raise IndexLocked(
+                f"index directory {index_dir} is in use by another qa process (pid {owner}); "
+                "stop it or set QA_INDEX_DIR to another folder"
+            ) from None
+        lock.seek(0)
+        lock.truncate()
+        lock.write(str(os.getpid()))
+        lock.flush()
+        settings = chromadb.Settings(anonymized_telemetry=False, allow_reset=False)
+        client = chromadb.PersistentClient(path=str(index_dir), settings=settings)
+        return cls(client, name, model_id, lock)
+
+    @classmethod
+    def server(cls, host: str, port: int, name: str, model_id: str) -> ChromaStore:
+        """Connect to a Chroma server (keep it on 127.0.0.1: old servers allow remote code)."""
+        import chromadb
+
+        settings = chromadb.Settings(anonymized_telemetry=False)
+        return cls(chromadb.HttpClient(host=host, port=port, settings=settings), name, model_id)
+
+    def _open_collections(self) -> None:
+        chunks_name, docs_name = f"{self.name}-chunks", f"{self.name}-docs"
+        existing = {c if isinstance(c, str) else c.name for c in self._client.list_collections()}
+        if chunks_name in existing:
+            current = self._client.get_collection(chunks_name, embedding_function=None)
+            if (current.metadata or {}).get("model") != self.model_id:
+                log.warning("embedding model changed: the index is rebuilt")
+                self.model_changed = True
+                self._client.delete_collection(chunks_name)
+                if docs_name in existing:
+                    self._client.delete_collection(docs_name)
+        self._chunks = self._client.get_or_create_collection(
+            chunks_name,
+            embedding_function=None,
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={"model": self.model_id},
+        )
+        self._docs = self._client.get_or_create_collection(
+            docs_name, embedding_function=None, metadata={"model": self.model_id}
+        )
+
+    def close(self) -> None:
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+    # --- manifest ---------------------------------------------------------------------------
+
+    def manifest(self) -> dict[str, str]:
+        """doc_id -> sha256 of every indexed document."""
+        out: dict[str, str] = {}
+        for ids, metas, _ in self._pages(self._docs, ["metadatas"]):
+            out.update({i: m["sha256"] for i, m in zip(ids, metas)})
+        return out
+
+    def document(self, doc_id: str) -> Document | None:
+        got = self._docs.get(ids=[doc_id], include=["documents", "metadatas"])
+        if not got["ids"]:
+            return None
+        meta = got["metadatas"][0]
+        return Document(doc_id, meta["title"], got["documents"][0], meta["sha256"], ())
+
+    def documents(self) -> Iterator[Document]:
+        for ids, metas, texts in self._pages(self._docs, ["metadatas", "documents"]):
+            for i, m, t in zip(ids, metas, texts):
+                yield Document(i, m["title"], t, m["sha256"], ())
+
+    # --- writes -----------------------------------------------------------------------------
+
+    def replace_document(self, document: Document, chunks: list[Chunk], vectors: np.ndarray) -> None:
+        """Swap a document's chunks for new ones; the manifest entry is written last."""
+        self._chunks.delete(where={"doc_id": document.doc_id})
+        for i in range(0, len(chunks), BATCH):
+            part = chunks[i : i + BATCH]
+            self._chunks.add(
+                ids=[c.chunk_id for c in part],
+                embeddings=vectors[i : i + BATCH],
+                documents=[c.text for c in part],
+                metadatas=[
+                    {"doc_id": c.doc_id, "title": c.title, "start": c.start, "end": c.end}
+                    for c in part
+                ],
+            )
+        self._docs.upsert(
+            ids=[document.doc_id],
+            embeddings=[[1.0]],
+            documents=[document.text],
+            metadatas=[{"title": document.title, "sha256": document.sha256, "chunks": len(chunks)}],
+        )
+
+    def delete_documents(self, doc_ids: Iterable[str]) -> None:
+        for doc_id in doc_ids:
+            self._chunks.delete(where={"doc_id": doc_id})
+            self._docs.delete(ids=[doc_id])
+
+    # --- reads ------------------------------------------------------------------------------
+
+    def count(self) -> tuple[int, int]:
+        """(documents, chunks) in the index."""
+        return self._docs.count(), self._chunks.count()
+
+    def chunks(self) -> Iterator[Chunk]:
+        for ids, metas, texts in self._pages(self._chunks, ["metadatas", "documents"]):
+            for i, m, t in zip(ids, metas, texts):
+                yield Chunk(i, m["doc_id"], m["title"], m["start"], m["end"], t)
+
+    def query(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
+        """Nearest chunk ids with cosine similarity, best first."""
+        total = self._chunks.count()
+        if total == 0:
+            return []
+        got = self._chunks.query(query_embeddings=[vector], n_results=min(n, total), include=["distances"])
+        return [(i, 1.0 - d) for i, d in zip(got["ids"][0], got["distances"][0])]
+
+    @staticmethod
+    def _pages(collection: Any, include: list[str]) -> Iterator[tuple[list, list, list]]:
+        offset = 0
+        while True:
+            got = collection.get(include=include, limit=BATCH, offset=offset)
+            if not got["ids"]:
+                return
+            yield got["ids"], got.get("metadatas") or [], got.get("documents") or []
+            offset += len(got["ids"])
