@@ -16,16 +16,16 @@ from .sentences import document_sentences
 
 ABSTAIN_TEXT = "I couldn't find this in the source documents."
 
-NUMBER_WORDS = (
-    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
-    "hundred thousand million billion trillion dozen dozens half quarter percent"
-).split()
-MONTHS = (
-    "january february march april may june july august september october november december "
-    "monday tuesday wednesday thursday friday saturday sunday"
-).split()
-NUMBER = re.compile(r"\d|\b(?:" + "|".join(NUMBER_WORDS) + r")\b|%|\$", re.IGNORECASE)
+NUMBER_WORDS = """
+    one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
+    sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty
+    ninety hundred thousand million billion trillion dozen dozens half quarter percent
+""".split()
+MONTHS = """
+    january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday
+""".split()
+NUMBER = re.compile(r"\d[\d,.]*\d|\d|\b(?:" + "|".join(NUMBER_WORDS) + r")\b|%|\$", re.IGNORECASE)
 DATE = re.compile(
     r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b|\b(?:" + "|".join(MONTHS) + r")\b"
     r"|\b(?:century|decade|yesterday|today|tomorrow|week|month|year)s?\b",
@@ -37,15 +37,15 @@ ANSWER_TYPES: list[tuple[str, re.Pattern[str]]] = [
     ("number", re.compile(
         r"\bhow\s+(?:much|many|far|long|large|big|high|old|fast|often|tall|wide|deep)\b"
         r"|\bwhat\s+(?:percentage|percent|amount|number|share|portion|size|period|price|cost)\b"
-        r"|\bover\s+what\s+period\b", re.I)),
+        r"|\bover\s+what\s+period\b", re.IGNORECASE)),
     ("date", re.compile(
         r"^\W*when\b|\b(?:what|which)\s+(?:year|date|day|month|time|century|decade|season)\b"
-        r"|\bin\s+what\s+year\b", re.I)),
+        r"|\bin\s+what\s+year\b", re.IGNORECASE)),
     ("entity", re.compile(
         r"^\W*(?:who|whom|whose)\b|\b(?:which|what)\s+(?:person|analyst|company|firm|people|man"
         r"|woman|group|organi[sz]ation|team|country|city|state|nation|brand|agency|university"
-        r"|player|artist|author|band|president|leader|executive|ceo)\b", re.I)),
-    ("place", re.compile(r"^\W*where\b|\bin\s+which\s+(?:city|country|state|place)\b", re.I)),
+        r"|player|artist|author|band|president|leader|executive|ceo)\b", re.IGNORECASE)),
+    ("place", re.compile(r"^\W*where\b|\bin\s+which\s+(?:city|country|state|place)\b", re.IGNORECASE)),
 ]
 
 
@@ -152,7 +152,7 @@ class ExtractiveAnswerer:
         idf: Callable[[str], float],
         threshold: float,
         weights: Weights | None = None,
-        max_words: int = 40,
+        max_words: int = 50,
     ) -> None:
         self.embedder = embedder
         self.document = document
@@ -254,8 +254,7 @@ class ExtractiveAnswerer:
 
     def stream(self, question: str, hits: list[Hit]) -> Iterator[str | Draft]:
         draft = self.answer(question, hits)
-        for token in re.findall(r"\S+\s*", draft.text):
-            yield token
+        yield from re.findall(r"\S+\s*", draft.text)
         yield draft
 
 

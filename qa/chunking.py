@@ -5,6 +5,7 @@ from __future__ import annotations
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from .schema import Chunk, Document
+from .sentences import split_sentences
 
 SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "; ", ": ", ", ", " ", ""]
 
@@ -42,10 +43,16 @@ def blocks(document: Document, chunk_size: int) -> list[tuple[int, int]]:
 def chunk_document(document: Document, chunk_size: int = 450, chunk_overlap: int = 120) -> list[Chunk]:
     """Split a document's content into passages small enough to cite precisely.
 
+    Passages are runs of whole sentences (pysbd) packed up to ``chunk_size`` characters
+    within a paragraph; the next passage starts with as many of the previous passage's
+    last sentences as fit in ``chunk_overlap``, so a sentence is never cut off from its
+    neighbour. A sentence longer than ``chunk_size`` is split by LangChain's
+    RecursiveCharacterTextSplitter.
+
     Args:
         document: the document; only its ``segments`` are chunked.
-        chunk_size: target size in characters (LangChain's RecursiveCharacterTextSplitter).
-        chunk_overlap: characters shared by neighbouring chunks of one block.
+        chunk_size: target size in characters.
+        chunk_overlap: characters of sentences shared by neighbouring passages.
 
     Returns:
         Chunks in document order, each with ``document.text[start:end] == chunk.text``.
@@ -55,34 +62,63 @@ def chunk_document(document: Document, chunk_size: int = 450, chunk_overlap: int
     """
     splitter = RecursiveCharacterTextSplitter(
         chunk_size=chunk_size,
-        chunk_overlap=chunk_overlap,
+        chunk_overlap=min(chunk_overlap, chunk_size // 2),
         separators=SEPARATORS,
         keep_separator="end",
         strip_whitespace=True,
     )
-    chunks: list[Chunk] = []
-    seen: set[tuple[int, int]] = set()
+    spans: list[tuple[int, int]] = []
     for block_start, block_end in blocks(document, chunk_size):
-        block = document.text[block_start:block_end]
-        pieces = [block] if len(block) <= chunk_size else splitter.split_text(block)
-        cursor = 0
-        for piece in pieces:
-            local = block.find(piece, cursor)
-            if local < 0:
-                local = block.find(piece)
-            if local < 0:
-                raise OffsetError(f"{document.doc_id}: chunk not found in its block: {piece[:60]!r}")
-            cursor = local + 1
-            start, end = block_start + local, block_start + local + len(piece)
-            if (start, end) in seen:
-                continue
-            seen.add((start, end))
-            chunks.append(
-                Chunk(chunk_id(document.doc_id, start, end), document.doc_id, document.title,
-                      start, end, piece)
-            )
+        units: list[tuple[int, int]] = []
+        for s, e in split_sentences(document.text[block_start:block_end], block_start):
+            if e - s <= chunk_size:
+                units.append((s, e))
+            else:
+                units.extend(_split_long(document.text, s, e, splitter))
+        spans.extend(pack(units, chunk_size, chunk_overlap))
+    chunks = [
+        Chunk(chunk_id(document.doc_id, s, e), document.doc_id, document.title, s, e,
+              document.text[s:e])
+        for s, e in dict.fromkeys(spans)
+    ]
     verify_offsets(document, chunks)
     return chunks
+
+
+def pack(units: list[tuple[int, int]], size: int, overlap: int) -> list[tuple[int, int]]:
+    """Group consecutive (start, end) units into windows of at most ``size`` characters.
+
+    Each window after the first begins with the trailing units of the one before that fit
+    in ``overlap`` characters (never all of them, so windows always advance).
+    """
+    windows: list[tuple[int, int]] = []
+    i = 0
+    while i < len(units):
+        j = i + 1
+        while j < len(units) and units[j][1] - units[i][0] <= size:
+            j += 1
+        windows.append((units[i][0], units[j - 1][1]))
+        if j >= len(units):
+            break
+        back = j
+        while back - 1 > i and units[j - 1][1] - units[back - 1][0] <= overlap:
+            back -= 1
+        i = back
+    return windows
+
+
+def _split_long(
+    text: str, start: int, end: int, splitter: RecursiveCharacterTextSplitter
+) -> list[tuple[int, int]]:
+    """Offsets of the pieces LangChain's splitter cuts a too-long sentence into."""
+    out, cursor, sentence = [], 0, text[start:end]
+    for piece in splitter.split_text(sentence):
+        local = sentence.find(piece, cursor)
+        if local < 0:
+            raise OffsetError(f"splitter piece not found in its sentence: {piece[:60]!r}")
+        cursor = local + 1
+        out.append((start + local, start + local + len(piece)))
+    return out
 
 
 def verify_offsets(document: Document, chunks: list[Chunk]) -> None:

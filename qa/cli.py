@@ -6,7 +6,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -15,8 +15,8 @@ from .errors import QAError
 app = typer.Typer(help="Question answering over your documents, with verified citations.",
                   no_args_is_help=True, add_completion=False)
 
-CorpusOpt = Annotated[Optional[Path], typer.Option("--corpus", help="Corpus folder (QA_CORPUS_DIR).")]
-IndexOpt = Annotated[Optional[Path], typer.Option("--index", help="Index folder (QA_INDEX_DIR).")]
+CorpusOpt = Annotated[Path | None, typer.Option("--corpus", help="Corpus folder (QA_CORPUS_DIR).")]
+IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder (QA_INDEX_DIR).")]
 
 
 def _settings(corpus: Path | None = None, index: Path | None = None, **overrides: object):  # type: ignore[no-untyped-def]
@@ -105,7 +105,7 @@ def retrieve(
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="The question.")],
-    k: Annotated[Optional[int], typer.Option("-k", "--k", min=1, max=50, help="Passages to read.")] = None,
+    k: Annotated[int | None, typer.Option("-k", "--k", min=1, max=50, help="Passages to read.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     index: IndexOpt = None,
 ) -> None:
@@ -136,8 +136,8 @@ def ask(
 
 @app.command()
 def serve(
-    host: Annotated[Optional[str], typer.Option(help="Bind address (QA_HOST, default 127.0.0.1).")] = None,
-    port: Annotated[Optional[int], typer.Option(help="Port (QA_PORT, default 8000).")] = None,
+    host: Annotated[str | None, typer.Option(help="Bind address (QA_HOST, default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (QA_PORT, default 8000).")] = None,
     index: IndexOpt = None,
 ) -> None:
     """Serve the web UI at / and the JSON API at /api (docs at /docs)."""
@@ -161,7 +161,7 @@ def evaluate(
     corpus: CorpusOpt = None,
     index: IndexOpt = None,
     k: Annotated[int, typer.Option("-k", "--k", min=1, max=50)] = 4,
-    json_out: Annotated[Optional[Path], typer.Option("--json", help="Write results here.")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write results here.")] = None,
     retrieve_only: Annotated[bool, typer.Option("--retrieve-only")] = False,
 ) -> None:
     """Score retrieval and answers on a QA file (same metrics as shared/eval/score.py)."""

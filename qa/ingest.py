@@ -80,8 +80,7 @@ def load_document(path: Path, corpus_dir: Path) -> Document:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise CorpusError(f"{path}: not valid UTF-8 ({exc.reason} at byte {exc.start})") from exc
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     segments = content_segments(text)
     if not segments:
         raise CorpusError(f"{path}: empty (no text to index)")

@@ -10,15 +10,17 @@ import Stemmer
 WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?|\$|%")
 
 STOPWORDS = frozenset(
-    """a about above after again against all am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further
-    had has have having he her here hers herself him himself his how i if in into is it its itself
-    just me more most my myself no nor not now of off on once only or other our ours ourselves out
-    over own same she should so some such than that the their theirs them themselves then there
-    these they this those through to too under until up very was we were what when where which
-    while who whom why will with would you your yours yourself yourselves s t don shouldn wasn
-    weren won isn aren didn doesn hadn hasn haven mustn needn shan also may might must shall
-    ever many much per whose""".split()
+    """
+    a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for
+    from further had has have having he her here hers herself him himself his how i if in
+    into is it its itself just me more most my myself no nor not now of off on once only or
+    other our ours ourselves out over own same she should so some such than that the their
+    theirs them themselves then there these they this those through to too under until up
+    very was we were what when where which while who whom why will with would you your yours
+    yourself yourselves s t don shouldn wasn weren won isn aren didn doesn hadn hasn haven
+    mustn needn shan also may might must shall ever many much per whose
+    """.split()
 )
 
 _stemmer = Stemmer.Stemmer("english")
@@ -34,8 +36,7 @@ def words(text: str) -> list[str]:
     out = []
     for w in WORD.findall(text):
         w = w.lower().replace("’", "'")
-        if w.endswith("'s"):
-            w = w[:-2]
+        w = w.removesuffix("'s")
         out.append(w)
     return out
 

@@ -12,11 +12,11 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 
 from .embedding import Embedder
-
-logging.getLogger("bm25s").setLevel(logging.WARNING)
 from .lexical import terms
 from .schema import Chunk, Hit
 from .store import ChromaStore
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 def reciprocal_rank_fusion(

@@ -16,7 +16,7 @@ QUESTION_WORDS = {"who", "what", "when", "where", "which", "why", "how", "whom",
                   "does", "did", "do", "was", "were", "can", "could", "will", "would", "should"}
 ENTITY = re.compile(r"(?:[A-Z][\w&.’'-]*(?:\s+(?:of|de|the|and|&)\s+|\s+)?)+")
 PRONOUN = re.compile(r"\b(" + "|".join(PRONOUNS) + r")\b", re.IGNORECASE)
-THE_COMPANY = re.compile(r"\bthe\s+(company|firm|group|analyst|ceo|executive|country|city)\b", re.I)
+THE_COMPANY = re.compile(r"\bthe\s+(company|firm|group|analyst|ceo|executive|country|city)\b", re.IGNORECASE)
 
 
 def entities(text: str) -> list[str]:

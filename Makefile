@@ -1,0 +1,63 @@
+# make run  : install into .venv, index corpus/, serve UI + API on http://127.0.0.1:8000
+# make test : install test tools (and Debian's chromium), run the whole test suite
+# make eval : build SQuAD-48, evaluate qa on it and on the article dev set -> results/*.json
+# make bench: eval plus the plain LangChain RAG baseline side by side
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+QA := $(VENV)/bin/qa
+SHARED ?= ../shared
+export ANONYMIZED_TELEMETRY := False
+export GRADIO_ANALYTICS_ENABLED := False
+export HF_HUB_OFFLINE := 1
+
+.PHONY: run install index serve test test-install chromium lint eval bench clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	# the CPU wheel; a bare "torch" would pull gigabytes of CUDA
+	$(PY) -m pip install -q --disable-pip-version-check torch==2.13.0
+	$(PY) -m pip install -q --disable-pip-version-check -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+index: install
+	$(QA) index
+
+serve: install
+	$(QA) serve
+
+run: index serve
+
+$(VENV)/.test-installed: $(VENV)/.installed
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	touch $@
+
+test-install: $(VENV)/.test-installed chromium
+
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# pytest exits 5 when it ran no test: that is a failure here.
+test: test-install
+	$(PY) -m ruff check qa ui tests scripts
+	$(PY) -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no test ran" >&2; exit 1; fi; exit $$rc
+
+lint: test-install
+	$(PY) -m ruff check qa ui tests scripts
+
+results/squad48/qa.jsonl:
+	$(PY) $(SHARED)/eval/squad_to_corpus.py results/squad48 $(SHARED)/data/squad-v1.1/*.json --questions 500 --seed 13
+
+eval: install results/squad48/qa.jsonl
+	$(PY) scripts/run_eval.py --shared $(SHARED)
+
+bench: install results/squad48/qa.jsonl
+	$(PY) scripts/run_eval.py --shared $(SHARED) --baseline
+
+clean:
+	rm -rf .qa results/squad48

@@ -1,0 +1,161 @@
+"""Metrics over a QA file, in process; the same definitions as shared/eval/score.py."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from .pipeline import Pipeline
+
+QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
+                        "\u2014": "-", "\u2013": "-", "\u00a0": " "})
+
+
+def norm(text: str) -> str:
+    text = text.translate(QUOTES).lower()
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def loose(text: str) -> str:
+    return re.sub(r"[^a-z0-9%$ ]", "", norm(text)).replace(" ", "")
+
+
+def coverage(evidence: str, passage: str) -> float:
+    """Share of the evidence covered by one contiguous piece of the passage."""
+    e, p = norm(evidence), norm(passage)
+    if not e:
+        return 0.0
+    if e in p:
+        return 1.0
+    m = difflib.SequenceMatcher(None, e, p, autojunk=False).find_longest_match(0, len(e), 0, len(p))
+    return m.size / len(e)
+
+
+def percentile(xs: list[float], q: float) -> float:
+    if not xs:
+        return float("nan")
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
+
+
+def load_qa(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def source_text(source: Path) -> str:
+    files = sorted(source.rglob("*")) if source.is_dir() else [source]
+    return "\n".join(f.read_text(encoding="utf-8", errors="replace") for f in files if f.is_file())
+
+
+def evaluate(
+    pipeline: Pipeline,
+    qa_file: Path,
+    source: Path,
+    k: int = 4,
+    retrieve_only: bool = False,
+    hybrid: bool = True,
+) -> dict[str, Any]:
+    """Score retrieval (recall@k, MRR) and answers (accuracy, abstention, citations, length).
+
+    Returns:
+        {"summary": {...}, "by_kind": {kind: {...}}, "questions": [...]}.
+    """
+    rows = load_qa(qa_file)
+    source_n = norm(source_text(source))
+    source_l = loose(source_n)
+    per: list[dict[str, Any]] = []
+    t_ret: list[float] = []
+    t_ask: list[float] = []
+    for row in rows:
+        res: dict[str, Any] = {"id": row["id"], "kind": row.get("kind"), "answerable": row["answerable"]}
+        t0 = time.perf_counter()
+        hits = pipeline.retrieve(row["question"], k, hybrid=hybrid)
+        t_ret.append((time.perf_counter() - t0) * 1000)
+        texts = [h.chunk.text for h in hits][:k]
+        res["passage_words"] = [len(t.split()) for t in texts]
+        if row["answerable"]:
+            first = None
+            found = 0
+            for ev in row["evidence"]:
+                ranks = [i for i, t in enumerate(texts) if coverage(ev, t) >= 0.6]
+                if ranks:
+                    found += 1
+                    first = ranks[0] if first is None else min(first, ranks[0])
+            res.update(evidence=len(row["evidence"]), evidence_found=found, first_hit_rank=first)
+        if not retrieve_only:
+            t0 = time.perf_counter()
+            answer = pipeline.ask(row["question"], k=k, hybrid=hybrid)
+            t_ask.append((time.perf_counter() - t0) * 1000)
+            cites = [c.quote for c in answer.citations]
+            valid = [bool(c.strip()) and (norm(c) in source_n or loose(c) in source_l) for c in cites]
+            if row["answerable"]:
+                ok = (not answer.abstained) and any(norm(x) in norm(answer.answer) for x in row["answers"])
+                supported = ok and any(
+                    coverage(ev, c) >= 0.5 or coverage(c, ev) >= 0.8 and len(norm(c)) > 10
+                    for ev in row["evidence"] for c in cites
+                )
+            else:
+                ok, supported = answer.abstained, None
+            res.update(answer=answer.answer, abstained=answer.abstained, correct=ok,
+                       supported=supported if ok else None, citations_valid=valid,
+                       confidence=answer.confidence)
+        per.append(res)
+    summary = summarize(per, k, retrieve_only)
+    summary["retrieve_p50_ms"] = round(percentile(t_ret, 0.5), 1)
+    summary["retrieve_p95_ms"] = round(percentile(t_ret, 0.95), 1)
+    if not retrieve_only:
+        summary["ask_p50_ms"] = round(percentile(t_ask, 0.5), 1)
+        summary["ask_p95_ms"] = round(percentile(t_ask, 0.95), 1)
+    kinds = sorted({r["kind"] or "-" for r in per})
+    by_kind = {kind: summarize([r for r in per if (r["kind"] or "-") == kind], k, retrieve_only)
+               for kind in kinds}
+    return {"summary": summary, "by_kind": by_kind, "questions": per}
+
+
+def summarize(per: list[dict[str, Any]], k: int, retrieve_only: bool) -> dict[str, Any]:
+    answerable = [r for r in per if r["answerable"]]
+    unanswerable = [r for r in per if not r["answerable"]]
+    ev_total = sum(r["evidence"] for r in answerable)
+    out: dict[str, Any] = {
+        "questions": len(per),
+        f"recall@{k}": round(sum(r["evidence_found"] for r in answerable) / ev_total, 3) if ev_total else None,
+        "mrr": round(statistics.mean(0.0 if r["first_hit_rank"] is None else 1 / (r["first_hit_rank"] + 1)
+                                     for r in answerable), 3) if answerable else None,
+        "passage_words": statistics.median([w for r in per for w in r["passage_words"]] or [0]),
+    }
+    if retrieve_only:
+        return out
+    mean = lambda xs: round(statistics.mean(xs), 3) if xs else None
+    cites = [v for r in per for v in r["citations_valid"]]
+    support = [r["supported"] for r in answerable if r["correct"]]
+    out.update(
+        answer_acc=mean([r["correct"] for r in per]),
+        answerable_acc=mean([r["correct"] for r in answerable]),
+        unanswerable_acc=mean([r["correct"] for r in unanswerable]),
+        cite_valid=mean(cites),
+        cite_support=mean(support),
+        answer_words=statistics.median(
+            [len(r["answer"].split()) for r in per if not r["abstained"]] or [0]),
+    )
+    return out
+
+
+def format_table(result: dict[str, Any]) -> str:
+    """A plain-text table of the summary and the per-kind breakdown."""
+    summary, by_kind = result["summary"], result["by_kind"]
+    keys = list(summary)
+    cols = ["all", *by_kind]
+    rows = [[key, *(_fmt(summary.get(key)) if c == "all" else _fmt(by_kind[c].get(key)) for c in cols)]
+            for key in keys]
+    widths = [max(len(str(x)) for x in col) for col in zip(["metric", *cols], *rows)]
+    line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths))
+    return "\n".join([line(["metric", *cols]), line(["-" * w for w in widths]), *map(line, rows)])
+
+
+def _fmt(value: Any) -> str:
+    return "-" if value is None else str(value)

@@ -1,0 +1,50 @@
+import pytest
+
+from qa.answering import answer_type, has_answer_type
+from qa.sentences import split_sentences
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("How much has Alibaba pledged?", "number"),
+        ("How many people live there?", "number"),
+        ("Over what period will it invest?", "number"),
+        ("When did the war end?", "date"),
+        ("In what year was it founded?", "date"),
+        ("Who co-founded Alibaba?", "entity"),
+        ("Which analyst firm said so?", "entity"),
+        ("Where did Alibaba announce its plans?", "place"),
+        ("Why did the shares fall?", None),
+    ],
+)
+def test_answer_type_of_questions(question: str, kind: str | None) -> None:
+    assert answer_type(question) == kind
+
+
+def test_a_number_already_in_the_question_does_not_count() -> None:
+    q = "How much has Meta earmarked for 2025?"
+    assert not has_answer_type("number", "Meta said it will spend more in 2025.", q)
+    assert has_answer_type("number", "Meta has earmarked some $65 billion for 2025.", q)
+
+
+def test_entity_type_needs_a_name_not_in_the_question() -> None:
+    q = "Who co-founded Alibaba?"
+    assert not has_answer_type("entity", "The company co-founded by Alibaba grew.", q)
+    assert has_answer_type("entity", "The internet company co-founded by Jack Ma grew.", q)
+
+
+def test_sentences_keep_company_abbreviations_together() -> None:
+    text = ("Alibaba Group Holding Ltd. pledged to invest. But names — including Nvidia Corp.’s "
+            "Jensen Huang — argue. Microsoft Corp. is canceling leases.")
+    spans = split_sentences(text)
+    assert [text[s:e] for s, e in spans] == [
+        "Alibaba Group Holding Ltd. pledged to invest.",
+        "But names — including Nvidia Corp.’s Jensen Huang — argue.",
+        "Microsoft Corp. is canceling leases.",
+    ]
+
+
+def test_sentence_offsets_are_shifted_into_the_document() -> None:
+    text = "First one. Second one."
+    assert split_sentences(text, offset=100) == [(100, 110), (111, 122)]

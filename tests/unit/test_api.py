@@ -1,0 +1,108 @@
+"""The API edge over a real pipeline (real Chroma in a temp dir, hashed embedder)."""
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from qa.api import create_app
+from qa.config import Settings
+from qa.pipeline import Pipeline
+from qa.store import ChromaStore
+from tests.fakes import HashEmbedder
+
+
+@pytest.fixture
+def client(tmp_path: Path, corpus: Path):
+    settings = Settings(index_dir=tmp_path / "index", corpus_dir=corpus)
+    embedder = HashEmbedder()
+    pipeline = Pipeline(settings, embedder, ChromaStore.embedded(settings.index_dir, "qa", embedder.model_id))
+    pipeline.index()
+    with TestClient(create_app(pipeline)) as c:
+        yield c
+    pipeline.close()
+
+
+def test_health_reports_the_index(client: TestClient) -> None:
+    body = client.get("/api/health").json()
+    assert body["ready"] is True and body["documents"] == 1 and body["chunks"] > 5
+    assert body["model"] == "hash-embedder:1"
+
+
+def test_retrieve_returns_passages_with_exact_offsets(client: TestClient) -> None:
+    r = client.post("/api/retrieve", json={"query": "Who co-founded Alibaba?", "k": 3})
+    assert r.status_code == 200
+    passages = r.json()["passages"]
+    assert len(passages) == 3
+    doc = client.get(f"/api/documents/{passages[0]['doc_id']}").json()
+    for p in passages:
+        assert doc["text"][p["start"] : p["end"]] == p["text"]
+    assert [p["score"] for p in passages] == sorted((p["score"] for p in passages), reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"query": ""}, "query"),
+        ({"query": "   \n "}, "query"),
+        ({"query": "x" * 2001}, "query"),
+        ({"query": "ok", "k": 0}, "k"),
+        ({"query": "ok", "k": 51}, "k"),
+        ({"query": "ok", "k": "5"}, "k"),
+        ({"query": 42}, "query"),
+        ({"k": 3}, "query"),
+        ({"query": "ok", "extra": 1}, "extra"),
+    ],
+)
+def test_bad_retrieve_input_gets_422_in_the_one_error_shape(client: TestClient, body, field) -> None:
+    r = client.post("/api/retrieve", json=body)
+    assert r.status_code == 422
+    error = r.json()["error"]
+    assert error["type"] == "invalid_request"
+    assert field in error["message"]
+    assert any(d["field"] == field for d in error["details"])
+
+
+def test_bad_ask_input_gets_422(client: TestClient) -> None:
+    for body in ({"question": " "}, {"question": "q", "history": [{"role": "x", "content": "c"}]},
+                 {"question": "q", "k": 99}):
+        assert client.post("/api/ask", json=body).status_code == 422
+
+
+def test_malformed_json_gets_422(client: TestClient) -> None:
+    r = client.post("/api/retrieve", content=b"{not json", headers={"content-type": "application/json"})
+    assert r.status_code == 422
+    assert "error" in r.json()
+
+
+def test_unknown_answer_and_document_get_404(client: TestClient) -> None:
+    for path in ("/api/answers/nope", "/api/documents/nope.txt"):
+        r = client.get(path)
+        assert r.status_code == 404
+        assert r.json()["error"]["type"] == "NotFound"
+
+
+def test_ask_returns_verified_citations_and_a_provenance_record(client: TestClient) -> None:
+    body = client.post("/api/ask", json={"question": "Which Citigroup analyst commented?"}).json()
+    doc = client.get("/api/documents/alibaba-ai-infrastructure.txt").json()["text"]
+    for c in body["citations"]:
+        assert doc[c["start"] : c["end"]] == c["quote"]
+    record = client.get(f"/api/answers/{body['answer_id']}").json()
+    assert record["question"] == "Which Citigroup analyst commented?"
+    assert record["passages"] and "timings_ms" in record
+
+
+def test_stream_ends_with_the_final_answer(client: TestClient) -> None:
+    import json
+
+    with client.stream("POST", "/api/ask/stream", json={"question": "Who co-founded Alibaba?"}) as r:
+        events = [json.loads(line) for line in r.iter_lines() if line]
+    assert events[-1]["type"] == "answer"
+    tokens = "".join(e["text"] for e in events if e["type"] == "token")
+    if not events[-1]["abstained"]:
+        assert tokens == events[-1]["answer"]
+
+
+def test_openapi_docs_are_served(client: TestClient) -> None:
+    assert client.get("/docs").status_code == 200
+    assert "/api/retrieve" in client.get("/openapi.json").json()["paths"]

@@ -1,0 +1,72 @@
+from pathlib import Path
+
+import pytest
+
+from qa.errors import CorpusError
+from qa.ingest import content_segments, corpus_files, load_corpus, load_document
+from tests.conftest import ARTICLE
+
+NEWS = """(Reuters) - Acme Corp. said on Tuesday it will buy Widget Ltd. for $2 billion.
+Most Read from Reuters
+The deal closes next year.
+Story Continues
+Click here for the full report.
+Sign up for our newsletter to get the latest news.
+Copyright 2024 Reuters. All rights reserved.
+Analysts welcomed the deal.
+"""
+
+
+def kept(text: str) -> list[str]:
+    return [text[s:e] for s, e in content_segments(text)]
+
+
+def test_boilerplate_lines_are_left_out_by_general_rules() -> None:
+    assert kept(NEWS) == [
+        "Acme Corp. said on Tuesday it will buy Widget Ltd. for $2 billion.",
+        "The deal closes next year.",
+        "Analysts welcomed the deal.",
+    ]
+
+
+def test_article_boilerplate_is_dropped_and_offsets_point_into_the_original() -> None:
+    text = ARTICLE.read_text(encoding="utf-8")
+    segments = kept(text)
+    joined = "\n".join(segments)
+    for line in ("Most Read from Bloomberg", "Story Continues", "Click here for the research.",
+                 "©2025 Bloomberg L.P.", "With assistance from"):
+        assert line not in joined
+    assert segments[0].startswith("Alibaba Group Holding Ltd. pledged")
+    assert "Eddie Wu declared" in joined
+
+
+def test_content_lines_mentioning_boilerplate_words_are_kept() -> None:
+    text = "Readers can subscribe, the company said, in a statement about its copyright policy.\n"
+    assert kept(text) == [text.strip()]
+
+
+def test_invalid_utf8_and_empty_files_are_skipped_with_their_names(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text("A real sentence about things.", encoding="utf-8")
+    (tmp_path / "bad.txt").write_bytes(b"caf\xe9 latin-1 text")
+    (tmp_path / "empty.md").write_text("  \n\n", encoding="utf-8")
+    (tmp_path / "image.png").write_bytes(b"\x89PNG")
+    results = list(load_corpus(tmp_path))
+    docs = [r for r in results if not isinstance(r, CorpusError)]
+    problems = [str(r) for r in results if isinstance(r, CorpusError)]
+    assert [d.doc_id for d in docs] == ["good.txt"]
+    assert any("bad.txt" in p and "UTF-8" in p for p in problems)
+    assert any("empty.md" in p and "empty" in p for p in problems)
+
+
+def test_doc_id_is_the_relative_path_and_title_comes_from_the_name(tmp_path: Path) -> None:
+    (tmp_path / "news").mkdir()
+    path = tmp_path / "news" / "big_deal-2024.md"
+    path.write_text("Text.", encoding="utf-8")
+    doc = load_document(path, tmp_path)
+    assert doc.doc_id == "news/big_deal-2024.md"
+    assert doc.title == "Big deal 2024"
+
+
+def test_missing_corpus_folder_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(CorpusError, match="corpus folder not found"):
+        corpus_files(tmp_path / "nope")
