@@ -98,6 +98,7 @@ class Draft:
     spans: tuple[tuple[str, int, int], ...]
     confidence: float
     candidates: tuple[Candidate, ...] = ()
+    unsupported: tuple[str, ...] = ()
 
 
 class Answerer(Protocol):

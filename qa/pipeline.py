@@ -215,6 +215,7 @@ class Pipeline:
             model=self.answerer.model,
             confidence=round(draft.confidence, 4),
             timings_ms=timings,
+            unsupported=draft.unsupported,
         )
         self._remember(answer)
         yield answer
@@ -239,6 +240,7 @@ class Pipeline:
             "citations": [c.__dict__ for c in answer.citations],
             "passages": [passage_record(h) for h in answer.hits],
             "timings_ms": answer.timings_ms,
+            "removed_by_grounding_gate": list(answer.unsupported),
             "created": time.time(),
         }
         while len(self._answers) > self.settings.answers_kept:

@@ -70,6 +70,7 @@ class Answer:
     model: str
     confidence: float
     timings_ms: dict[str, float] = field(default_factory=dict)
+    unsupported: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,11 @@
-"""Try settings variants on one or more QA sets in process: prints one line per variant.
+"""Try settings variants on QA sets in process; prints one line of metrics per variant.
+
+Index settings (chunk_size, chunk_overlap) rebuild the index; the others only re-wire
+retrieval and answering on the same index, so they are cheap to sweep.
 
   python scripts/experiment.py --set article:corpus:../shared/eval/article-dev.jsonl \
       --set squad:results/squad48/corpus:results/squad48/qa.jsonl \
-      --vary chunk_size=300,450,600 --retrieve-only
+      --vary chunk_size=450,600 --vary bm25_weight=1,1.5 --retrieve-only
 """
 
 from __future__ import annotations
@@ -17,6 +20,16 @@ from qa.config import Settings
 from qa.embedding import SentenceTransformerEmbedder
 from qa.evaluation import evaluate
 from qa.pipeline import Pipeline
+from qa.store import ChromaStore
+
+INDEX_SETTINGS = {"chunk_size", "chunk_overlap"}
+
+
+def parse(value: str) -> object:
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError:
+        return value
 
 
 def main() -> None:
@@ -25,34 +38,29 @@ def main() -> None:
     ap.add_argument("--vary", action="append", default=[], help="setting=v1,v2,...")
     ap.add_argument("--k", type=int, default=4)
     ap.add_argument("--retrieve-only", action="store_true")
-    ap.add_argument("--dense-only", action="store_true")
     a = ap.parse_args()
-    names, values = [], []
-    for v in a.vary:
-        name, vals = v.split("=")
-        names.append(name)
-        values.append([json.loads(x) if x[0].isdigit() or x in ("true", "false") else x
-                       for x in vals.split(",")])
+    grid = {name: [parse(x) for x in vals.split(",")] for name, vals in (v.split("=") for v in a.vary)}
+    index_keys = [n for n in grid if n in INDEX_SETTINGS]
+    other_keys = [n for n in grid if n not in INDEX_SETTINGS]
     embedder = SentenceTransformerEmbedder(Settings().model_path())
-    for combo in itertools.product(*values) if values else [()]:
-        overrides = dict(zip(names, combo))
-        for spec in a.set:
-            set_name, corpus, qa_file = spec.split(":")
+    for spec in a.set:
+        set_name, corpus, qa_file = spec.split(":")
+        for index_combo in itertools.product(*(grid[n] for n in index_keys)):
+            index_overrides = dict(zip(index_keys, index_combo))
             with tempfile.TemporaryDirectory() as tmp:
-                settings = Settings(index_dir=Path(tmp), corpus_dir=Path(corpus), **overrides)
-                pipe = Pipeline(settings, embedder, _store(settings, embedder))
-                pipe.index()
-                res = evaluate(pipe, Path(qa_file), Path(corpus), a.k, a.retrieve_only,
-                               hybrid=not a.dense_only)
-                pipe.close()
-            s = res["summary"]
-            print(set_name, overrides, json.dumps(s), flush=True)
-
-
-def _store(settings: Settings, embedder: SentenceTransformerEmbedder):  # type: ignore[no-untyped-def]
-    from qa.store import ChromaStore
-
-    return ChromaStore.embedded(settings.index_dir, settings.collection, embedder.model_id)
+                base = Settings(index_dir=Path(tmp), corpus_dir=Path(corpus), **index_overrides)
+                store = ChromaStore.embedded(base.index_dir, base.collection, embedder.model_id)
+                pipe = Pipeline(base, embedder, store)
+                report = pipe.index()
+                print(f"# {set_name} {index_overrides}: {report.chunks_written} chunks in {report.seconds} s",
+                      flush=True)
+                for combo in itertools.product(*(grid[n] for n in other_keys)):
+                    overrides = dict(zip(other_keys, combo))
+                    settings = base.model_copy(update=overrides)
+                    variant = Pipeline(settings, embedder, store)
+                    res = evaluate(variant, Path(qa_file), Path(corpus), a.k, a.retrieve_only)
+                    print(set_name, {**index_overrides, **overrides}, json.dumps(res["summary"]), flush=True)
+                store.close()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,83 @@
+"""The real server scored by shared/eval/score.py, as any HTTP client would see it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ARTICLE, DEV_QA, SHARED
+from tests.integration.conftest import Server, run_qa
+
+pytestmark = pytest.mark.integration
+
+# Floors just below what was measured (see README "Quality"); a drop fails CI.
+RETRIEVAL_FLOORS = {"recall@4": 0.94, "mrr": 0.85}
+ANSWER_FLOORS = {"answer_acc": 0.85, "answerable_acc": 0.82, "unanswerable_acc": 0.75,
+                 "cite_valid": 1.0, "cite_support": 0.95}
+
+
+def score(server: Server, tmp_path: Path, *extra: str) -> dict:
+    out = tmp_path / "score.json"
+    done = subprocess.run(
+        [sys.executable, str(SHARED / "eval" / "score.py"), "--base", server.base, "--qa", str(DEV_QA),
+         "--source", str(ARTICLE), "--k", "4", "--json", str(out), *extra],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_retrieval_meets_its_floors(article_server: Server, tmp_path: Path) -> None:
+    summary = score(article_server, tmp_path, "--retrieve-only")
+    assert summary["errors"] == 0
+    for key, floor in RETRIEVAL_FLOORS.items():
+        assert summary[key] >= floor, (key, summary)
+    assert summary["passage_words"] <= 100
+
+
+def test_answers_meet_their_floors(article_server: Server, tmp_path: Path) -> None:
+    summary = score(article_server, tmp_path)
+    assert summary["errors"] == 0
+    for key, floor in ANSWER_FLOORS.items():
+        assert summary[key] >= floor, (key, summary)
+    assert summary["answer_words"] <= 40
+
+
+def test_bad_input_gets_a_clear_422(article_server: Server) -> None:
+    status, body = article_server.post("/api/retrieve", {"query": "  ", "k": 4})
+    assert status == 422 and "query" in body["error"]["message"]
+    status, body = article_server.post("/api/retrieve", {"query": "ok", "k": 500})
+    assert status == 422 and "k" in body["error"]["message"]
+
+
+def test_server_binds_to_loopback_only(article_server: Server) -> None:
+    assert article_server.base.startswith("http://127.0.0.1:")
+
+
+def test_cli_retrieve_and_ask_print_offsets(article_server: Server) -> None:
+    # the server owns its index: the CLI reads a copy made from the same corpus
+    env = {"QA_INDEX_DIR": str(article_server.index.parent / "cli-index"),
+           "QA_CORPUS_DIR": str(article_server.corpus)}
+    assert run_qa("index", env=env).returncode == 0
+    done = run_qa("retrieve", "Who co-founded Alibaba?", "-k", "2", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "Jack Ma" in done.stdout and "alibaba-ai-infrastructure.txt [" in done.stdout
+    done = run_qa("ask", "Who co-founded Alibaba?", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "Jack Ma" in done.stdout and "[1] alibaba-ai-infrastructure.txt [" in done.stdout
+
+
+def test_cli_reports_a_missing_corpus_with_exit_code_2(tmp_path: Path) -> None:
+    done = run_qa("index", "--corpus", str(tmp_path / "missing"), "--index", str(tmp_path / "i"))
+    assert done.returncode == 2
+    assert "corpus folder not found" in done.stderr
+
+
+def test_cli_reports_a_locked_index(article_server: Server) -> None:
+    done = run_qa("retrieve", "anything", env={"QA_INDEX_DIR": str(article_server.index)})
+    assert done.returncode == 3
+    assert "in use by another qa process" in done.stderr
