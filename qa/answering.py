@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Callable, Iterator
+from pathlib import Path
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
-from .embedding import Embedder
 from .lexical import terms, words
 from .schema import Document, Hit
-from .sentences import document_sentences
 
 ABSTAIN_TEXT = "I couldn't find this in the source documents."
 
@@ -127,6 +127,17 @@ class Weights:
     support_type: float = 0.15
 
 
+CALIBRATION = Path(__file__).with_name("calibration.json")
+
+
+def calibrated() -> tuple[Weights, float]:
+    """Weights and abstain threshold fitted by ``scripts/calibrate.py`` (defaults if absent)."""
+    if not CALIBRATION.exists():
+        return Weights(), 0.9
+    data = json.loads(CALIBRATION.read_text(encoding="utf-8"))
+    return Weights(**data["weights"]), float(data["threshold"])
+
+
 def weighted_coverage(question_terms: list[str], text_terms: set[str], idf: Callable[[str], float]) -> float:
     """IDF-weighted share of the question's content terms that occur in a text."""
     total = sum(idf(t) for t in question_terms)
@@ -148,55 +159,58 @@ class ExtractiveAnswerer:
 
     def __init__(
         self,
-        embedder: Embedder,
+        embed_query: Callable[[str], np.ndarray],
+        sentence_vectors: Callable[[str, Sequence[tuple[int, int]]], np.ndarray],
         document: Callable[[str], Document | None],
         idf: Callable[[str], float],
-        threshold: float,
+        model: str,
+        threshold: float | None = None,
         weights: Weights | None = None,
         max_words: int = 50,
     ) -> None:
-        self.embedder = embedder
+        fitted_weights, fitted_threshold = calibrated()
+        self.embed_query = embed_query
+        self.sentence_vectors = sentence_vectors
         self.document = document
         self.idf = idf
-        self.threshold = threshold
-        self.weights = weights or Weights()
+        self.threshold = fitted_threshold if threshold is None else threshold
+        self.weights = weights or fitted_weights
         self.max_words = max_words
-        self.model = embedder.model_id
+        self.model = model
 
     def candidates(self, question: str, hits: list[Hit]) -> list[Candidate]:
-        """Every sentence that overlaps a retrieved passage, scored, best first."""
-        spans: list[tuple[str, int, int, int, str]] = []  # doc, start, end, hit rank, context
-        seen: set[tuple[str, int]] = set()
-        for rank, hit in enumerate(hits, start=1):
-            doc = self.document(hit.chunk.doc_id)
-            if doc is None:
-                continue
-            sentences = document_sentences(doc.doc_id, doc.sha256, doc.text)
-            for i, (s, e) in enumerate(sentences):
-                inside = min(e, hit.chunk.end) - max(s, hit.chunk.start)
-                if inside <= 0 or inside < (e - s) / 2 or (doc.doc_id, s) in seen:
-                    continue
-                seen.add((doc.doc_id, s))
-                lo, hi = sentences[max(i - 1, 0)][0], sentences[min(i + 1, len(sentences) - 1)][1]
-                spans.append((doc.doc_id, s, e, rank, doc.text[lo:hi]))
-        if not spans:
-            return []
-        texts = [self.document(d).text[s:e] for d, s, e, _, _ in spans]  # type: ignore[union-attr]
-        vectors = self.embedder.embed([question, *texts])
-        cosines = vectors[1:] @ vectors[0]
+        """Every sentence of the retrieved passages, scored, best first.
+
+        Sentence vectors were stored at index time; a sentence's context is the sentence
+        with its neighbours in the passage.
+        """
+        q_vector = self.embed_query(question)
         q_terms = terms(question)
         kind = answer_type(question)
         w = self.weights
-        out = []
-        for (doc_id, s, e, rank, context), text, cos in zip(spans, texts, cosines):
-            cov = weighted_coverage(q_terms, set(terms(text)), self.idf)
-            ctx = weighted_coverage(q_terms, set(terms(context)), self.idf)
-            typed = has_answer_type(kind, text, question)
-            score = (
-                w.cosine * float(cos) + w.coverage * cov + w.context * ctx
-                + w.type_match * typed + w.rank / rank
-            )
-            out.append(Candidate(doc_id, s, e, text, rank, float(cos), cov, ctx, typed, score))
+        out: list[Candidate] = []
+        seen: set[tuple[str, int]] = set()
+        for rank, hit in enumerate(hits, start=1):
+            chunk = hit.chunk
+            doc = self.document(chunk.doc_id)
+            if doc is None or not chunk.sentences:
+                continue
+            cosines = self.sentence_vectors(chunk.doc_id, chunk.sentences) @ q_vector
+            spans = chunk.sentences
+            for i, ((s, e), cos) in enumerate(zip(spans, cosines)):
+                if (chunk.doc_id, s) in seen:
+                    continue
+                seen.add((chunk.doc_id, s))
+                text = doc.text[s:e]
+                context = doc.text[spans[max(i - 1, 0)][0] : spans[min(i + 1, len(spans) - 1)][1]]
+                cov = weighted_coverage(q_terms, set(terms(text)), self.idf)
+                ctx = weighted_coverage(q_terms, set(terms(context)), self.idf)
+                typed = has_answer_type(kind, text, question)
+                score = (
+                    w.cosine * float(cos) + w.coverage * cov + w.context * ctx
+                    + w.type_match * typed + w.rank / rank
+                )
+                out.append(Candidate(chunk.doc_id, s, e, text, rank, float(cos), cov, ctx, typed, score))
         out.sort(key=lambda c: -c.score)
         return out
 
@@ -257,7 +271,3 @@ class ExtractiveAnswerer:
         draft = self.answer(question, hits)
         yield from re.findall(r"\S+\s*", draft.text)
         yield draft
-
-
-def cosine_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return a @ b.T

@@ -67,7 +67,7 @@ def chunk_document(document: Document, chunk_size: int = 450, chunk_overlap: int
         keep_separator="end",
         strip_whitespace=True,
     )
-    spans: list[tuple[int, int]] = []
+    windows: dict[tuple[int, int], tuple[tuple[int, int], ...]] = {}
     for block_start, block_end in blocks(document, chunk_size):
         units: list[tuple[int, int]] = []
         for s, e in split_sentences(document.text[block_start:block_end], block_start):
@@ -75,11 +75,12 @@ def chunk_document(document: Document, chunk_size: int = 450, chunk_overlap: int
                 units.append((s, e))
             else:
                 units.extend(_split_long(document.text, s, e, splitter))
-        spans.extend(pack(units, chunk_size, chunk_overlap))
+        for i, j in pack(units, chunk_size, chunk_overlap):
+            windows.setdefault((units[i][0], units[j - 1][1]), tuple(units[i:j]))
     chunks = [
         Chunk(chunk_id(document.doc_id, s, e), document.doc_id, document.title, s, e,
-              document.text[s:e])
-        for s, e in dict.fromkeys(spans)
+              document.text[s:e], sentences)
+        for (s, e), sentences in windows.items()
     ]
     verify_offsets(document, chunks)
     return chunks
@@ -90,6 +91,9 @@ def pack(units: list[tuple[int, int]], size: int, overlap: int) -> list[tuple[in
 
     Each window after the first begins with the trailing units of the one before that fit
     in ``overlap`` characters (never all of them, so windows always advance).
+
+    Returns:
+        ``(i, j)`` pairs: a window holds ``units[i:j]``.
     """
     windows: list[tuple[int, int]] = []
     i = 0
@@ -97,7 +101,7 @@ def pack(units: list[tuple[int, int]], size: int, overlap: int) -> list[tuple[in
         j = i + 1
         while j < len(units) and units[j][1] - units[i][0] <= size:
             j += 1
-        windows.append((units[i][0], units[j - 1][1]))
+        windows.append((i, j))
         if j >= len(units):
             break
         back = j
@@ -130,3 +134,5 @@ def verify_offsets(document: Document, chunks: list[Chunk]) -> None:
     for c in chunks:
         if document.text[c.start : c.end] != c.text:
             raise OffsetError(f"{c.chunk_id}: offsets do not reproduce the chunk text")
+        if any(not (c.start <= s < e <= c.end) for s, e in c.sentences):
+            raise OffsetError(f"{c.chunk_id}: a sentence span lies outside the chunk")

@@ -36,11 +36,20 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(120, ge=0, le=2000, description="Chunk overlap in characters.")
     k: int = Field(4, ge=1, le=50, description="Passages returned by default.")
     candidates: int = Field(30, ge=5, le=500, description="Candidates per retriever before fusion.")
-    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    rrf_k: int = Field(20, ge=1, description="Reciprocal rank fusion constant.")
     dense_weight: float = Field(1.0, ge=0, description="Weight of dense retrieval in fusion.")
-    bm25_weight: float = Field(1.0, ge=0, description="Weight of BM25 retrieval in fusion.")
-    abstain_threshold: float = Field(
-        0.45, description="Answers whose support score falls below this abstain."
+    bm25_weight: float = Field(1.5, ge=0, description="Weight of BM25 retrieval in fusion.")
+    bm25_k1: float = Field(0.9, gt=0, description="BM25 term-frequency saturation.")
+    bm25_b: float = Field(0.4, ge=0, le=1, description="BM25 length normalisation.")
+    rerank_depth: int = Field(20, ge=1, le=500, description="Fused candidates the reranker reorders.")
+    rerank_sentence_weight: float = Field(
+        1.0, ge=0, description="Rerank weight of the best query-sentence cosine in a passage."
+    )
+    rerank_coverage_weight: float = Field(
+        1.0, ge=0, description="Rerank weight of the IDF-weighted query-term coverage."
+    )
+    abstain_threshold: float | None = Field(
+        None, description="Support score below which the answerer abstains (unset: the calibrated one)."
     )
     llm: Literal["none", "openai", "ollama"] = Field(
         "none", description="Answer generator: none (extractive), openai or ollama."
@@ -62,6 +71,16 @@ class Settings(BaseSettings):
         if value >= size:
             raise ValueError(f"chunk_overlap ({value}) must be smaller than chunk_size ({size})")
         return value
+
+    def retrieval_config(self):  # type: ignore[no-untyped-def]
+        from .retrieval import RetrievalConfig
+
+        return RetrievalConfig(
+            candidates=self.candidates, rrf_k=self.rrf_k, dense_weight=self.dense_weight,
+            bm25_weight=self.bm25_weight, bm25_k1=self.bm25_k1, bm25_b=self.bm25_b,
+            rerank_depth=self.rerank_depth, sentence_weight=self.rerank_sentence_weight,
+            coverage_weight=self.rerank_coverage_weight,
+        )
 
     def model_path(self) -> str:
         return self.embedding_model or packaged_model_path()

@@ -36,10 +36,7 @@ class Pipeline:
         self.settings = settings
         self.embedder = embedder
         self.store = store
-        self.retriever = Retriever(
-            store, embedder, settings.candidates, settings.rrf_k,
-            settings.dense_weight, settings.bm25_weight,
-        )
+        self.retriever = Retriever(store, embedder, settings.retrieval_config())
         self._documents: dict[str, Document] = {}
         self._answers: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self.answerer: Answerer = self._make_answerer()
@@ -61,7 +58,12 @@ class Pipeline:
 
     def _make_answerer(self) -> Answerer:
         extractive = ExtractiveAnswerer(
-            self.embedder, self.document, self.retriever.bm25.idf, self.settings.abstain_threshold
+            self.retriever.embed_query,
+            self.retriever.sentence_vectors,
+            self.document,
+            self.retriever.bm25.idf,
+            model=self.embedder.model_id,
+            threshold=self.settings.abstain_threshold,
         )
         if self.settings.llm == "none":
             return extractive
@@ -95,12 +97,22 @@ class Pipeline:
             (d, chunk_document(d, self.settings.chunk_size, self.settings.chunk_overlap))
             for d in changed
         ]
+        sentences = [sorted({s for c in chunks for s in c.sentences}) for _, chunks in chunked]
         texts = [f"{c.title}\n{c.text}" for _, chunks in chunked for c in chunks]
-        vectors = self.embedder.embed(texts, progress=progress and len(texts) > 64)
-        offset = 0
-        for document, chunks in chunked:
-            self.store.replace_document(document, chunks, vectors[offset : offset + len(chunks)])
-            offset += len(chunks)
+        sentence_texts = [
+            f"{d.title}\n{d.text[s:e]}" for (d, _), spans in zip(chunked, sentences) for s, e in spans
+        ]
+        everything = texts + sentence_texts
+        vectors = self.embedder.embed(everything, progress=progress and len(everything) > 64)
+        chunk_vectors, sentence_vectors = vectors[: len(texts)], vectors[len(texts) :]
+        c_at = s_at = 0
+        for (document, chunks), spans in zip(chunked, sentences):
+            self.store.replace_document(
+                document, chunks, chunk_vectors[c_at : c_at + len(chunks)],
+                spans, sentence_vectors[s_at : s_at + len(spans)],
+            )
+            c_at += len(chunks)
+            s_at += len(spans)
         self.store.delete_documents(removed)
         if changed or removed or self.store.model_changed:
             self.retriever.refresh()
@@ -148,7 +160,7 @@ class Pipeline:
             "llm": self.settings.llm,
         }
 
-    def retrieve(self, query: str, k: int | None = None, hybrid: bool = True) -> list[Hit]:
+    def retrieve(self, query: str, k: int | None = None, hybrid: bool = True, rerank: bool = True) -> list[Hit]:
         """The best ``k`` passages for a query, best first.
 
         Raises:
@@ -156,7 +168,7 @@ class Pipeline:
         """
         if not self.retriever.bm25.chunks:
             raise IndexNotReady("the index is empty: run `qa index` first")
-        return self.retriever.search(query.strip(), k or self.settings.k, hybrid=hybrid)
+        return self.retriever.search(query.strip(), k or self.settings.k, hybrid=hybrid, rerank=rerank)
 
     # --- answering --------------------------------------------------------------------------
 

@@ -22,7 +22,10 @@ class Document:
 
 @dataclass(frozen=True)
 class Chunk:
-    """A passage of a document: ``text == document.text[start:end]``."""
+    """A passage of a document: ``text == document.text[start:end]``.
+
+    ``sentences`` are the (start, end) spans of the sentences it is made of, in order.
+    """
 
     chunk_id: str
     doc_id: str
@@ -30,6 +33,7 @@ class Chunk:
     start: int
     end: int
     text: str
+    sentences: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class Hit:
 
     chunk: Chunk
     score: float
+    fused_score: float | None = None
     dense_score: float | None = None
     dense_rank: int | None = None
     bm25_score: float | None = None

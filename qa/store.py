@@ -19,8 +19,24 @@ log = logging.getLogger(__name__)
 BATCH = 5000  # Chroma refuses larger batches
 
 
+def encode_spans(spans: Iterable[tuple[int, int]]) -> str:
+    """Sentence spans as Chroma metadata (scalars only): ``"0:12;13:40"``."""
+    return ";".join(f"{s}:{e}" for s, e in spans)
+
+
+def decode_spans(text: str) -> tuple[tuple[int, int], ...]:
+    if not text:
+        return ()
+    return tuple((int(s), int(e)) for s, e in (p.split(":") for p in text.split(";")))
+
+
+def sentence_id(doc_id: str, start: int, end: int) -> str:
+    return f"{doc_id}@{start}-{end}"
+
+
 class ChromaStore:
-    """Chunks with vectors in one collection, documents (original text, hash) in another.
+    """Chunks with vectors in one collection, their sentences' vectors in a second, and
+    documents (original text, hash) in a third.
 
     Works the same over an embedded ``PersistentClient`` and a ``HttpClient`` (server mode):
     everything needed to serve, originals included, lives in Chroma.
@@ -72,24 +88,24 @@ class ChromaStore:
         return cls(chromadb.HttpClient(host=host, port=port, settings=settings), name, model_id)
 
     def _open_collections(self) -> None:
-        chunks_name, docs_name = f"{self.name}-chunks", f"{self.name}-docs"
+        names = [f"{self.name}-{part}" for part in ("chunks", "sentences", "docs")]
         existing = {c if isinstance(c, str) else c.name for c in self._client.list_collections()}
-        if chunks_name in existing:
-            current = self._client.get_collection(chunks_name, embedding_function=None)
+        if names[0] in existing:
+            current = self._client.get_collection(names[0], embedding_function=None)
             if (current.metadata or {}).get("model") != self.model_id:
                 log.warning("embedding model changed: the index is rebuilt")
                 self.model_changed = True
-                self._client.delete_collection(chunks_name)
-                if docs_name in existing:
-                    self._client.delete_collection(docs_name)
-        self._chunks = self._client.get_or_create_collection(
-            chunks_name,
-            embedding_function=None,
-            configuration={"hnsw": {"space": "cosine"}},
-            metadata={"model": self.model_id},
-        )
-        self._docs = self._client.get_or_create_collection(
-            docs_name, embedding_function=None, metadata={"model": self.model_id}
+                for name in names:
+                    if name in existing:
+                        self._client.delete_collection(name)
+        self._chunks, self._sentences, self._docs = (
+            self._client.get_or_create_collection(
+                name,
+                embedding_function=None,
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata={"model": self.model_id},
+            )
+            for name in names
         )
 
     def close(self) -> None:
@@ -120,9 +136,18 @@ class ChromaStore:
 
     # --- writes -----------------------------------------------------------------------------
 
-    def replace_document(self, document: Document, chunks: list[Chunk], vectors: np.ndarray) -> None:
-        """Swap a document's chunks for new ones; the manifest entry is written last."""
+    def replace_document(
+        self,
+        document: Document,
+        chunks: list[Chunk],
+        vectors: np.ndarray,
+        sentences: list[tuple[int, int]],
+        sentence_vectors: np.ndarray,
+    ) -> None:
+        """Swap a document's chunks and sentences for new ones; the manifest entry is
+        written last, so an interrupted run redoes this document next time."""
         self._chunks.delete(where={"doc_id": document.doc_id})
+        self._sentences.delete(where={"doc_id": document.doc_id})
         for i in range(0, len(chunks), BATCH):
             part = chunks[i : i + BATCH]
             self._chunks.add(
@@ -130,9 +155,17 @@ class ChromaStore:
                 embeddings=vectors[i : i + BATCH],
                 documents=[c.text for c in part],
                 metadatas=[
-                    {"doc_id": c.doc_id, "title": c.title, "start": c.start, "end": c.end}
+                    {"doc_id": c.doc_id, "title": c.title, "start": c.start, "end": c.end,
+                     "sentences": encode_spans(c.sentences)}
                     for c in part
                 ],
+            )
+        for i in range(0, len(sentences), BATCH):
+            part_s = sentences[i : i + BATCH]
+            self._sentences.add(
+                ids=[sentence_id(document.doc_id, s, e) for s, e in part_s],
+                embeddings=sentence_vectors[i : i + BATCH],
+                metadatas=[{"doc_id": document.doc_id, "start": s, "end": e} for s, e in part_s],
             )
         self._docs.upsert(
             ids=[document.doc_id],
@@ -144,6 +177,7 @@ class ChromaStore:
     def delete_documents(self, doc_ids: Iterable[str]) -> None:
         for doc_id in doc_ids:
             self._chunks.delete(where={"doc_id": doc_id})
+            self._sentences.delete(where={"doc_id": doc_id})
             self._docs.delete(ids=[doc_id])
 
     # --- reads ------------------------------------------------------------------------------
@@ -155,7 +189,8 @@ class ChromaStore:
     def chunks(self) -> Iterator[Chunk]:
         for ids, metas, texts in self._pages(self._chunks, ["metadatas", "documents"]):
             for i, m, t in zip(ids, metas, texts):
-                yield Chunk(i, m["doc_id"], m["title"], m["start"], m["end"], t)
+                yield Chunk(i, m["doc_id"], m["title"], m["start"], m["end"], t,
+                            decode_spans(m.get("sentences", "")))
 
     def query(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
         """Nearest chunk ids with cosine similarity, best first."""
@@ -164,6 +199,14 @@ class ChromaStore:
             return []
         got = self._chunks.query(query_embeddings=[vector], n_results=min(n, total), include=["distances"])
         return [(i, 1.0 - d) for i, d in zip(got["ids"][0], got["distances"][0])]
+
+    def sentence_vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """Stored vectors of sentences by id (unknown ids are left out)."""
+        out: dict[str, np.ndarray] = {}
+        for i in range(0, len(ids), BATCH):
+            got = self._sentences.get(ids=ids[i : i + BATCH], include=["embeddings"])
+            out.update({k: np.asarray(v, dtype=np.float32) for k, v in zip(got["ids"], got["embeddings"])})
+        return out
 
     @staticmethod
     def _pages(collection: Any, include: list[str]) -> Iterator[tuple[list, list, list]]:

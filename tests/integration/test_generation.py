@@ -58,13 +58,13 @@ def test_passages_reach_the_model_as_marked_untrusted_data(tmp_path: Path, corpu
     (corpus / "notice.txt").write_text(f"Alibaba published a notice. {INJECTION}\n", encoding="utf-8")
     with ScriptedLLM(lambda messages: "Jack Ma co-founded Alibaba [1].") as llm:
         pipeline = open_pipeline(tmp_path, corpus, llm)
-        pipeline.ask("Who co-founded Alibaba?", k=8)
+        pipeline.ask("What notice did Alibaba publish?", k=8)
         system, user = llm.requests[-1]["messages"]
     assert system["role"] == "system" and "untrusted data" in system["content"]
     assert INJECTION not in system["content"]
     data = user["content"].split("<passages>")[1].split("</passages>")[0]
     assert INJECTION in data  # the injected text only ever appears inside the data block
-    assert user["content"].rstrip().endswith("Question: Who co-founded Alibaba?")
+    assert user["content"].rstrip().endswith("Question: What notice did Alibaba publish?")
     pipeline.close()
 
 

@@ -1,0 +1,151 @@
+"""Fit the extractive answerer's signal weights and abstention threshold on QA sets.
+
+For every question the retrieved passages' sentences are scored once; the weights that pick
+a sentence holding a gold answer most often (averaged over the sets, each set counting the
+same) win, then the support weights and threshold that best separate answerable from
+unanswerable questions. Negatives are the sets' unanswerable questions plus, with
+--cross, each set's questions asked of the other sets' corpora (they cannot be answered there).
+Prints each signal's gain (the drop when it is switched off) and writes qa/calibration.json.
+
+  python scripts/calibrate.py --set article:corpus:../shared/eval/article-dev.jsonl \
+      --set squad:results/squad48/corpus:results/squad48/qa.jsonl --cross 60
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import random
+from dataclasses import asdict, replace
+from pathlib import Path
+
+import numpy as np
+
+from qa.answering import ExtractiveAnswerer, Weights, answer_type
+from qa.config import Settings
+from qa.embedding import SentenceTransformerEmbedder
+from qa.evaluation import load_qa, norm
+from qa.pipeline import Pipeline
+from qa.store import ChromaStore
+
+OUT = Path(__file__).resolve().parents[1] / "qa" / "calibration.json"
+SELECT_GRID = {
+    "cosine": [0.5, 1.0, 1.5],
+    "coverage": [0.5, 1.0, 1.5],
+    "context": [0.0, 0.3, 0.6],
+    "type_match": [0.0, 0.25, 0.5],
+    "rank": [0.0, 0.15, 0.3],
+}
+
+
+def features(pipeline: Pipeline, question: str, answers: list[str], k: int) -> dict:
+    hits = pipeline.retrieve(question, k)
+    answerer = pipeline.answerer
+    assert isinstance(answerer, ExtractiveAnswerer)
+    cands = answerer.candidates(question, hits)
+    typed_q = answer_type(question) is not None
+    rows = [[c.cosine, c.coverage, c.context_coverage, float(c.type_match), 1.0 / c.hit_rank] for c in cands]
+    gold = [any(norm(a) in norm(c.text) for a in answers) for c in cands]
+    return {"x": np.array(rows).reshape(-1, 5), "gold": np.array(gold, dtype=bool), "typed": typed_q}
+
+
+def select(items: list[dict], w: Weights) -> list[int]:
+    vec = np.array([w.cosine, w.coverage, w.context, w.type_match, w.rank])
+    return [int(np.argmax(it["x"] @ vec)) if len(it["x"]) else -1 for it in items]
+
+
+def selection_accuracy(sets: dict[str, list[dict]], w: Weights) -> float:
+    accs = []
+    for items in sets.values():
+        pos = [it for it in items if it["answerable"]]
+        picks = select(pos, w)
+        accs.append(np.mean([p >= 0 and it["gold"][p] for it, p in zip(pos, picks)]))
+    return float(np.mean(accs))
+
+
+def support(it: dict, pick: int, w: Weights) -> float:
+    if pick < 0:
+        return -1.0
+    cos, cov, ctx, typed, _ = it["x"][pick]
+    typed = typed if it["typed"] else 1.0
+    return w.support_coverage * max(cov, 0.9 * ctx) + w.support_cosine * cos + w.support_type * typed
+
+
+def answer_accuracy(sets: dict[str, list[dict]], w: Weights, threshold: float) -> float:
+    """Mean over sets of the mean of (answerable accuracy, unanswerable accuracy)."""
+    scores = []
+    for items in sets.values():
+        picks = select(items, w)
+        pos = [(it["gold"][p] if p >= 0 else False) and support(it, p, w) >= threshold
+               for it, p in zip(items, picks) if it["answerable"]]
+        neg = [support(it, p, w) < threshold for it, p in zip(items, picks) if not it["answerable"]]
+        parts = [np.mean(x) for x in (pos, neg) if x]
+        scores.append(float(np.mean(parts)))
+    return float(np.mean(scores))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--set", action="append", required=True, help="name:corpus_dir:qa_file")
+    ap.add_argument("--cross", type=int, default=0, help="questions per set asked of other corpora")
+    ap.add_argument("--k", type=int, default=4)
+    ap.add_argument("--write", action="store_true", help=f"write {OUT}")
+    a = ap.parse_args()
+    embedder = SentenceTransformerEmbedder(Settings().model_path())
+    specs = [s.split(":") for s in a.set]
+    pipelines = {}
+    for name, corpus, _ in specs:
+        settings = Settings(index_dir=Path(f".qa/calibrate-{name}"), corpus_dir=Path(corpus))
+        pipe = Pipeline(settings, embedder, ChromaStore.embedded(settings.index_dir, "qa", embedder.model_id))
+        pipe.index()
+        pipelines[name] = pipe
+    sets: dict[str, list[dict]] = {}
+    rng = random.Random(7)
+    for name, _, qa_file in specs:
+        items = []
+        rows = load_qa(Path(qa_file))
+        for row in rows:
+            it = features(pipelines[name], row["question"], row["answers"], a.k)
+            items.append({**it, "answerable": row["answerable"]})
+        for other in pipelines:
+            if other != name and a.cross:
+                for row in rng.sample(rows, min(a.cross, len(rows))):
+                    it = features(pipelines[other], row["question"], row["answers"], a.k)
+                    items.append({**it, "answerable": False})
+        sets[name] = items
+        print(f"{name}: {sum(i['answerable'] for i in items)} answerable, "
+              f"{sum(not i['answerable'] for i in items)} unanswerable", flush=True)
+
+    best_w, best_acc = Weights(), -1.0
+    for combo in itertools.product(*SELECT_GRID.values()):
+        w = replace(Weights(), **dict(zip(SELECT_GRID, combo)))
+        acc = selection_accuracy(sets, w)
+        if acc > best_acc + 1e-9:
+            best_w, best_acc = w, acc
+    print(f"selection accuracy {best_acc:.3f} with {asdict(best_w)}")
+    for signal in SELECT_GRID:
+        off = selection_accuracy(sets, replace(best_w, **{signal: 0.0}))
+        print(f"  without {signal:<10} {off:.3f}  (gain {best_acc - off:+.3f})")
+
+    best_t, best_score = 0.0, -1.0
+    for sc, sv, st in itertools.product([0.4, 0.6, 0.8, 1.0], [0.4, 0.6, 0.8, 1.0], [0.0, 0.15, 0.3]):
+        w = replace(best_w, support_coverage=sc, support_cosine=sv, support_type=st)
+        for t in np.arange(0.2, 1.6, 0.01):
+            score = answer_accuracy(sets, w, float(t))
+            if score > best_score + 1e-9:
+                best_w2, best_t, best_score = w, float(t), score
+    print(f"balanced answer accuracy {best_score:.3f} at threshold {best_t:.2f} with "
+          f"support weights {best_w2.support_coverage}, {best_w2.support_cosine}, {best_w2.support_type}")
+    for name, items in sets.items():
+        print(f"  {name}: {answer_accuracy({name: items}, best_w2, best_t):.3f}")
+    if a.write:
+        OUT.write_text(json.dumps({"weights": asdict(best_w2), "threshold": round(best_t, 3),
+                                   "sets": [s[0] for s in specs], "cross": a.cross}, indent=1) + "\n")
+        print(f"wrote {OUT}")
+    for pipe in pipelines.values():
+        pipe.close()
+
+
+if __name__ == "__main__":
+    main()
