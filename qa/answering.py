@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -37,7 +37,10 @@ ANSWER_TYPES: list[tuple[str, re.Pattern[str]]] = [
     ("number", re.compile(
         r"\bhow\s+(?:much|many|far|long|large|big|high|old|fast|often|tall|wide|deep)\b"
         r"|\bwhat\s+(?:percentage|percent|amount|number|share|portion|size|period|price|cost)\b"
-        r"|\bover\s+what\s+period\b", re.IGNORECASE)),
+        r"|\bover\s+what\s+period\b"
+        r"|^\W*what\s+(?:is|was|are|were|will\s+be)\b.*\b(?:price|cost|profit|revenue|income|sales"
+        r"|value|worth|amount|number|total|population|percentage|rate|budget|salary|size|length"
+        r"|height|weight|age|temperature|speed|score|capacity|margin|earnings)\b", re.IGNORECASE)),
     ("date", re.compile(
         r"^\W*when\b|\b(?:what|which)\s+(?:year|date|day|month|time|century|decade|season)\b"
         r"|\bin\s+what\s+year\b", re.IGNORECASE)),
@@ -86,6 +89,7 @@ class Candidate:
     coverage: float
     context_coverage: float
     type_match: bool
+    missing_entity: bool
     score: float
 
 
@@ -121,10 +125,11 @@ class Weights:
     context: float = 0.3
     type_match: float = 0.25
     rank: float = 0.15
-    # support = a*coverage + b*cosine + c*type_match, compared with the abstain threshold
+    # support = a*coverage + b*cosine + c*type_match - d*missing_entity, vs the threshold
     support_coverage: float = 0.6
     support_cosine: float = 0.6
     support_type: float = 0.15
+    support_missing: float = 0.3
 
 
 CALIBRATION = Path(__file__).with_name("calibration.json")
@@ -136,6 +141,12 @@ def calibrated() -> tuple[Weights, float]:
         return Weights(), 0.9
     data = json.loads(CALIBRATION.read_text(encoding="utf-8"))
     return Weights(**data["weights"]), float(data["threshold"])
+
+
+def question_entities(question: str) -> set[str]:
+    """Terms of the names a question mentions (capitalised words after its first word)."""
+    names = [w for w in re.findall(r"[A-Za-z0-9][\w&’'.-]*", question)[1:] if w[0].isupper()]
+    return {t for name in names for t in terms(name)}
 
 
 def weighted_coverage(question_terms: list[str], text_terms: set[str], idf: Callable[[str], float]) -> float:
@@ -163,6 +174,7 @@ class ExtractiveAnswerer:
         sentence_vectors: Callable[[str, Sequence[tuple[int, int]]], np.ndarray],
         document: Callable[[str], Document | None],
         idf: Callable[[str], float],
+        known: Callable[[str], bool],
         model: str,
         threshold: float | None = None,
         weights: Weights | None = None,
@@ -173,6 +185,7 @@ class ExtractiveAnswerer:
         self.sentence_vectors = sentence_vectors
         self.document = document
         self.idf = idf
+        self.known = known
         self.threshold = fitted_threshold if threshold is None else threshold
         self.weights = weights or fitted_weights
         self.max_words = max_words
@@ -187,6 +200,8 @@ class ExtractiveAnswerer:
         q_vector = self.embed_query(question)
         q_terms = terms(question)
         kind = answer_type(question)
+        # names the corpus knows: an answer about one of them has to mention it
+        named = {t for t in question_entities(question) if self.known(t)}
         w = self.weights
         out: list[Candidate] = []
         seen: set[tuple[str, int]] = set()
@@ -197,6 +212,7 @@ class ExtractiveAnswerer:
                 continue
             cosines = self.sentence_vectors(chunk.doc_id, chunk.sentences) @ q_vector
             spans = chunk.sentences
+            passage_terms = set(terms(f"{chunk.title}\n{chunk.text}"))
             for i, ((s, e), cos) in enumerate(zip(spans, cosines)):
                 if (chunk.doc_id, s) in seen:
                     continue
@@ -206,11 +222,12 @@ class ExtractiveAnswerer:
                 cov = weighted_coverage(q_terms, set(terms(text)), self.idf)
                 ctx = weighted_coverage(q_terms, set(terms(context)), self.idf)
                 typed = has_answer_type(kind, text, question)
+                missing = bool(named - passage_terms)
                 score = (
                     w.cosine * float(cos) + w.coverage * cov + w.context * ctx
                     + w.type_match * typed + w.rank / rank
                 )
-                out.append(Candidate(chunk.doc_id, s, e, text, rank, float(cos), cov, ctx, typed, score))
+                out.append(Candidate(chunk.doc_id, s, e, text, rank, float(cos), cov, ctx, typed, missing, score))
         out.sort(key=lambda c: -c.score)
         return out
 
@@ -222,6 +239,7 @@ class ExtractiveAnswerer:
             w.support_coverage * max(best.coverage, best.context_coverage * 0.9)
             + w.support_cosine * best.cosine
             + w.support_type * typed
+            - w.support_missing * best.missing_entity
         )
 
     def answer(self, question: str, hits: list[Hit]) -> Draft:

@@ -62,6 +62,14 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(60.0, gt=0, description="Seconds to wait for the LLM.")
     host: str = Field("127.0.0.1", description="Address the server binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port the server listens on.")
+    ui_examples: list[str] = Field(
+        [
+            "How much has Alibaba pledged to invest in AI infrastructure?",
+            "Who is Alibaba's chief executive officer?",
+            "How far did Alibaba's Hong Kong shares fall?",
+        ],
+        description="Example questions shown in the web UI (a JSON list).",
+    )
     answers_kept: int = Field(1000, ge=1, description="Answer records kept for /api/answers/{id}.")
 
     @field_validator("chunk_overlap")

@@ -25,6 +25,28 @@ STOPWORDS = frozenset(
 
 _stemmer = Stemmer.Stemmer("english")
 
+# Irregular forms a stemmer leaves apart ("said" / "say"), and spans of time or counts that
+# are written either way ("a decade" / "ten years"). General English, not tuned to a corpus.
+IRREGULAR = dict(
+    pair.split(":")
+    for pair in """
+    said:say says:say told:tell bought:buy sold:sell made:make went:go gone:go gave:give
+    given:give took:take taken:take began:begin begun:begin led:lead won:win held:hold
+    built:build spent:spend paid:pay grew:grow grown:grow rose:rise risen:rise fell:fall
+    fallen:fall brought:bring thought:think found:find left:leave met:meet sent:send
+    known:know knew:know wrote:write written:write chose:choose chosen:choose drove:drive
+    driven:drive ran:run came:come became:become kept:keep lost:lose meant:mean saw:see
+    seen:see stood:stand taught:teach fought:fight caught:catch sought:seek struck:strike
+    spoke:speak spoken:speak broke:break broken:break froze:freeze wore:wear worn:wear
+    children:child men:man women:woman people:person mice:mouse feet:foot teeth:tooth
+    """.split()
+)
+EQUIVALENT = {
+    "decade": "ten years", "decades": "tens years", "century": "hundred years",
+    "centuries": "hundreds years", "millennium": "thousand years", "fortnight": "two weeks",
+    "dozen": "twelve", "annual": "yearly", "annually": "yearly", "percent": "%",
+}
+
 
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
@@ -42,5 +64,17 @@ def words(text: str) -> list[str]:
 
 
 def terms(text: str) -> list[str]:
-    """Stemmed content terms: the tokens BM25 and overlap scores compare."""
-    return [stem(w) for w in words(text) if w not in STOPWORDS and w not in {"$", "%"}]
+    """Stemmed content terms: the tokens BM25 and overlap scores compare.
+
+    Irregular forms are folded to their base ("said" -> "say") and a few spans of time
+    are written out ("decade" -> "ten years"), so either wording matches the other.
+    """
+    out = []
+    for w in words(text):
+        if w in STOPWORDS or w in {"$", "%"}:
+            continue
+        if w in EQUIVALENT:
+            out.extend(stem(x) for x in EQUIVALENT[w].split() if x not in {"$", "%"})
+            continue
+        out.append(stem(IRREGULAR.get(w, w)))
+    return out

@@ -29,6 +29,14 @@ def _ms(t0: float) -> float:
     return round((time.perf_counter() - t0) * 1000, 1)
 
 
+INDEX_FORMAT = 2  # bump when what is stored per chunk or sentence changes
+
+
+def index_signature(settings: Settings, embedder: Embedder) -> str:
+    """What stored vectors and chunks depend on; an index with another signature is rebuilt."""
+    return f"{embedder.model_id}|chunks={settings.chunk_size}/{settings.chunk_overlap}|format={INDEX_FORMAT}"
+
+
 class Pipeline:
     """Owns the embedder, the store, the retriever and the answerer, wired from Settings."""
 
@@ -48,12 +56,11 @@ class Pipeline:
         embedder = embedder or SentenceTransformerEmbedder(
             settings.model_path(), settings.embedding_batch_size
         )
+        signature = index_signature(settings, embedder)
         if settings.chroma_host:
-            store = ChromaStore.server(
-                settings.chroma_host, settings.chroma_port, settings.collection, embedder.model_id
-            )
+            store = ChromaStore.server(settings.chroma_host, settings.chroma_port, settings.collection, signature)
         else:
-            store = ChromaStore.embedded(settings.index_dir, settings.collection, embedder.model_id)
+            store = ChromaStore.embedded(settings.index_dir, settings.collection, signature)
         return cls(settings, embedder, store)
 
     def _make_answerer(self) -> Answerer:
@@ -62,6 +69,7 @@ class Pipeline:
             self.retriever.sentence_vectors,
             self.document,
             self.retriever.bm25.idf,
+            self.retriever.bm25.known,
             model=self.embedder.model_id,
             threshold=self.settings.abstain_threshold,
         )
@@ -178,9 +186,10 @@ class Pipeline:
         history: Sequence[dict[str, str]] = (),
         k: int | None = None,
         hybrid: bool = True,
+        rerank: bool = True,
     ) -> Answer:
         """Answer a question from the index, with verified citations, or abstain."""
-        *_, answer = self.ask_stream(question, history, k, hybrid)
+        *_, answer = self.ask_stream(question, history, k, hybrid, rerank)
         assert isinstance(answer, Answer)
         return answer
 
@@ -190,6 +199,7 @@ class Pipeline:
         history: Sequence[dict[str, str]] = (),
         k: int | None = None,
         hybrid: bool = True,
+        rerank: bool = True,
     ) -> Iterator[str | Answer]:
         """Yield pieces of answer text as they come, then the final Answer.
 
@@ -201,7 +211,7 @@ class Pipeline:
         standalone = self.rewrite(question, history)
         timings["rewrite"] = _ms(t0)
         t1 = time.perf_counter()
-        hits = self.retrieve(standalone, k)
+        hits = self.retrieve(standalone, k, hybrid=hybrid, rerank=rerank)
         timings["retrieve"] = _ms(t1)
         t2 = time.perf_counter()
         draft: Draft | None = None

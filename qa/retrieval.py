@@ -74,6 +74,10 @@ class BM25Index:
         n = len(self.chunks)
         return float(np.log(1 + (n + 1) / (self._doc_freq.get(term, 0) + 0.5)))
 
+    def known(self, term: str) -> bool:
+        """Whether any chunk holds the stemmed term."""
+        return term in self._doc_freq
+
     def search(self, query: str, n: int) -> list[tuple[str, float]]:
         query_terms = terms(query)
         if not self.chunks or not query_terms:

@@ -12,9 +12,7 @@ def build_app(pipeline: Pipeline, with_ui: bool = True) -> FastAPI:
     """The API, with the web UI mounted at / when ``with_ui``."""
     app = create_app(pipeline)
     if with_ui:
-        import gradio as gr
+        from ui.app import mount_ui
 
-        from ui.app import build_ui
-
-        app = gr.mount_gradio_app(app, build_ui(pipeline), path="/")
+        app = mount_ui(app, pipeline)
     return app

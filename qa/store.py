@@ -42,16 +42,22 @@ class ChromaStore:
     everything needed to serve, originals included, lives in Chroma.
     """
 
-    def __init__(self, client: Any, name: str, model_id: str, lock: Any = None) -> None:
+    def __init__(self, client: Any, name: str, signature: str, lock: Any = None) -> None:
+        """Args:
+            client: a chromadb client (embedded or HTTP).
+            name: prefix of the collections.
+            signature: what the vectors depend on (model, chunking, index format); an index
+                built under another signature is dropped and rebuilt.
+        """
         self._client = client
         self._lock = lock
         self.name = name
-        self.model_id = model_id
+        self.signature = signature
         self.model_changed = False
         self._open_collections()
 
     @classmethod
-    def embedded(cls, index_dir: Path, name: str, model_id: str) -> ChromaStore:
+    def embedded(cls, index_dir: Path, name: str, signature: str) -> ChromaStore:
         """Open (or create) the persistent index in ``index_dir``; one process owns it.
 
         Raises:
@@ -77,23 +83,23 @@ class ChromaStore:
         lock.flush()
         settings = chromadb.Settings(anonymized_telemetry=False, allow_reset=False)
         client = chromadb.PersistentClient(path=str(index_dir), settings=settings)
-        return cls(client, name, model_id, lock)
+        return cls(client, name, signature, lock)
 
     @classmethod
-    def server(cls, host: str, port: int, name: str, model_id: str) -> ChromaStore:
+    def server(cls, host: str, port: int, name: str, signature: str) -> ChromaStore:
         """Connect to a Chroma server (keep it on 127.0.0.1: old servers allow remote code)."""
         import chromadb
 
         settings = chromadb.Settings(anonymized_telemetry=False)
-        return cls(chromadb.HttpClient(host=host, port=port, settings=settings), name, model_id)
+        return cls(chromadb.HttpClient(host=host, port=port, settings=settings), name, signature)
 
     def _open_collections(self) -> None:
         names = [f"{self.name}-{part}" for part in ("chunks", "sentences", "docs")]
         existing = {c if isinstance(c, str) else c.name for c in self._client.list_collections()}
         if names[0] in existing:
             current = self._client.get_collection(names[0], embedding_function=None)
-            if (current.metadata or {}).get("model") != self.model_id:
-                log.warning("embedding model changed: the index is rebuilt")
+            if (current.metadata or {}).get("signature") != self.signature:
+                log.warning("embedding model, chunking or index format changed: the index is rebuilt")
                 self.model_changed = True
                 for name in names:
                     if name in existing:
@@ -103,7 +109,7 @@ class ChromaStore:
                 name,
                 embedding_function=None,
                 configuration={"hnsw": {"space": "cosine"}},
-                metadata={"model": self.model_id},
+                metadata={"signature": self.signature},
             )
             for name in names
         )

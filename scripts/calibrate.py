@@ -27,7 +27,6 @@ from qa.config import Settings
 from qa.embedding import SentenceTransformerEmbedder
 from qa.evaluation import load_qa, norm
 from qa.pipeline import Pipeline
-from qa.store import ChromaStore
 
 OUT = Path(__file__).resolve().parents[1] / "qa" / "calibration.json"
 SELECT_GRID = {
@@ -45,13 +44,14 @@ def features(pipeline: Pipeline, question: str, answers: list[str], k: int) -> d
     assert isinstance(answerer, ExtractiveAnswerer)
     cands = answerer.candidates(question, hits)
     typed_q = answer_type(question) is not None
-    rows = [[c.cosine, c.coverage, c.context_coverage, float(c.type_match), 1.0 / c.hit_rank] for c in cands]
+    rows = [[c.cosine, c.coverage, c.context_coverage, float(c.type_match), 1.0 / c.hit_rank,
+             float(c.missing_entity)] for c in cands]
     gold = [any(norm(a) in norm(c.text) for a in answers) for c in cands]
-    return {"x": np.array(rows).reshape(-1, 5), "gold": np.array(gold, dtype=bool), "typed": typed_q}
+    return {"x": np.array(rows).reshape(-1, 6), "gold": np.array(gold, dtype=bool), "typed": typed_q}
 
 
 def select(items: list[dict], w: Weights) -> list[int]:
-    vec = np.array([w.cosine, w.coverage, w.context, w.type_match, w.rank])
+    vec = np.array([w.cosine, w.coverage, w.context, w.type_match, w.rank, 0.0])
     return [int(np.argmax(it["x"] @ vec)) if len(it["x"]) else -1 for it in items]
 
 
@@ -67,9 +67,10 @@ def selection_accuracy(sets: dict[str, list[dict]], w: Weights) -> float:
 def support(it: dict, pick: int, w: Weights) -> float:
     if pick < 0:
         return -1.0
-    cos, cov, ctx, typed, _ = it["x"][pick]
+    cos, cov, ctx, typed, _, missing = it["x"][pick]
     typed = typed if it["typed"] else 1.0
-    return w.support_coverage * max(cov, 0.9 * ctx) + w.support_cosine * cos + w.support_type * typed
+    return (w.support_coverage * max(cov, 0.9 * ctx) + w.support_cosine * cos + w.support_type * typed
+            - w.support_missing * missing)
 
 
 def answer_accuracy(sets: dict[str, list[dict]], w: Weights, threshold: float) -> float:
@@ -97,7 +98,7 @@ def main() -> None:
     pipelines = {}
     for name, corpus, _ in specs:
         settings = Settings(index_dir=Path(f".qa/calibrate-{name}"), corpus_dir=Path(corpus))
-        pipe = Pipeline(settings, embedder, ChromaStore.embedded(settings.index_dir, "qa", embedder.model_id))
+        pipe = Pipeline.from_settings(settings, embedder)
         pipe.index()
         pipelines[name] = pipe
     sets: dict[str, list[dict]] = {}
@@ -129,16 +130,24 @@ def main() -> None:
         print(f"  without {signal:<10} {off:.3f}  (gain {best_acc - off:+.3f})")
 
     best_t, best_score = 0.0, -1.0
-    for sc, sv, st in itertools.product([0.4, 0.6, 0.8, 1.0], [0.4, 0.6, 0.8, 1.0], [0.0, 0.15, 0.3]):
-        w = replace(best_w, support_coverage=sc, support_cosine=sv, support_type=st)
+    support_grid = itertools.product(
+        [0.4, 0.6, 0.8, 1.0], [0.4, 0.6, 0.8, 1.0], [0.0, 0.15, 0.3], [0.0, 0.15, 0.3, 0.5]
+    )
+    for sc, sv, st, sm in support_grid:
+        w = replace(best_w, support_coverage=sc, support_cosine=sv, support_type=st, support_missing=sm)
         for t in np.arange(0.2, 1.6, 0.01):
             score = answer_accuracy(sets, w, float(t))
             if score > best_score + 1e-9:
                 best_w2, best_t, best_score = w, float(t), score
     print(f"balanced answer accuracy {best_score:.3f} at threshold {best_t:.2f} with "
-          f"support weights {best_w2.support_coverage}, {best_w2.support_cosine}, {best_w2.support_type}")
+          f"support weights {best_w2.support_coverage}, {best_w2.support_cosine}, {best_w2.support_type}, "
+          f"{best_w2.support_missing}")
     for name, items in sets.items():
         print(f"  {name}: {answer_accuracy({name: items}, best_w2, best_t):.3f}")
+    for signal in ("support_coverage", "support_cosine", "support_type", "support_missing"):
+        off = max(answer_accuracy(sets, replace(best_w2, **{signal: 0.0}), float(t))
+                  for t in np.arange(0.2, 1.6, 0.01))
+        print(f"  without {signal:<16} {off:.3f}  (gain {best_score - off:+.3f})")
     if a.write:
         OUT.write_text(json.dumps({"weights": asdict(best_w2), "threshold": round(best_t, 3),
                                    "sets": [s[0] for s in specs], "cross": a.cross}, indent=1) + "\n")

@@ -13,14 +13,12 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import tempfile
 from pathlib import Path
 
 from qa.config import Settings
 from qa.embedding import SentenceTransformerEmbedder
 from qa.evaluation import evaluate
 from qa.pipeline import Pipeline
-from qa.store import ChromaStore
 
 INDEX_SETTINGS = {"chunk_size", "chunk_overlap"}
 
@@ -47,20 +45,21 @@ def main() -> None:
         set_name, corpus, qa_file = spec.split(":")
         for index_combo in itertools.product(*(grid[n] for n in index_keys)):
             index_overrides = dict(zip(index_keys, index_combo))
-            with tempfile.TemporaryDirectory() as tmp:
-                base = Settings(index_dir=Path(tmp), corpus_dir=Path(corpus), **index_overrides)
-                store = ChromaStore.embedded(base.index_dir, base.collection, embedder.model_id)
-                pipe = Pipeline(base, embedder, store)
-                report = pipe.index()
-                print(f"# {set_name} {index_overrides}: {report.chunks_written} chunks in {report.seconds} s",
-                      flush=True)
-                for combo in itertools.product(*(grid[n] for n in other_keys)):
-                    overrides = dict(zip(other_keys, combo))
-                    settings = base.model_copy(update=overrides)
-                    variant = Pipeline(settings, embedder, store)
-                    res = evaluate(variant, Path(qa_file), Path(corpus), a.k, a.retrieve_only)
-                    print(set_name, {**index_overrides, **overrides}, json.dumps(res["summary"]), flush=True)
-                store.close()
+            # indexes are kept per corpus and chunking, so a rerun only re-scores
+            tag = "-".join(f"{k}{v}" for k, v in index_overrides.items()) or "default"
+            index_dir = Path(".qa") / "experiments" / f"{set_name}-{tag}"
+            base = Settings(index_dir=index_dir, corpus_dir=Path(corpus), **index_overrides)
+            pipe = Pipeline.from_settings(base, embedder)
+            store = pipe.store
+            report = pipe.index()
+            print(f"# {set_name} {index_overrides}: {report.chunks_written} chunks written in {report.seconds} s",
+                  flush=True)
+            for combo in itertools.product(*(grid[n] for n in other_keys)):
+                overrides = dict(zip(other_keys, combo))
+                variant = Pipeline(base.model_copy(update=overrides), embedder, store)
+                res = evaluate(variant, Path(qa_file), Path(corpus), a.k, a.retrieve_only)
+                print(set_name, {**index_overrides, **overrides}, json.dumps(res["summary"]), flush=True)
+            store.close()
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ import pytest
 
 from qa.config import Settings
 from qa.pipeline import Pipeline
-from qa.store import ChromaStore
 from tests.fakes import HashEmbedder
 from tests.scripted_llm import ScriptedLLM
 
@@ -21,7 +20,7 @@ def open_pipeline(tmp_path: Path, corpus: Path, llm: ScriptedLLM) -> Pipeline:
     embedder = HashEmbedder()
     settings = Settings(index_dir=tmp_path / "index", corpus_dir=corpus, llm="openai",
                         llm_base_url=llm.base_url, llm_model="scripted-1", llm_api_key="test-key")
-    pipeline = Pipeline(settings, embedder, ChromaStore.embedded(settings.index_dir, "qa", embedder.model_id))
+    pipeline = Pipeline.from_settings(settings, embedder)
     pipeline.index()
     return pipeline
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ARTICLE, DEV_QA, SHARED
-from tests.integration.conftest import Server, run_qa
+from tests.servers import Server, run_qa
 
 pytestmark = pytest.mark.integration
 

@@ -8,7 +8,6 @@ from fastapi.testclient import TestClient
 from qa.api import create_app
 from qa.config import Settings
 from qa.pipeline import Pipeline
-from qa.store import ChromaStore
 from tests.fakes import HashEmbedder
 
 
@@ -16,7 +15,7 @@ from tests.fakes import HashEmbedder
 def client(tmp_path: Path, corpus: Path):
     settings = Settings(index_dir=tmp_path / "index", corpus_dir=corpus)
     embedder = HashEmbedder()
-    pipeline = Pipeline(settings, embedder, ChromaStore.embedded(settings.index_dir, "qa", embedder.model_id))
+    pipeline = Pipeline.from_settings(settings, embedder)
     pipeline.index()
     with TestClient(create_app(pipeline)) as c:
         yield c

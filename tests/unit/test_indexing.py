@@ -16,9 +16,8 @@ class OtherEmbedder(HashEmbedder):
 
 
 def open_pipeline(tmp_path: Path, corpus: Path, embedder=None) -> Pipeline:
-    embedder = embedder or HashEmbedder()
     settings = Settings(index_dir=tmp_path / "index", corpus_dir=corpus)
-    return Pipeline(settings, embedder, ChromaStore.embedded(settings.index_dir, "qa", embedder.model_id))
+    return Pipeline.from_settings(settings, embedder or HashEmbedder())
 
 
 def test_second_run_writes_nothing(tmp_path: Path, corpus: Path) -> None:
@@ -68,10 +67,22 @@ def test_a_new_embedding_model_re_embeds_everything(tmp_path: Path, corpus: Path
     p.close()
 
 
+def test_new_chunk_settings_rebuild_the_index(tmp_path: Path, corpus: Path) -> None:
+    p = open_pipeline(tmp_path, corpus)
+    p.index()
+    p.close()
+    settings = Settings(index_dir=tmp_path / "index", corpus_dir=corpus, chunk_size=300, chunk_overlap=60)
+    p = Pipeline.from_settings(settings, HashEmbedder())
+    assert p.store.model_changed
+    report = p.index()
+    assert report.added == 1 and report.chunks_written == report.chunks_total
+    p.close()
+
+
 def test_a_second_process_cannot_open_the_same_index(tmp_path: Path, corpus: Path) -> None:
     p = open_pipeline(tmp_path, corpus)
     with pytest.raises(IndexLocked, match="in use by another qa process"):
-        ChromaStore.embedded(tmp_path / "index", "qa", "hash-embedder:1")
+        ChromaStore.embedded(tmp_path / "index", "qa", p.store.signature)
     p.close()
 
 

@@ -1,0 +1,107 @@
+"""The web UI in real headless Chromium: ask, follow up, abstain, and never run document HTML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ARTICLE, ROOT
+
+pytestmark = pytest.mark.browser
+
+ARTICLE_TEXT = ARTICLE.read_text(encoding="utf-8")
+
+
+def ask(page, question: str) -> None:  # type: ignore[no-untyped-def]
+    before = page.locator("#qa-chat .bot").count()
+    box = page.locator("#qa-question textarea")
+    box.fill(question)
+    box.press("Enter")
+    # the answer is done when the sources panel shows it (marks, or the closest passages)
+    page.wait_for_function(
+        """([n]) => {
+            const bots = document.querySelectorAll('#qa-chat .bot');
+            const last = bots[bots.length - 1];
+            return bots.length > n && last && !last.innerText.trim().endsWith('…')
+              && document.querySelector('#qa-sources .qa-cite');
+        }""",
+        arg=[before],
+        timeout=60_000,
+    )
+    page.wait_for_timeout(300)
+
+
+def last_answer(page) -> str:  # type: ignore[no-untyped-def]
+    return page.locator("#qa-chat .bot").last.inner_text()
+
+
+def test_answer_shows_a_correct_alias_and_a_verbatim_highlighted_citation(page) -> None:
+    ask(page, "How much has Alibaba pledged to invest in AI infrastructure?")
+    answer = last_answer(page)
+    assert "380 billion yuan" in answer and "[1]" in answer
+    marks = page.locator("#qa-sources mark")
+    assert marks.count() >= 1
+    highlighted = marks.first.inner_text()
+    assert "380 billion yuan" in highlighted
+    assert highlighted in ARTICLE_TEXT
+    # clicking the citation brings its span into view and marks it
+    page.locator("#qa-sources [data-cite]").first.click()
+    page.wait_for_timeout(600)
+    assert "qa-focus" in (marks.first.get_attribute("class") or "")
+    assert marks.first.is_visible()
+    Path(ROOT / "docs").mkdir(exist_ok=True)
+    page.screenshot(path=str(ROOT / "docs" / "screenshot.png"))
+    assert not page.dialogs and not page.external
+
+
+def test_follow_up_is_answered_with_the_history(page) -> None:
+    ask(page, "Who co-founded Alibaba?")
+    assert "Jack Ma" in last_answer(page)
+    ask(page, "How far did its Hong Kong shares fall on Monday?")
+    answer = last_answer(page)
+    assert "3%" in answer
+    assert "Searched for: How far did Alibaba's Hong Kong shares fall on Monday?" in answer
+
+
+def test_unanswerable_question_shows_an_abstention_and_closest_passages(page) -> None:
+    ask(page, "What was Alibaba's net profit last quarter?")
+    assert "Not found in the source" in last_answer(page)
+    panel = page.locator("#qa-sources").inner_text()
+    assert "No answer in the source" in panel
+    assert page.locator("#qa-sources .qa-cite").count() >= 1
+    assert page.locator("#qa-sources mark").count() == 0
+
+
+def test_html_in_documents_and_questions_is_shown_as_text_and_never_runs(page) -> None:
+    ask(page, "Who unveiled the Zorblax gadget? <img src=x onerror=\"window.__xss='q'\">")
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.__xss") is None
+    assert page.dialogs == []
+    chat = page.locator("#qa-chat").inner_text()
+    assert "<img src=x onerror=" in chat  # the question, literally
+    panel = page.locator("#qa-sources").inner_text()
+    assert "Quentin Marsh" in last_answer(page) or "Quentin Marsh" in panel
+    assert "<script>window.__xss='script'" in panel or "<img src=x" in panel
+    assert page.locator("#qa-sources img, #qa-sources script, #qa-chat img[src='x']").count() == 0
+
+
+def test_clear_chat_and_keyboard_labels(page) -> None:
+    ask(page, "Who is Alibaba's chief executive officer?")
+    assert "Eddie Wu" in last_answer(page)
+    page.locator("#qa-clear").click()
+    page.wait_for_timeout(500)
+    assert page.locator("#qa-chat .bot").count() == 0
+    assert page.get_by_label("Your question").count() >= 1
+
+
+def test_narrow_window_stacks_the_panels(browser, ui_server) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 420, "height": 900})
+    page = context.new_page()
+    page.goto(ui_server.base + "/")
+    page.wait_for_selector("#qa-question textarea", timeout=60_000)
+    chat = page.locator("#qa-chat").bounding_box()
+    sources = page.locator("#qa-sources").bounding_box()
+    assert chat and sources and sources["y"] > chat["y"] + chat["height"] - 1
+    assert chat["width"] <= 420
+    context.close()
