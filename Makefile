@@ -31,7 +31,9 @@ index: install
 serve: install
 	$(QA) serve
 
-run: index serve
+# one process: index what changed, then serve
+run: install
+	$(QA) serve --refresh
 
 $(VENV)/.test-installed: $(VENV)/.installed
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
@@ -56,7 +58,11 @@ results/squad48/qa.jsonl:
 eval: install results/squad48/qa.jsonl
 	$(PY) scripts/run_eval.py --shared $(SHARED)
 
-bench: install results/squad48/qa.jsonl
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[bench]'
+	touch $@
+
+bench: $(VENV)/.bench-installed results/squad48/qa.jsonl
 	$(PY) scripts/run_eval.py --shared $(SHARED) --baseline
 
 clean:

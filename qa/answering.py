@@ -11,7 +11,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .lexical import terms, words
+from .lexical import STOPWORDS, terms, words
 from .schema import Document, Hit
 
 ABSTAIN_TEXT = "I couldn't find this in the source documents."
@@ -52,6 +52,21 @@ ANSWER_TYPES: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+# Text that addresses a model rather than a reader: prompt injection, never evidence.
+INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b[^.!?]{0,40}\b(?:previous|prior|above|earlier|all|any|your)\b"
+    r"[^.!?]{0,30}\b(?:instructions?|prompts?|directions?|rules|guidelines|context)\b"
+    r"|\byou\s+are\s+now\b|\bsystem\s+prompt\b|\bnew\s+instructions?\s*:"
+    r"|\b(?:as\s+an?\s+)?(?:ai|language\s+model|assistant|chatbot)\s*,?\s+(?:you\s+)?(?:must|should)\b",
+    re.IGNORECASE,
+)
+
+
+def looks_like_instruction(sentence: str) -> bool:
+    """Whether a sentence of a document is an instruction to an AI (prompt injection)."""
+    return bool(INSTRUCTION.search(sentence))
+
+
 def answer_type(question: str) -> str | None:
     """The kind of thing the question asks for: number, date, entity, place, or None."""
     for name, pattern in ANSWER_TYPES:
@@ -89,7 +104,8 @@ class Candidate:
     coverage: float
     context_coverage: float
     type_match: bool
-    missing_entity: bool
+    missing_entity: float
+    missing_focus: bool
     score: float
 
 
@@ -125,11 +141,13 @@ class Weights:
     context: float = 0.3
     type_match: float = 0.25
     rank: float = 0.15
-    # support = a*coverage + b*cosine + c*type_match - d*missing_entity, vs the threshold
+    # support = a*coverage + b*cosine + c*type_match - d*missing_entity - e*missing_focus,
+    # compared with the threshold
     support_coverage: float = 0.6
     support_cosine: float = 0.6
     support_type: float = 0.15
     support_missing: float = 0.3
+    support_focus: float = 0.0
 
 
 CALIBRATION = Path(__file__).with_name("calibration.json")
@@ -141,6 +159,34 @@ def calibrated() -> tuple[Weights, float]:
         return Weights(), 0.9
     data = json.loads(CALIBRATION.read_text(encoding="utf-8"))
     return Weights(**data["weights"]), float(data["threshold"])
+
+
+GENERIC_HEADS = set("""
+    name names type types kind kinds sort form forms part parts number amount term terms word
+    words title one ones way ways thing things example examples group percentage
+""".split())
+FOCUS = re.compile(
+    r"^\W*(?:what|which)\s+(?:is|was|are|were|will\s+be|has\s+been)\s+(?:the\s+|a\s+|an\s+)?"
+    r"(?:[\w-]+['’]s\s+)?(?P<what>[\w\s-]+?)(?=\s+(?:of|in|for|on|at|to|by|from|with|that|which"
+    r"|who|when|last|this|next|during|after|before)\b|\?|$)"
+    r"|\bhow\s+many\s+(?P<many>[\w-]+(?:\s+[\w-]+)?)",
+    re.IGNORECASE,
+)
+
+
+def question_focus(question: str) -> set[str]:
+    """Terms of the thing a question asks about ("What was X's net profit ..." -> net, profit).
+
+    Empty when the question has no such noun phrase or only a generic one ("the name of").
+    """
+    m = FOCUS.search(question)
+    if not m:
+        return set()
+    phrase = m.group("what") or m.group("many") or ""
+    found = [w for w in words(phrase) if w not in STOPWORDS]
+    if not found or found[-1] in GENERIC_HEADS:
+        return set()
+    return set(terms(" ".join(found)))
 
 
 def question_entities(question: str) -> set[str]:
@@ -202,6 +248,7 @@ class ExtractiveAnswerer:
         kind = answer_type(question)
         # names the corpus knows: an answer about one of them has to mention it
         named = {t for t in question_entities(question) if self.known(t)}
+        focus = question_focus(question)
         w = self.weights
         out: list[Candidate] = []
         seen: set[tuple[str, int]] = set()
@@ -218,16 +265,21 @@ class ExtractiveAnswerer:
                     continue
                 seen.add((chunk.doc_id, s))
                 text = doc.text[s:e]
+                if looks_like_instruction(text):
+                    continue
                 context = doc.text[spans[max(i - 1, 0)][0] : spans[min(i + 1, len(spans) - 1)][1]]
                 cov = weighted_coverage(q_terms, set(terms(text)), self.idf)
                 ctx = weighted_coverage(q_terms, set(terms(context)), self.idf)
                 typed = has_answer_type(kind, text, question)
-                missing = bool(named - passage_terms)
+                missing = len(named - passage_terms) / len(named) if named else 0.0
+                context_terms = set(terms(context))
+                unfocused = bool(focus) and not (focus & context_terms)
                 score = (
                     w.cosine * float(cos) + w.coverage * cov + w.context * ctx
                     + w.type_match * typed + w.rank / rank
                 )
-                out.append(Candidate(chunk.doc_id, s, e, text, rank, float(cos), cov, ctx, typed, missing, score))
+                out.append(Candidate(chunk.doc_id, s, e, text, rank, float(cos), cov, ctx, typed, missing,
+                                     unfocused, score))
         out.sort(key=lambda c: -c.score)
         return out
 
@@ -240,6 +292,7 @@ class ExtractiveAnswerer:
             + w.support_cosine * best.cosine
             + w.support_type * typed
             - w.support_missing * best.missing_entity
+            - w.support_focus * best.missing_focus
         )
 
     def answer(self, question: str, hits: list[Hit]) -> Draft:

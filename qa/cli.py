@@ -61,6 +61,10 @@ def index(corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
     except QAError as exc:
         _fail(exc)
         return
+    _report(settings, report)
+
+
+def _report(settings, report) -> None:  # type: ignore[no-untyped-def]
     for problem in report.skipped:
         typer.secho(f"skipped: {problem}", fg=typer.colors.YELLOW, err=True)
     rate = report.chunks_written / report.seconds if report.seconds else 0.0
@@ -139,6 +143,8 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (QA_HOST, default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (QA_PORT, default 8000).")] = None,
     index: IndexOpt = None,
+    corpus: CorpusOpt = None,
+    refresh: Annotated[bool, typer.Option("--refresh", help="Index the corpus folder first.")] = False,
 ) -> None:
     """Serve the web UI at / and the JSON API at /api (docs at /docs)."""
     import uvicorn
@@ -146,8 +152,15 @@ def serve(
     from .server import build_app
 
     try:
-        settings = _settings(index=index, host=host, port=port)
-        application = build_app(_pipeline(settings))
+        settings = _settings(corpus, index, host=host, port=port)
+        if refresh:
+            from .ingest import corpus_files
+
+            corpus_files(settings.corpus_dir)  # a missing folder fails before the model loads
+        pipeline = _pipeline(settings)
+        if refresh:
+            _report(settings, pipeline.index(settings.corpus_dir, progress=True))
+        application = build_app(pipeline)
     except QAError as exc:
         _fail(exc)
         return

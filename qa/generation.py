@@ -7,13 +7,13 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from .answering import ABSTAIN_TEXT, Draft, ExtractiveAnswerer
+from .answering import ABSTAIN_TEXT, Draft, ExtractiveAnswerer, looks_like_instruction
 from .config import Settings
 from .embedding import Embedder
 from .errors import ConfigError, GeneratorError
 from .lexical import terms
 from .schema import Document, Hit
-from .sentences import document_sentences, split_sentences
+from .sentences import split_sentences
 
 log = logging.getLogger(__name__)
 
@@ -90,12 +90,10 @@ class GroundingGate:
             doc = self.document(hit.chunk.doc_id)
             if doc is None:
                 continue
-            sentences = document_sentences(doc.doc_id, doc.sha256, doc.text)
+            # injected instructions are never support, not even as a neighbour
+            sentences = [(s, e) for s, e in hit.chunk.sentences if not looks_like_instruction(doc.text[s:e])]
             for i, (s, e) in enumerate(sentences):
-                if e <= hit.chunk.start or s >= hit.chunk.end:
-                    continue
-                lo, hi = sentences[max(i - 1, 0)][0], sentences[min(i + 1, len(sentences) - 1)][1]
-                window = doc.text[lo:hi]
+                window = " ".join(doc.text[a:b] for a, b in sentences[max(i - 1, 0) : i + 2])
                 cov = len(wanted & set(terms(window))) / len(wanted)
                 own = len(wanted & set(terms(doc.text[s:e]))) / len(wanted)
                 if not all(f in window for f in figures):

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 import pysbd
-
-from .ingest import content_segments
 
 _segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
 _STARTS_MID_SENTENCE = re.compile(r"^\W*[a-z]|^[’'](?:s|re|ve|ll|d)\b")
@@ -37,16 +34,3 @@ def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
         else:
             spans.append((start, end))
     return [(s + offset, e + offset) for s, e in spans]
-
-
-@lru_cache(maxsize=4096)
-def _document_sentences(doc_id: str, sha: str, text: str) -> tuple[tuple[int, int], ...]:
-    spans: list[tuple[int, int]] = []
-    for start, end in content_segments(text):
-        spans.extend(split_sentences(text[start:end], start))
-    return tuple(spans)
-
-
-def document_sentences(doc_id: str, sha: str, text: str) -> tuple[tuple[int, int], ...]:
-    """All sentence spans of a document's content (boilerplate left out), cached per version."""
-    return _document_sentences(doc_id, sha, text)

@@ -45,13 +45,13 @@ def features(pipeline: Pipeline, question: str, answers: list[str], k: int) -> d
     cands = answerer.candidates(question, hits)
     typed_q = answer_type(question) is not None
     rows = [[c.cosine, c.coverage, c.context_coverage, float(c.type_match), 1.0 / c.hit_rank,
-             float(c.missing_entity)] for c in cands]
+             float(c.missing_entity), float(c.missing_focus)] for c in cands]
     gold = [any(norm(a) in norm(c.text) for a in answers) for c in cands]
-    return {"x": np.array(rows).reshape(-1, 6), "gold": np.array(gold, dtype=bool), "typed": typed_q}
+    return {"x": np.array(rows).reshape(-1, 7), "gold": np.array(gold, dtype=bool), "typed": typed_q}
 
 
 def select(items: list[dict], w: Weights) -> list[int]:
-    vec = np.array([w.cosine, w.coverage, w.context, w.type_match, w.rank, 0.0])
+    vec = np.array([w.cosine, w.coverage, w.context, w.type_match, w.rank, 0.0, 0.0])
     return [int(np.argmax(it["x"] @ vec)) if len(it["x"]) else -1 for it in items]
 
 
@@ -64,26 +64,42 @@ def selection_accuracy(sets: dict[str, list[dict]], w: Weights) -> float:
     return float(np.mean(accs))
 
 
-def support(it: dict, pick: int, w: Weights) -> float:
-    if pick < 0:
-        return -1.0
-    cos, cov, ctx, typed, _, missing = it["x"][pick]
-    typed = typed if it["typed"] else 1.0
-    return (w.support_coverage * max(cov, 0.9 * ctx) + w.support_cosine * cos + w.support_type * typed
-            - w.support_missing * missing)
+def support_table(items: list[dict], w: Weights) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per question: support features of the picked sentence, whether the pick holds a gold
+    answer, and the question's group (answerable, unanswerable, cross)."""
+    feats, good, groups = [], [], []
+    for it, pick in zip(items, select(items, w)):
+        if pick < 0:
+            feats.append([0.0, -1.0, 0.0, 1.0, 1.0])
+            good.append(False)
+        else:
+            cos, cov, ctx, typed, _, missing, unfocused = it["x"][pick]
+            feats.append([max(cov, 0.9 * ctx), cos, typed if it["typed"] else 1.0, -missing, -unfocused])
+            good.append(bool(it["gold"][pick]))
+        groups.append(it["group"])
+    return np.array(feats), np.array(good), np.array(groups)
 
 
-def answer_accuracy(sets: dict[str, list[dict]], w: Weights, threshold: float) -> float:
-    """Mean over sets of the mean of (answerable accuracy, unanswerable accuracy)."""
-    scores = []
-    for items in sets.values():
-        picks = select(items, w)
-        pos = [(it["gold"][p] if p >= 0 else False) and support(it, p, w) >= threshold
-               for it, p in zip(items, picks) if it["answerable"]]
-        neg = [support(it, p, w) < threshold for it, p in zip(items, picks) if not it["answerable"]]
-        parts = [np.mean(x) for x in (pos, neg) if x]
-        scores.append(float(np.mean(parts)))
-    return float(np.mean(scores))
+def support_vector(w: Weights) -> np.ndarray:
+    return np.array([w.support_coverage, w.support_cosine, w.support_type, w.support_missing, w.support_focus])
+
+
+def answer_accuracy(tables: dict[str, tuple], w: Weights, thresholds: np.ndarray) -> np.ndarray:
+    """Per threshold: the mean of each set's answer accuracy (its own questions, as score.py
+    counts them: answerable answered with a gold sentence, unanswerable abstained) and of the
+    abstention rate on all cross-corpus questions (off-topic questions must be refused too)."""
+    parts = []
+    cross = []
+    for feats, good, groups in tables.values():
+        sup = feats @ support_vector(w)
+        answered = sup[None, :] >= thresholds[:, None]
+        right = np.where(groups == "answerable", answered & good, ~answered)
+        own = groups != "cross"
+        parts.append(right[:, own].mean(axis=1))
+        cross.append(right[:, ~own])
+    if any(c.shape[1] for c in cross):
+        parts.append(np.concatenate(cross, axis=1).mean(axis=1))
+    return np.mean(parts, axis=0)
 
 
 def main() -> None:
@@ -108,12 +124,13 @@ def main() -> None:
         rows = load_qa(Path(qa_file))
         for row in rows:
             it = features(pipelines[name], row["question"], row["answers"], a.k)
-            items.append({**it, "answerable": row["answerable"]})
+            items.append({**it, "answerable": row["answerable"],
+                          "group": "answerable" if row["answerable"] else "unanswerable"})
         for other in pipelines:
             if other != name and a.cross:
                 for row in rng.sample(rows, min(a.cross, len(rows))):
                     it = features(pipelines[other], row["question"], row["answers"], a.k)
-                    items.append({**it, "answerable": False})
+                    items.append({**it, "answerable": False, "group": "cross"})
         sets[name] = items
         print(f"{name}: {sum(i['answerable'] for i in items)} answerable, "
               f"{sum(not i['answerable'] for i in items)} unanswerable", flush=True)
@@ -129,25 +146,34 @@ def main() -> None:
         off = selection_accuracy(sets, replace(best_w, **{signal: 0.0}))
         print(f"  without {signal:<10} {off:.3f}  (gain {best_acc - off:+.3f})")
 
-    best_t, best_score = 0.0, -1.0
-    support_grid = itertools.product(
-        [0.4, 0.6, 0.8, 1.0], [0.4, 0.6, 0.8, 1.0], [0.0, 0.15, 0.3], [0.0, 0.15, 0.3, 0.5]
-    )
-    for sc, sv, st, sm in support_grid:
-        w = replace(best_w, support_coverage=sc, support_cosine=sv, support_type=st, support_missing=sm)
-        for t in np.arange(0.2, 1.6, 0.01):
-            score = answer_accuracy(sets, w, float(t))
-            if score > best_score + 1e-9:
-                best_w2, best_t, best_score = w, float(t), score
-    print(f"balanced answer accuracy {best_score:.3f} at threshold {best_t:.2f} with "
-          f"support weights {best_w2.support_coverage}, {best_w2.support_cosine}, {best_w2.support_type}, "
-          f"{best_w2.support_missing}")
-    for name, items in sets.items():
-        print(f"  {name}: {answer_accuracy({name: items}, best_w2, best_t):.3f}")
-    for signal in ("support_coverage", "support_cosine", "support_type", "support_missing"):
-        off = max(answer_accuracy(sets, replace(best_w2, **{signal: 0.0}), float(t))
-                  for t in np.arange(0.2, 1.6, 0.01))
+    tables = {name: support_table(items, best_w) for name, items in sets.items()}
+    thresholds = np.round(np.arange(0.0, 1.6, 0.01), 2)
+    best_t, best_score, best_w2 = 0.0, -1.0, best_w
+    grid = itertools.product([0.4, 0.6, 0.8, 1.0], [0.4, 0.6, 0.8, 1.0], [0.0, 0.15, 0.3],
+                             [0.0, 0.15, 0.3, 0.5, 0.75, 1.0], [0.0, 0.15, 0.3, 0.5])
+    for sc, sv, st, sm, sf in grid:
+        w = replace(best_w, support_coverage=sc, support_cosine=sv, support_type=st, support_missing=sm,
+                    support_focus=sf)
+        scores = answer_accuracy(tables, w, thresholds)
+        i = int(np.argmax(scores))
+        if scores[i] > best_score + 1e-9:
+            best_w2, best_t, best_score = w, float(thresholds[i]), float(scores[i])
+    print(f"answer accuracy (mean of the sets and the cross questions) {best_score:.3f} "
+          f"at threshold {best_t:.2f} with support weights "
+          f"coverage {best_w2.support_coverage}, cosine {best_w2.support_cosine}, type {best_w2.support_type}, "
+          f"missing entity {best_w2.support_missing}, missing focus {best_w2.support_focus}")
+    for name, table in tables.items():
+        print(f"  {name}: {answer_accuracy({name: table}, best_w2, np.array([best_t]))[0]:.3f}")
+    for signal in ("support_coverage", "support_cosine", "support_type", "support_missing", "support_focus"):
+        off = float(answer_accuracy(tables, replace(best_w2, **{signal: 0.0}), thresholds).max())
         print(f"  without {signal:<16} {off:.3f}  (gain {best_score - off:+.3f})")
+    print("per group at the chosen weights and threshold:")
+    for name, (feats, good, groups) in tables.items():
+        sup = feats @ support_vector(best_w2)
+        for group in np.unique(groups):
+            mask = groups == group
+            right = (sup >= best_t) & good if group == "answerable" else sup < best_t
+            print(f"  {name:<10} {group:<13} {right[mask].mean():.3f}  (n={mask.sum()})")
     if a.write:
         OUT.write_text(json.dumps({"weights": asdict(best_w2), "threshold": round(best_t, 3),
                                    "sets": [s[0] for s in specs], "cross": a.cross}, indent=1) + "\n")

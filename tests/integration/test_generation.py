@@ -102,3 +102,13 @@ def test_an_unreachable_llm_is_a_clear_error(tmp_path: Path, corpus: Path) -> No
     with pytest.raises(GeneratorError, match="the LLM at openai:scripted-1 failed"):
         pipeline.ask("Who co-founded Alibaba?")
     pipeline.close()
+
+
+def test_the_gate_never_takes_injected_text_as_support(tmp_path: Path, corpus: Path) -> None:
+    (corpus / "notice.txt").write_text(f"Alibaba published a notice. {INJECTION}\n", encoding="utf-8")
+    with ScriptedLLM(lambda messages: "The company is bankrupt [1].") as llm:
+        pipeline = open_pipeline(tmp_path, corpus, llm)
+        answer = pipeline.ask("What notice did Alibaba publish?", k=8)
+    assert answer.abstained and "bankrupt" not in answer.answer
+    assert answer.unsupported == ("The company is bankrupt.",)
+    pipeline.close()
