@@ -1,0 +1,61 @@
+"""Server mode: the same pipeline over a real Chroma server (chromadb.HttpClient) on loopback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from qa.config import Settings
+from qa.pipeline import Pipeline
+from tests.conftest import free_port
+from tests.fakes import HashEmbedder
+
+pytestmark = pytest.mark.integration
+
+CHROMA = str(Path(sys.executable).with_name("chroma"))
+
+
+@pytest.fixture
+def chroma_port(tmp_path: Path) -> Iterator[int]:
+    port = free_port()
+    # loopback only: Chroma servers up to 1.5.9 allow unauthenticated code execution
+    process = subprocess.Popen([CHROMA, "run", "--host", "127.0.0.1", "--port", str(port),
+                                "--path", str(tmp_path / "chroma")],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        pytest.fail("chroma server did not start")
+    yield port
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def test_index_and_retrieve_over_a_chroma_server(tmp_path: Path, corpus: Path, chroma_port: int) -> None:
+    settings = Settings(corpus_dir=corpus, chroma_host="127.0.0.1", chroma_port=chroma_port)
+    pipeline = Pipeline.from_settings(settings, HashEmbedder())
+    report = pipeline.index()
+    assert report.added == 1 and report.chunks_total > 5
+    assert pipeline.index().chunks_written == 0
+    hits = pipeline.retrieve("Who co-founded Alibaba?", 3)
+    doc = pipeline.get_document(hits[0].chunk.doc_id)
+    assert all(doc.text[h.chunk.start : h.chunk.end] == h.chunk.text for h in hits)
+    answer = pipeline.ask("Which Citigroup analyst commented on the investment?")
+    assert all(doc.text[c.start : c.end] == c.quote for c in answer.citations)
+    pipeline.close()
+    # a second client (another process in real life) sees the same index
+    again = Pipeline.from_settings(settings, HashEmbedder())
+    assert again.health()["chunks"] == report.chunks_total
+    again.close()
