@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -182,6 +183,9 @@ def evaluate(
     from .evaluation import format_table
 
     try:
+        if corpus is not None and index is None and not os.environ.get("QA_INDEX_DIR"):
+            # an evaluation corpus gets its own index: the served one is left alone
+            index = Path(".qa") / ("eval-" + "-".join(corpus.resolve().parts[-2:]).replace(" ", "_"))
         settings = _settings(corpus, index)
         pipeline = _pipeline(settings)
         pipeline.index(settings.corpus_dir, progress=True)

@@ -21,6 +21,8 @@ from .store import ChromaStore, sentence_id
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
+VECTOR_CACHE = 200_000  # sentence vectors kept in memory (about 300 MB at 384 dimensions)
+
 
 def reciprocal_rank_fusion(
     rankings: Sequence[Sequence[str]], k: int = 60, weights: Sequence[float] | None = None
@@ -128,6 +130,9 @@ class Retriever:
         self._chunks = {c.chunk_id: c for c in chunks}
         self._vectors.clear()
         self.embed_query.cache_clear()
+        if self.store.sentence_count() <= VECTOR_CACHE:
+            # small enough to hold: reranking then never waits on the store
+            self._vectors.update(self.store.all_sentence_vectors())
 
     @lru_cache(maxsize=512)  # noqa: B019 - one retriever per process; cleared on refresh
     def embed_query(self, query: str) -> np.ndarray:
@@ -139,7 +144,7 @@ class Retriever:
         missing = [i for i in ids if i not in self._vectors]
         if missing:
             self._vectors.update(self.store.sentence_vectors(missing))
-            while len(self._vectors) > 200_000:
+            while len(self._vectors) > VECTOR_CACHE:
                 self._vectors.popitem(last=False)
         zero = np.zeros(self.embedder.dimension, dtype=np.float32)
         return np.stack([self._vectors.get(i, zero) for i in ids]) if ids else np.zeros((0, len(zero)))

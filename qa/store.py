@@ -206,6 +206,19 @@ class ChromaStore:
         got = self._chunks.query(query_embeddings=[vector], n_results=min(n, total), include=["distances"])
         return [(i, 1.0 - d) for i, d in zip(got["ids"][0], got["distances"][0])]
 
+    def sentence_count(self) -> int:
+        return self._sentences.count()
+
+    def all_sentence_vectors(self) -> Iterator[tuple[str, np.ndarray]]:
+        """Every stored sentence vector, page by page."""
+        offset = 0
+        while True:
+            got = self._sentences.get(include=["embeddings"], limit=BATCH, offset=offset)
+            if not got["ids"]:
+                return
+            yield from zip(got["ids"], np.asarray(got["embeddings"], dtype=np.float32))
+            offset += len(got["ids"])
+
     def sentence_vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
         """Stored vectors of sentences by id (unknown ids are left out)."""
         out: dict[str, np.ndarray] = {}

@@ -83,3 +83,17 @@ def test_cli_reports_a_locked_index(article_server: Server) -> None:
     done = run_qa("retrieve", "anything", env={"QA_INDEX_DIR": str(article_server.index)})
     assert done.returncode == 3
     assert "in use by another qa process" in done.stderr
+
+
+def test_qa_eval_agrees_with_score_py(article_server: Server, tmp_path: Path) -> None:
+    served = score(article_server, tmp_path)
+    out = tmp_path / "eval.json"
+    env = {"QA_INDEX_DIR": str(tmp_path / "eval-index")}
+    done = run_qa("eval", "--qa", str(DEV_QA), "--corpus", str(article_server.corpus), "-k", "4",
+                  "--json", str(out), env=env)
+    assert done.returncode == 0, done.stderr
+    assert "recall@4" in done.stdout and "factoid" in done.stdout  # the table, with kinds
+    ours = json.loads(out.read_text())["summary"]
+    for key in ("recall@4", "mrr", "passage_words", "answer_acc", "answerable_acc", "unanswerable_acc",
+                "cite_valid", "cite_support", "answer_words"):
+        assert ours[key] == served[key], (key, ours[key], served[key])
