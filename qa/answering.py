@@ -105,7 +105,7 @@ class Candidate:
     context_coverage: float
     type_match: bool
     missing_entity: float
-    missing_focus: bool
+    focus_match: int
     score: float
 
 
@@ -141,8 +141,8 @@ class Weights:
     context: float = 0.3
     type_match: float = 0.25
     rank: float = 0.15
-    # support = a*coverage + b*cosine + c*type_match - d*missing_entity - e*missing_focus,
-    # compared with the threshold
+    # support = a*coverage + b*cosine + c*type_match - d*missing_entity + e*focus_match
+    # (+1 the asked-for noun is there, -1 it is not, 0 none asked), compared with the threshold
     support_coverage: float = 0.6
     support_cosine: float = 0.6
     support_type: float = 0.15
@@ -163,13 +163,16 @@ def calibrated() -> tuple[Weights, float]:
 
 GENERIC_HEADS = set("""
     name names type types kind kinds sort form forms part parts number amount term terms word
-    words title one ones way ways thing things example examples group percentage
+    words title one ones way ways thing things example examples group percentage year years day
+    days month months date dates time times century decade period percent
 """.split())
 FOCUS = re.compile(
     r"^\W*(?:what|which)\s+(?:is|was|are|were|will\s+be|has\s+been)\s+(?:the\s+|a\s+|an\s+)?"
     r"(?:[\w-]+['’]s\s+)?(?P<what>[\w\s-]+?)(?=\s+(?:of|in|for|on|at|to|by|from|with|that|which"
     r"|who|when|last|this|next|during|after|before)\b|\?|$)"
-    r"|\bhow\s+many\s+(?P<many>[\w-]+(?:\s+[\w-]+)?)",
+    r"|\bhow\s+many\s+(?P<many>[\w-]+(?:\s+[\w-]+)?)"
+    r"|^\W*(?:what|which)\s+(?P<noun>[\w-]+(?:\s+[\w-]+)?)\s+(?:does|did|do|is|was|are|were|has|have"
+    r"|had|will|would|can|could|should)\b",
     re.IGNORECASE,
 )
 
@@ -182,7 +185,7 @@ def question_focus(question: str) -> set[str]:
     m = FOCUS.search(question)
     if not m:
         return set()
-    phrase = m.group("what") or m.group("many") or ""
+    phrase = m.group("what") or m.group("many") or m.group("noun") or ""
     found = [w for w in words(phrase) if w not in STOPWORDS]
     if not found or found[-1] in GENERIC_HEADS:
         return set()
@@ -273,13 +276,13 @@ class ExtractiveAnswerer:
                 typed = has_answer_type(kind, text, question)
                 missing = len(named - passage_terms) / len(named) if named else 0.0
                 context_terms = set(terms(context))
-                unfocused = bool(focus) and not (focus & context_terms)
+                focus_match = 0 if not focus else (1 if focus & context_terms else -1)
                 score = (
                     w.cosine * float(cos) + w.coverage * cov + w.context * ctx
                     + w.type_match * typed + w.rank / rank
                 )
                 out.append(Candidate(chunk.doc_id, s, e, text, rank, float(cos), cov, ctx, typed, missing,
-                                     unfocused, score))
+                                     focus_match, score))
         out.sort(key=lambda c: -c.score)
         return out
 
@@ -292,7 +295,7 @@ class ExtractiveAnswerer:
             + w.support_cosine * best.cosine
             + w.support_type * typed
             - w.support_missing * best.missing_entity
-            - w.support_focus * best.missing_focus
+            + w.support_focus * best.focus_match
         )
 
     def answer(self, question: str, hits: list[Hit]) -> Draft:

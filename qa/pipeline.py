@@ -47,7 +47,11 @@ class Pipeline:
         self.retriever = Retriever(store, embedder, settings.retrieval_config())
         self._documents: dict[str, Document] = {}
         self._answers: OrderedDict[str, dict[str, Any]] = OrderedDict()
-        self.answerer: Answerer = self._make_answerer()
+        try:
+            self.answerer: Answerer = self._make_answerer()
+        except Exception:
+            store.close()  # a bad LLM setting must not leave the index locked
+            raise
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, embedder: Embedder | None = None) -> Pipeline:

@@ -45,7 +45,7 @@ def features(pipeline: Pipeline, question: str, answers: list[str], k: int) -> d
     cands = answerer.candidates(question, hits)
     typed_q = answer_type(question) is not None
     rows = [[c.cosine, c.coverage, c.context_coverage, float(c.type_match), 1.0 / c.hit_rank,
-             float(c.missing_entity), float(c.missing_focus)] for c in cands]
+             float(c.missing_entity), float(c.focus_match)] for c in cands]
     gold = [any(norm(a) in norm(c.text) for a in answers) for c in cands]
     return {"x": np.array(rows).reshape(-1, 7), "gold": np.array(gold, dtype=bool), "typed": typed_q}
 
@@ -70,11 +70,11 @@ def support_table(items: list[dict], w: Weights) -> tuple[np.ndarray, np.ndarray
     feats, good, groups = [], [], []
     for it, pick in zip(items, select(items, w)):
         if pick < 0:
-            feats.append([0.0, -1.0, 0.0, 1.0, 1.0])
+            feats.append([0.0, -1.0, 0.0, -1.0, -1.0])
             good.append(False)
         else:
-            cos, cov, ctx, typed, _, missing, unfocused = it["x"][pick]
-            feats.append([max(cov, 0.9 * ctx), cos, typed if it["typed"] else 1.0, -missing, -unfocused])
+            cos, cov, ctx, typed, _, missing, focus = it["x"][pick]
+            feats.append([max(cov, 0.9 * ctx), cos, typed if it["typed"] else 1.0, -missing, focus])
             good.append(bool(it["gold"][pick]))
         groups.append(it["group"])
     return np.array(feats), np.array(good), np.array(groups)
@@ -161,7 +161,7 @@ def main() -> None:
     print(f"answer accuracy (mean of the sets and the cross questions) {best_score:.3f} "
           f"at threshold {best_t:.2f} with support weights "
           f"coverage {best_w2.support_coverage}, cosine {best_w2.support_cosine}, type {best_w2.support_type}, "
-          f"missing entity {best_w2.support_missing}, missing focus {best_w2.support_focus}")
+          f"missing entity {best_w2.support_missing}, focus {best_w2.support_focus}")
     for name, table in tables.items():
         print(f"  {name}: {answer_accuracy({name: table}, best_w2, np.array([best_t]))[0]:.3f}")
     for signal in ("support_coverage", "support_cosine", "support_type", "support_missing", "support_focus"):

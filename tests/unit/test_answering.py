@@ -1,6 +1,6 @@
 import pytest
 
-from qa.answering import answer_type, has_answer_type, looks_like_instruction
+from qa.answering import answer_type, has_answer_type, looks_like_instruction, question_entities, question_focus
 from qa.sentences import split_sentences
 
 
@@ -74,3 +74,23 @@ def test_injected_instructions_are_recognised(sentence: str) -> None:
 )
 def test_ordinary_sentences_are_not_instructions(sentence: str) -> None:
     assert not looks_like_instruction(sentence)
+
+
+@pytest.mark.parametrize(
+    ("question", "focus"),
+    [
+        ("What was Alibaba's net profit last quarter?", {"net", "profit"}),
+        ("What is the price of the stock?", {"price"}),
+        ("How many data centers will it build?", {"data", "center"}),
+        ("What river does the city lie on?", {"river"}),
+        ("What is the name of the river?", set()),  # a generic head says nothing
+        ("What year did the war end?", set()),
+        ("Who founded the company?", set()),
+    ],
+)
+def test_question_focus(question: str, focus: set[str]) -> None:
+    assert question_focus(question) == focus
+
+
+def test_question_entities_skip_the_first_word() -> None:
+    assert question_entities("How much does Amazon plan to spend in 2025?") == {"amazon"}

@@ -1,0 +1,43 @@
+"""The LangChain retriever adapter and the LLM settings, over a real pipeline (hashed embedder)."""
+
+from pathlib import Path
+
+import pytest
+
+from qa.config import Settings
+from qa.errors import ConfigError
+from qa.pipeline import Pipeline
+from qa.retrieval import LangChainRetriever
+from tests.fakes import HashEmbedder
+
+
+@pytest.fixture
+def pipeline(tmp_path: Path, corpus: Path):
+    p = Pipeline.from_settings(Settings(index_dir=tmp_path / "index", corpus_dir=corpus), HashEmbedder())
+    p.index()
+    yield p
+    p.close()
+
+
+def test_langchain_retriever_returns_documents_with_offsets(pipeline: Pipeline) -> None:
+    docs = LangChainRetriever(search=pipeline.retrieve, k=3).invoke("Who co-founded Alibaba?")
+    assert len(docs) == 3
+    text = pipeline.get_document(docs[0].metadata["doc_id"]).text
+    for d in docs:
+        assert text[d.metadata["start"] : d.metadata["end"]] == d.page_content
+        assert {"title", "score", "chunk_id"} <= set(d.metadata)
+
+
+def test_an_llm_needs_a_model_name(tmp_path: Path, corpus: Path) -> None:
+    settings = Settings(index_dir=tmp_path / "i2", corpus_dir=corpus, llm="ollama")
+    with pytest.raises(ConfigError, match="QA_LLM_MODEL"):
+        Pipeline.from_settings(settings, HashEmbedder())
+
+
+def test_ollama_is_wired_from_settings(tmp_path: Path, corpus: Path) -> None:
+    settings = Settings(index_dir=tmp_path / "i3", corpus_dir=corpus, llm="ollama", llm_model="llama3.2",
+                        llm_base_url="http://127.0.0.1:11434")
+    p = Pipeline.from_settings(settings, HashEmbedder())
+    assert p.answerer.name == "llm" and p.answerer.model == "ollama:llama3.2"
+    assert p.answerer.chat_model.base_url == "http://127.0.0.1:11434"
+    p.close()
