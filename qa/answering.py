@@ -11,7 +11,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .lexical import STOPWORDS, terms, words
+from .lexical import STOPWORDS, terms, weighted_coverage, words
 from .schema import Document, Hit
 
 ABSTAIN_TEXT = "I couldn't find this in the source documents."
@@ -196,14 +196,6 @@ def question_entities(question: str) -> set[str]:
     """Terms of the names a question mentions (capitalised words after its first word)."""
     names = [w for w in re.findall(r"[A-Za-z0-9][\w&’'.-]*", question)[1:] if w[0].isupper()]
     return {t for name in names for t in terms(name)}
-
-
-def weighted_coverage(question_terms: list[str], text_terms: set[str], idf: Callable[[str], float]) -> float:
-    """IDF-weighted share of the question's content terms that occur in a text."""
-    total = sum(idf(t) for t in question_terms)
-    if total == 0:
-        return 0.0
-    return sum(idf(t) for t in question_terms if t in text_terms) / total
 
 
 class ExtractiveAnswerer:

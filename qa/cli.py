@@ -44,6 +44,16 @@ def _pipeline(settings):  # type: ignore[no-untyped-def]
     return Pipeline.from_settings(settings)
 
 
+def _require_text(name: str, value: str) -> None:
+    """The CLI's side of the API's input rules: 1..2000 characters, not only whitespace."""
+    from .errors import ConfigError
+
+    if not value.strip():
+        raise ConfigError(f"{name} must not be empty or whitespace")
+    if len(value) > 2000:
+        raise ConfigError(f"{name} is {len(value)} characters; at most 2000 are allowed")
+
+
 def _fail(exc: QAError) -> None:
     typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
     raise typer.Exit(exc.exit_code)
@@ -90,10 +100,7 @@ def retrieve(
     from .pipeline import passage_record
 
     try:
-        if not query.strip():
-            from .errors import ConfigError
-
-            raise ConfigError("query must not be empty")
+        _require_text("query", query)
         hits = _pipeline(_settings(index=index)).retrieve(query, k, hybrid=not dense_only)
     except QAError as exc:
         _fail(exc)
@@ -118,10 +125,7 @@ def ask(
     from .api import answer_json
 
     try:
-        if not question.strip():
-            from .errors import ConfigError
-
-            raise ConfigError("question must not be empty")
+        _require_text("question", question)
         answer = _pipeline(_settings(index=index)).ask(question, k=k)
     except QAError as exc:
         _fail(exc)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 import Stemmer
@@ -78,3 +79,11 @@ def terms(text: str) -> list[str]:
             continue
         out.append(stem(IRREGULAR.get(w, w)))
     return out
+
+
+def weighted_coverage(question_terms: list[str], text_terms: set[str], idf: Callable[[str], float]) -> float:
+    """IDF-weighted share of the question's content terms that occur in a text."""
+    total = sum(idf(t) for t in question_terms)
+    if total == 0:
+        return 0.0
+    return sum(idf(t) for t in question_terms if t in text_terms) / total

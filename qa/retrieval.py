@@ -15,7 +15,7 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 
 from .embedding import Embedder
-from .lexical import terms
+from .lexical import terms, weighted_coverage
 from .schema import Chunk, Hit
 from .store import ChromaStore, sentence_id
 
@@ -193,15 +193,13 @@ class Retriever:
     ) -> list[tuple[str, float, float]]:
         cfg = self.config
         q_terms = terms(query)
-        total = sum(self.bm25.idf(t) for t in q_terms) or 1.0
         out = []
         for chunk_id, fused_score in fused:
             chunk = self._chunks[chunk_id]
             sentence_cos = 0.0
             if chunk.sentences:
                 sentence_cos = float(np.max(self.sentence_vectors(chunk.doc_id, chunk.sentences) @ vector))
-            present = set(chunk_terms(chunk))
-            coverage = sum(self.bm25.idf(t) for t in q_terms if t in present) / total
+            coverage = weighted_coverage(q_terms, set(chunk_terms(chunk)), self.bm25.idf)
             score = cfg.fusion_scale * fused_score + cfg.sentence_weight * sentence_cos + cfg.coverage_weight * coverage
             out.append((chunk_id, score, fused_score))
         out.sort(key=lambda x: -x[1])

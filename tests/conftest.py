@@ -17,10 +17,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def make_corpus(root: Path, extra: dict[str, str] | None = None) -> Path:
+    """``root/corpus`` holding a copy of the article and any ``extra`` {file name: text}."""
+    folder = root / "corpus"
+    folder.mkdir()
+    (folder / ARTICLE.name).write_bytes(ARTICLE.read_bytes())
+    for name, text in (extra or {}).items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
     """A corpus folder holding a copy of the article."""
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    (folder / ARTICLE.name).write_text(ARTICLE.read_text(encoding="utf-8"), encoding="utf-8")
-    return folder
+    return make_corpus(tmp_path)

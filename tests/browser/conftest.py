@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ARTICLE
+from tests.conftest import make_corpus
 from tests.servers import Server, start_server, stop_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -22,11 +22,7 @@ XSS_DOC = (
 @pytest.fixture(scope="session")
 def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("ui")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    (corpus / ARTICLE.name).write_bytes(ARTICLE.read_bytes())
-    (corpus / "zorblax.txt").write_text(XSS_DOC, encoding="utf-8")
-    server = start_server(corpus, root / "index")
+    server = start_server(make_corpus(root, {"zorblax.txt": XSS_DOC}), root / "index")
     yield server
     stop_server(server)
 
