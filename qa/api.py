@@ -132,7 +132,8 @@ def create_app(pipeline: Pipeline) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = [
-            {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "message": e["msg"]}
+            {"field": ".".join(str(p) for p in e["loc"] if p != "body"),
+             "message": e["msg"].removeprefix("Value error, ")}
             for e in exc.errors()
         ]
         message = "; ".join(f"{p['field'] or 'body'}: {p['message']}" for p in problems)

@@ -47,6 +47,14 @@ EQUIVALENT = {
     "centuries": "hundreds years", "millennium": "thousand years", "fortnight": "two weeks",
     "dozen": "twelve", "annual": "yearly", "annually": "yearly", "percent": "%",
 }
+# Written in capitals only ("US", not the pronoun "us"): common titles and abbreviations.
+ABBREVIATIONS = {
+    "CEO": "chief executive officer", "CFO": "chief financial officer",
+    "CTO": "chief technology officer", "COO": "chief operating officer",
+    "AI": "artificial intelligence", "AGI": "artificial general intelligence",
+    "US": "united states", "USA": "united states", "UK": "united kingdom", "EU": "european union",
+    "UN": "united nations", "GDP": "gross domestic product", "IPO": "initial public offering",
+}
 
 
 @lru_cache(maxsize=200_000)
@@ -54,24 +62,29 @@ def stem(word: str) -> str:
     return _stemmer.stemWord(word)
 
 
+def _fold(word: str) -> str:
+    word = word.lower().replace("’", "'")
+    return word[:-2] if word.endswith("'s") else word
+
+
 def words(text: str) -> list[str]:
     """Lower-cased word tokens, possessives folded (``Alibaba’s`` -> ``alibaba``)."""
-    out = []
-    for w in WORD.findall(text):
-        w = w.lower().replace("’", "'")
-        w = w.removesuffix("'s")
-        out.append(w)
-    return out
+    return [_fold(w) for w in WORD.findall(text)]
 
 
 def terms(text: str) -> list[str]:
     """Stemmed content terms: the tokens BM25 and overlap scores compare.
 
-    Irregular forms are folded to their base ("said" -> "say") and a few spans of time
-    are written out ("decade" -> "ten years"), so either wording matches the other.
+    Irregular forms are folded to their base ("said" -> "say"), a few spans of time and
+    common abbreviations are written out ("decade" -> "ten years", "CEO" -> "chief executive
+    officer"), so either wording matches the other.
     """
     out = []
-    for w in words(text):
+    for raw in WORD.findall(text):
+        if raw in ABBREVIATIONS:
+            out.extend(stem(x) for x in ABBREVIATIONS[raw].split())
+            continue
+        w = _fold(raw)
         if w in STOPWORDS or w in {"$", "%"}:
             continue
         if w in EQUIVALENT:

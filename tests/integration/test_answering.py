@@ -75,3 +75,8 @@ def test_provenance_record_names_the_answerer_and_model(pipeline: Pipeline) -> N
 def test_reindexing_the_unchanged_article_writes_nothing(pipeline: Pipeline) -> None:
     report = pipeline.index()
     assert report.chunks_written == 0 and report.unchanged == 2
+
+
+def test_an_abbreviation_in_the_question_finds_the_written_out_title(pipeline: Pipeline) -> None:
+    answer = pipeline.ask("Who is Alibaba's CEO?")
+    assert not answer.abstained and "Eddie Wu" in answer.answer
