@@ -167,6 +167,14 @@ def main() -> None:
     for signal in ("support_coverage", "support_cosine", "support_type", "support_missing", "support_focus"):
         off = float(answer_accuracy(tables, replace(best_w2, **{signal: 0.0}), thresholds).max())
         print(f"  without {signal:<16} {off:.3f}  (gain {best_score - off:+.3f})")
+    print("threshold sweep at the chosen weights (accuracy per set, own questions | cross):")
+    for t in np.round(np.arange(best_t - 0.2, best_t + 0.11, 0.02), 2):
+        cells = []
+        for name, (feats, good, groups) in tables.items():
+            sup = feats @ support_vector(best_w2)
+            right = np.where(groups == "answerable", (sup >= t) & good, sup < t)
+            cells.append(f"{name} {right[groups != 'cross'].mean():.3f} | {right[groups == 'cross'].mean():.3f}")
+        print(f"  {t:.2f}  " + "   ".join(cells))
     print("per group at the chosen weights and threshold:")
     for name, (feats, good, groups) in tables.items():
         sup = feats @ support_vector(best_w2)
