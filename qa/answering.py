@@ -1,4 +1,4 @@
-"""Answerers: the offline extractive one and an LLM one behind a grounding gate."""
+"""Extractive answering: the Answerer protocol, sentence signals, selection and abstention."""
 
 from __future__ import annotations
 
