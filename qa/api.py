@@ -182,6 +182,13 @@ def create_app(pipeline: Pipeline) -> FastAPI:
 
         return StreamingResponse(lines(), media_type="application/x-ndjson")
 
+    @app.post("/api/index")
+    def reindex() -> dict[str, Any]:
+        """Re-index the server's corpus folder (new, changed and removed files) without a
+        restart; questions are answered from the previous index until it is done."""
+        report = pipeline.index()
+        return {**report.__dict__, "skipped": list(report.skipped)}
+
     @app.get("/api/answers/{answer_id}")
     def answer_record(answer_id: str) -> dict[str, Any]:
         """The provenance record of an answer: question, rewrite, passages with scores,

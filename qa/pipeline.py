@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
 from collections import OrderedDict
@@ -47,6 +48,8 @@ class Pipeline:
         self.retriever = Retriever(store, embedder, settings.retrieval_config())
         self._documents: dict[str, Document] = {}
         self._answers: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._answers_lock = threading.Lock()
+        self._index_lock = threading.Lock()  # one indexing run at a time (CLI, API)
         try:
             self.answerer: Answerer = self._make_answerer()
         except Exception:
@@ -91,9 +94,15 @@ class Pipeline:
     def index(self, corpus_dir: Path | None = None, progress: bool = False) -> IndexReport:
         """Bring the index in line with the corpus folder: add, replace, skip, remove.
 
+        Questions keep being answered from the previous snapshot until the run ends.
+
         Raises:
             CorpusError: the folder is missing or holds no readable document.
         """
+        with self._index_lock:
+            return self._index(corpus_dir, progress)
+
+    def _index(self, corpus_dir: Path | None, progress: bool) -> IndexReport:
         t0 = time.perf_counter()
         corpus_dir = Path(corpus_dir or self.settings.corpus_dir)
         loaded = list(load_corpus(corpus_dir))
@@ -253,7 +262,7 @@ class Pipeline:
         return standalone_question(question, history)
 
     def _remember(self, answer: Answer) -> None:
-        self._answers[answer.answer_id] = {
+        record = {
             "answer_id": answer.answer_id,
             "question": answer.question,
             "standalone_question": answer.standalone_question,
@@ -269,8 +278,10 @@ class Pipeline:
             "removed_by_grounding_gate": list(answer.unsupported),
             "created": time.time(),
         }
-        while len(self._answers) > self.settings.answers_kept:
-            self._answers.popitem(last=False)
+        with self._answers_lock:
+            self._answers[answer.answer_id] = record
+            while len(self._answers) > self.settings.answers_kept:
+                self._answers.popitem(last=False)
 
     def answer_record(self, answer_id: str) -> dict[str, Any]:
         """The provenance record of an earlier answer.

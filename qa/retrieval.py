@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -120,19 +121,22 @@ class Retriever:
         self.embedder = embedder
         self.config = config or RetrievalConfig()
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._vectors_lock = threading.Lock()
         self.refresh()
 
     def refresh(self) -> None:
-        """Reload the chunk snapshot and rebuild BM25 (after indexing)."""
+        """Reload the chunk snapshot and rebuild BM25 (after indexing); searches running
+        meanwhile use the old snapshot, which is swapped in one step."""
         chunks = list(self.store.chunks())
         chunks.sort(key=lambda c: (c.doc_id, c.start))
-        self.bm25 = BM25Index(chunks, self.config.bm25_k1, self.config.bm25_b)
-        self._chunks = {c.chunk_id: c for c in chunks}
-        self._vectors.clear()
-        self.embed_query.cache_clear()
+        vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         if self.store.sentence_count() <= VECTOR_CACHE:
             # small enough to hold: reranking then never waits on the store
-            self._vectors.update(self.store.all_sentence_vectors())
+            vectors.update(self.store.all_sentence_vectors())
+        bm25 = BM25Index(chunks, self.config.bm25_k1, self.config.bm25_b)
+        with self._vectors_lock:
+            self.bm25, self._chunks, self._vectors = bm25, {c.chunk_id: c for c in chunks}, vectors
+        self.embed_query.cache_clear()
 
     @lru_cache(maxsize=512)  # noqa: B019 - one retriever per process; cleared on refresh
     def embed_query(self, query: str) -> np.ndarray:
@@ -143,9 +147,11 @@ class Retriever:
         ids = [sentence_id(doc_id, s, e) for s, e in spans]
         missing = [i for i in ids if i not in self._vectors]
         if missing:
-            self._vectors.update(self.store.sentence_vectors(missing))
-            while len(self._vectors) > VECTOR_CACHE:
-                self._vectors.popitem(last=False)
+            fetched = self.store.sentence_vectors(missing)
+            with self._vectors_lock:
+                self._vectors.update(fetched)
+                while len(self._vectors) > VECTOR_CACHE:
+                    self._vectors.popitem(last=False)
         zero = np.zeros(self.embedder.dimension, dtype=np.float32)
         return np.stack([self._vectors.get(i, zero) for i in ids]) if ids else np.zeros((0, len(zero)))
 
@@ -159,15 +165,16 @@ class Retriever:
             rerank: False keeps the fused order.
         """
         cfg = self.config
+        chunks, bm25 = self._chunks, self.bm25  # one snapshot for the whole search
         n = max(cfg.candidates, k)
         vector = self.embed_query(query)
-        dense = [(i, s) for i, s in self.store.query(vector, n) if i in self._chunks]
-        lexical = self.bm25.search(query, n) if hybrid else []
+        dense = [(i, s) for i, s in self.store.query(vector, n) if i in chunks]
+        lexical = [(i, s) for i, s in bm25.search(query, n) if i in chunks] if hybrid else []
         fused = reciprocal_rank_fusion(
             [[i for i, _ in dense], [i for i, _ in lexical]], cfg.rrf_k, (cfg.dense_weight, cfg.bm25_weight)
         )
         if hybrid and rerank:
-            scored = self._rerank(query, vector, fused[: max(cfg.rerank_depth, k)])
+            scored = self._rerank(query, vector, fused[: max(cfg.rerank_depth, k)], chunks, bm25)
         else:
             scored = [(i, s, s) for i, s in fused]
         dense_at = {i: (r, s) for r, (i, s) in enumerate(dense, start=1)}
@@ -177,7 +184,7 @@ class Retriever:
             d, b = dense_at.get(chunk_id), bm25_at.get(chunk_id)
             hits.append(
                 Hit(
-                    self._chunks[chunk_id],
+                    chunks[chunk_id],
                     round(score, 6),
                     fused_score=round(fused_score, 6),
                     dense_score=d[1] if d else None,
@@ -189,17 +196,22 @@ class Retriever:
         return hits
 
     def _rerank(
-        self, query: str, vector: np.ndarray, fused: list[tuple[str, float]]
+        self,
+        query: str,
+        vector: np.ndarray,
+        fused: list[tuple[str, float]],
+        chunks: dict[str, Chunk],
+        bm25: BM25Index,
     ) -> list[tuple[str, float, float]]:
         cfg = self.config
         q_terms = terms(query)
         out = []
         for chunk_id, fused_score in fused:
-            chunk = self._chunks[chunk_id]
+            chunk = chunks[chunk_id]
             sentence_cos = 0.0
             if chunk.sentences:
                 sentence_cos = float(np.max(self.sentence_vectors(chunk.doc_id, chunk.sentences) @ vector))
-            coverage = weighted_coverage(q_terms, set(chunk_terms(chunk)), self.bm25.idf)
+            coverage = weighted_coverage(q_terms, set(chunk_terms(chunk)), bm25.idf)
             score = cfg.fusion_scale * fused_score + cfg.sentence_weight * sentence_cos + cfg.coverage_weight * coverage
             out.append((chunk_id, score, fused_score))
         out.sort(key=lambda x: -x[1])

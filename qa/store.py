@@ -135,11 +135,6 @@ class ChromaStore:
         meta = got["metadatas"][0]
         return Document(doc_id, meta["title"], got["documents"][0], meta["sha256"], ())
 
-    def documents(self) -> Iterator[Document]:
-        for ids, metas, texts in self._pages(self._docs, ["metadatas", "documents"]):
-            for i, m, t in zip(ids, metas, texts):
-                yield Document(i, m["title"], t, m["sha256"], ())
-
     # --- writes -----------------------------------------------------------------------------
 
     def replace_document(

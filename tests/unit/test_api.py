@@ -105,3 +105,12 @@ def test_stream_ends_with_the_final_answer(client: TestClient) -> None:
 def test_openapi_docs_are_served(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
     assert "/api/retrieve" in client.get("/openapi.json").json()["paths"]
+
+
+def test_reindex_endpoint_picks_up_a_new_file(client: TestClient, corpus: Path) -> None:
+    (corpus / "new.txt").write_text("Penguins swim in the cold southern ocean.\n", encoding="utf-8")
+    report = client.post("/api/index").json()
+    assert report["added"] == 1 and report["unchanged"] == 1
+    hits = client.post("/api/retrieve", json={"query": "penguins southern ocean", "k": 1}).json()
+    assert hits["passages"][0]["doc_id"] == "new.txt"
+    assert client.get("/api/health").json()["documents"] == 2
