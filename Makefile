@@ -47,10 +47,12 @@ chromium:
 # pytest exits 5 when it ran no test: that is a failure here.
 test: test-install
 	$(PY) -m ruff check qa ui tests scripts
+	$(PY) -m mypy qa ui
 	$(PY) -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no test ran" >&2; exit 1; fi; exit $$rc
 
 lint: test-install
 	$(PY) -m ruff check qa ui tests scripts
+	$(PY) -m mypy qa ui
 
 results/squad48/qa.jsonl:
 	$(PY) $(SHARED)/eval/squad_to_corpus.py results/squad48 $(SHARED)/data/squad-v1.1/*.json --questions 500 --seed 13

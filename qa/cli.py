@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -26,7 +26,7 @@ def _settings(corpus: Path | None = None, index: Path | None = None, **overrides
     from .config import Settings
     from .errors import ConfigError
 
-    values = {k: v for k, v in overrides.items() if v is not None}
+    values: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
     if corpus is not None:
         values["corpus_dir"] = corpus
     if index is not None:

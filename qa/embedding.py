@@ -9,6 +9,8 @@ from typing import Protocol
 
 import numpy as np
 
+from .errors import ConfigError
+
 log = logging.getLogger(__name__)
 
 
@@ -35,19 +37,19 @@ class SentenceTransformerEmbedder:
 
         path = Path(model_path)
         if not path.is_dir():
-            from .errors import ConfigError
-
             raise ConfigError(f"QA_EMBEDDING_MODEL: model directory not found: {model_path}")
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         self.batch_size = batch_size
-        self.dimension = int(self._model.get_embedding_dimension())
+        dimension = self._model.get_embedding_dimension()
+        if dimension is None:
+            raise ConfigError(f"QA_EMBEDDING_MODEL: {model_path} does not say its embedding size")
+        self.dimension = int(dimension)
         # The id names the weights, so a swapped model at the same path still re-embeds.
         weights = sorted(path.glob("*.safetensors")) or sorted(path.glob("*.bin"))
         digest = hashlib.sha256()
         for w in weights:
             digest.update(f"{w.name}:{w.stat().st_size}".encode())
         self.model_id = f"{path.name if path.name != 'model' else path.parent.name}:{digest.hexdigest()[:12]}"
-        self.max_tokens = int(self._model.max_seq_length)
 
     def embed(self, texts: list[str], progress: bool = False) -> np.ndarray:
         if not texts:

@@ -79,7 +79,7 @@ def terms(text: str) -> list[str]:
     common abbreviations are written out ("decade" -> "ten years", "CEO" -> "chief executive
     officer"), so either wording matches the other.
     """
-    out = []
+    out: list[str] = []
     for raw in WORD.findall(text):
         if raw in ABBREVIATIONS:
             out.extend(stem(x) for x in ABBREVIATIONS[raw].split())

@@ -76,10 +76,10 @@ def sources_html(answer: Answer | None, pipeline: Pipeline) -> str:
     if answer.abstained:
         parts.append("<div class='qa-abstain'><strong>No answer in the source.</strong> Closest passages:</div>")
         for h in answer.hits:
-            c = h.chunk
+            chunk = h.chunk
             parts.append(
-                f"<div class='qa-cite'><div class='qa-meta'>{html.escape(c.title)} · "
-                f"[{c.start}:{c.end}] · score {h.score:.3f}</div>{html.escape(c.text)}</div>"
+                f"<div class='qa-cite'><div class='qa-meta'>{html.escape(chunk.title)} · "
+                f"[{chunk.start}:{chunk.end}] · score {h.score:.3f}</div>{html.escape(chunk.text)}</div>"
             )
         return "\n".join(parts)
     scores = {h.chunk.doc_id: h.score for h in answer.hits}
