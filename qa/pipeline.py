@@ -75,8 +75,8 @@ class Pipeline:
             self.retriever.embed_query,
             self.retriever.sentence_vectors,
             self.document,
-            self.retriever.bm25.idf,
-            self.retriever.bm25.known,
+            self.retriever.idf,
+            self.retriever.known,
             model=self.embedder.model_id,
             threshold=self.settings.abstain_threshold,
         )
@@ -138,7 +138,6 @@ class Pipeline:
         if changed or removed or self.store.model_changed:
             self.retriever.refresh()
             self._documents.clear()
-            self.answerer = self._make_answerer()
         docs_total, chunks_total = self.store.count()
         return IndexReport(
             added=sum(d.doc_id not in indexed for d in changed),

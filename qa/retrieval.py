@@ -138,6 +138,14 @@ class Retriever:
             self.bm25, self._chunks, self._vectors = bm25, {c.chunk_id: c for c in chunks}, vectors
         self.embed_query.cache_clear()
 
+    def idf(self, term: str) -> float:
+        """IDF of a stemmed term in the current snapshot."""
+        return self.bm25.idf(term)
+
+    def known(self, term: str) -> bool:
+        """Whether the current snapshot holds the stemmed term."""
+        return self.bm25.known(term)
+
     @lru_cache(maxsize=512)  # noqa: B019 - one retriever per process; cleared on refresh
     def embed_query(self, query: str) -> np.ndarray:
         return self.embedder.embed([query])[0]
