@@ -7,6 +7,8 @@ import json
 import re
 import statistics
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +54,16 @@ def source_text(source: Path) -> str:
     return "\n".join(f.read_text(encoding="utf-8", errors="replace") for f in files if f.is_file())
 
 
+@dataclass(frozen=True)
+class Reply:
+    """What a system under test answered: the text, whether it abstained, its cited quotes."""
+
+    answer: str
+    abstained: bool
+    quotes: tuple[str, ...]
+    confidence: float | None = None
+
+
 def evaluate(
     pipeline: Pipeline,
     qa_file: Path,
@@ -60,11 +72,32 @@ def evaluate(
     retrieve_only: bool = False,
     hybrid: bool = True,
 ) -> dict[str, Any]:
-    """Score retrieval (recall@k, MRR) and answers (accuracy, abstention, citations, length).
+    """Score qa's retrieval (recall@k, MRR) and answers (accuracy, abstention, citations, length).
 
     Returns:
         {"summary": {...}, "by_kind": {kind: {...}}, "questions": [...]}.
     """
+
+    def retrieve(question: str) -> list[str]:
+        return [h.chunk.text for h in pipeline.retrieve(question, k, hybrid=hybrid)]
+
+    def ask(question: str) -> Reply:
+        a = pipeline.ask(question, k=k, hybrid=hybrid)
+        return Reply(a.answer, a.abstained, tuple(c.quote for c in a.citations), a.confidence)
+
+    return score_system(retrieve, None if retrieve_only else ask, qa_file, source, k)
+
+
+def score_system(
+    retrieve: Callable[[str], list[str]],
+    ask: Callable[[str], Reply] | None,
+    qa_file: Path,
+    source: Path,
+    k: int = 4,
+) -> dict[str, Any]:
+    """The metrics of shared/eval/score.py for any system given as two functions: ranked
+    passage texts for a question, and a Reply (``ask=None`` scores retrieval only)."""
+    retrieve_only = ask is None
     rows = load_qa(qa_file)
     source_n = norm(source_text(source))
     source_l = loose(source_n)
@@ -74,9 +107,8 @@ def evaluate(
     for row in rows:
         res: dict[str, Any] = {"id": row["id"], "kind": row.get("kind"), "answerable": row["answerable"]}
         t0 = time.perf_counter()
-        hits = pipeline.retrieve(row["question"], k, hybrid=hybrid)
+        texts = retrieve(row["question"])[:k]
         t_ret.append((time.perf_counter() - t0) * 1000)
-        texts = [h.chunk.text for h in hits][:k]
         res["passage_words"] = [len(t.split()) for t in texts]
         if row["answerable"]:
             first = None
@@ -87,23 +119,23 @@ def evaluate(
                     found += 1
                     first = ranks[0] if first is None else min(first, ranks[0])
             res.update(evidence=len(row["evidence"]), evidence_found=found, first_hit_rank=first)
-        if not retrieve_only:
+        if ask is not None:
             t0 = time.perf_counter()
-            answer = pipeline.ask(row["question"], k=k, hybrid=hybrid)
+            reply = ask(row["question"])
             t_ask.append((time.perf_counter() - t0) * 1000)
-            cites = [c.quote for c in answer.citations]
+            cites = reply.quotes
             valid = [bool(c.strip()) and (norm(c) in source_n or loose(c) in source_l) for c in cites]
             if row["answerable"]:
-                ok = (not answer.abstained) and any(norm(x) in norm(answer.answer) for x in row["answers"])
+                ok = (not reply.abstained) and any(norm(x) in norm(reply.answer) for x in row["answers"])
                 supported = ok and any(
                     coverage(ev, c) >= 0.5 or coverage(c, ev) >= 0.8 and len(norm(c)) > 10
                     for ev in row["evidence"] for c in cites
                 )
             else:
-                ok, supported = answer.abstained, None
-            res.update(answer=answer.answer, abstained=answer.abstained, correct=ok,
+                ok, supported = reply.abstained, None
+            res.update(answer=reply.answer, abstained=reply.abstained, correct=ok,
                        supported=supported if ok else None, citations_valid=valid,
-                       confidence=answer.confidence)
+                       confidence=reply.confidence)
         per.append(res)
     summary = summarize(per, k, retrieve_only)
     summary["retrieve_p50_ms"] = round(percentile(t_ret, 0.5), 1)

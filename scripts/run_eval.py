@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import time
 from pathlib import Path
 from typing import Any
 
 from qa.config import Settings
 from qa.embedding import SentenceTransformerEmbedder
-from qa.evaluation import coverage, format_table, load_qa, norm, percentile
+from qa.evaluation import Reply, format_table, score_system
 from qa.evaluation import evaluate as evaluate_qa
 from qa.pipeline import Pipeline
 
@@ -51,15 +50,13 @@ def run_qa(name: str, corpus: Path, qa_file: Path, embedder: SentenceTransformer
 
 def run_baseline(name: str, corpus: Path, qa_file: Path, model_path: str, k: int) -> dict[str, Any]:
     """The LangChain tutorial RAG: 1000/200 splitter, MiniLM, Chroma, top-k similarity,
-    the top chunk as the answer (it never abstains)."""
+    the top chunk as the answer and its citation (it never abstains); scored by the same code."""
     import tempfile
 
     from langchain_chroma import Chroma
     from langchain_core.documents import Document
     from langchain_huggingface import HuggingFaceEmbeddings
     from langchain_text_splitters import RecursiveCharacterTextSplitter
-
-    from qa.evaluation import source_text
 
     docs = [Document(page_content=p.read_text(encoding="utf-8"), metadata={"source": p.name})
             for p in sorted(corpus.glob("*.txt"))]
@@ -70,46 +67,17 @@ def run_baseline(name: str, corpus: Path, qa_file: Path, model_path: str, k: int
         store = Chroma.from_documents(splits, embeddings, persist_directory=tmp,
                                       collection_metadata={"hnsw:space": "cosine"})
         index_s = time.perf_counter() - t0
-        source_n = norm(source_text(corpus))
-        rows = load_qa(qa_file)
-        hits = ev_total = 0
-        rr, acc, pos, neg, words, answer_words, lat, support = [], [], [], [], [], [], [], []
-        for row in rows:
-            t0 = time.perf_counter()
-            found = store.similarity_search(row["question"], k=k)
-            lat.append((time.perf_counter() - t0) * 1000)
-            texts = [d.page_content for d in found]
-            words.extend(len(t.split()) for t in texts)
-            answer = texts[0] if texts else ""
-            if row["answerable"]:
-                first = None
-                for ev in row["evidence"]:
-                    ev_total += 1
-                    ranks = [i for i, t in enumerate(texts) if coverage(ev, t) >= 0.6]
-                    if ranks:
-                        hits += 1
-                        first = ranks[0] if first is None else min(first, ranks[0])
-                rr.append(0.0 if first is None else 1 / (first + 1))
-                ok = any(norm(x) in norm(answer) for x in row["answers"])
-                pos.append(ok)
-                if ok:
-                    support.append(any(coverage(ev, answer) >= 0.5 for ev in row["evidence"]))
-            else:
-                ok = False  # it never abstains
-                neg.append(ok)
-            acc.append(ok)
-            answer_words.append(len(answer.split()))
-        mean = lambda xs: round(statistics.mean(xs), 3) if xs else None  # noqa: E731
-        summary = {
-            "questions": len(rows), f"recall@{k}": round(hits / ev_total, 3) if ev_total else None,
-            "mrr": mean(rr), "passage_words": statistics.median(words or [0]),
-            "answer_acc": mean(acc), "answerable_acc": mean(pos), "unanswerable_acc": mean(neg),
-            "cite_valid": 1.0 if all(norm(t) in source_n for t in texts) else None,
-            "cite_support": mean(support), "answer_words": statistics.median(answer_words or [0]),
-            "retrieve_p50_ms": round(percentile(lat, 0.5), 1), "retrieve_p95_ms": round(percentile(lat, 0.95), 1),
-            "ask_p50_ms": round(percentile(lat, 0.5), 1), "ask_p95_ms": round(percentile(lat, 0.95), 1),
-        }
-        return {"summary": summary, "index": {"chunks": len(splits), "seconds": round(index_s, 1)}}
+
+        def retrieve(question: str) -> list[str]:
+            return [d.page_content for d in store.similarity_search(question, k=k)]
+
+        def ask(question: str) -> Reply:
+            top = retrieve(question)[:1]
+            return Reply(top[0] if top else "", False, tuple(top))
+
+        result = score_system(retrieve, ask, qa_file, corpus, k)
+    result["index"] = {"chunks": len(splits), "seconds": round(index_s, 1)}
+    return result
 
 
 def side_by_side(ours: dict, base: dict) -> str:
