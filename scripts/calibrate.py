@@ -30,9 +30,9 @@ from qa.pipeline import Pipeline
 
 OUT = Path(__file__).resolve().parents[1] / "qa" / "calibration.json"
 SELECT_GRID = {
-    "cosine": [0.5, 1.0, 1.5],
-    "coverage": [0.5, 1.0, 1.5],
-    "context": [0.0, 0.3, 0.6],
+    "cosine": [0.5, 1.0, 1.5, 2.0, 3.0],
+    "coverage": [0.25, 0.5, 1.0, 1.5],
+    "context": [0.0, 0.3, 0.6, 1.0, 1.5],
     "type_match": [0.0, 0.25, 0.5],
     "rank": [0.0, 0.15, 0.3],
 }
@@ -149,7 +149,7 @@ def main() -> None:
     tables = {name: support_table(items, best_w) for name, items in sets.items()}
     thresholds = np.round(np.arange(0.0, 1.6, 0.01), 2)
     best_t, best_score, best_w2 = 0.0, -1.0, best_w
-    grid = itertools.product([0.4, 0.6, 0.8, 1.0], [0.4, 0.6, 0.8, 1.0], [0.0, 0.15, 0.3],
+    grid = itertools.product([0.4, 0.6, 0.8, 1.0, 1.25, 1.5], [0.2, 0.4, 0.6, 0.8, 1.0], [0.0, 0.15, 0.3],
                              [0.0, 0.15, 0.3, 0.5, 0.75, 1.0], [0.0, 0.15, 0.3, 0.5])
     for sc, sv, st, sm, sf in grid:
         w = replace(best_w, support_coverage=sc, support_cosine=sv, support_type=st, support_missing=sm,
