@@ -255,6 +255,7 @@ class ExtractiveAnswerer:
             cosines = self.sentence_vectors(chunk.doc_id, chunk.sentences) @ q_vector
             spans = chunk.sentences
             passage_terms = set(terms(f"{chunk.title}\n{chunk.text}"))
+            missing = len(named - passage_terms) / len(named) if named else 0.0
             for i, ((s, e), cos) in enumerate(zip(spans, cosines)):
                 if (chunk.doc_id, s) in seen:
                     continue
@@ -263,11 +264,10 @@ class ExtractiveAnswerer:
                 if looks_like_instruction(text):
                     continue
                 context = doc.text[spans[max(i - 1, 0)][0] : spans[min(i + 1, len(spans) - 1)][1]]
-                cov = weighted_coverage(q_terms, set(terms(text)), self.idf)
-                ctx = weighted_coverage(q_terms, set(terms(context)), self.idf)
-                typed = has_answer_type(kind, text, question)
-                missing = len(named - passage_terms) / len(named) if named else 0.0
                 context_terms = set(terms(context))
+                cov = weighted_coverage(q_terms, set(terms(text)), self.idf)
+                ctx = weighted_coverage(q_terms, context_terms, self.idf)
+                typed = has_answer_type(kind, text, question)
                 focus_match = 0 if not focus else (1 if focus & context_terms else -1)
                 score = (
                     w.cosine * float(cos) + w.coverage * cov + w.context * ctx

@@ -124,8 +124,8 @@ class ChromaStore:
     def manifest(self) -> dict[str, str]:
         """doc_id -> sha256 of every indexed document."""
         out: dict[str, str] = {}
-        for ids, metas, _ in self._pages(self._docs, ["metadatas"]):
-            out.update({i: m["sha256"] for i, m in zip(ids, metas)})
+        for page in self._pages(self._docs, ["metadatas"]):
+            out.update({i: m["sha256"] for i, m in zip(page["ids"], page["metadatas"])})
         return out
 
     def document(self, doc_id: str) -> Document | None:
@@ -188,8 +188,8 @@ class ChromaStore:
         return self._docs.count(), self._chunks.count()
 
     def chunks(self) -> Iterator[Chunk]:
-        for ids, metas, texts in self._pages(self._chunks, ["metadatas", "documents"]):
-            for i, m, t in zip(ids, metas, texts):
+        for page in self._pages(self._chunks, ["metadatas", "documents"]):
+            for i, m, t in zip(page["ids"], page["metadatas"], page["documents"]):
                 yield Chunk(i, m["doc_id"], m["title"], m["start"], m["end"], t,
                             decode_spans(m.get("sentences", "")))
 
@@ -206,13 +206,8 @@ class ChromaStore:
 
     def all_sentence_vectors(self) -> Iterator[tuple[str, np.ndarray]]:
         """Every stored sentence vector, page by page."""
-        offset = 0
-        while True:
-            got = self._sentences.get(include=["embeddings"], limit=BATCH, offset=offset)
-            if not got["ids"]:
-                return
-            yield from zip(got["ids"], np.asarray(got["embeddings"], dtype=np.float32))
-            offset += len(got["ids"])
+        for page in self._pages(self._sentences, ["embeddings"]):
+            yield from zip(page["ids"], np.asarray(page["embeddings"], dtype=np.float32))
 
     def sentence_vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
         """Stored vectors of sentences by id (unknown ids are left out)."""
@@ -223,11 +218,12 @@ class ChromaStore:
         return out
 
     @staticmethod
-    def _pages(collection: Any, include: list[str]) -> Iterator[tuple[list, list, list]]:
+    def _pages(collection: Any, include: list[str]) -> Iterator[dict[str, Any]]:
+        """A collection's records, ``BATCH`` at a time (Chroma's ``get`` result per page)."""
         offset = 0
         while True:
             got = collection.get(include=include, limit=BATCH, offset=offset)
             if not got["ids"]:
                 return
-            yield got["ids"], got.get("metadatas") or [], got.get("documents") or []
+            yield got
             offset += len(got["ids"])
