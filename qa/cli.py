@@ -7,11 +7,16 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from .errors import QAError
+
+if TYPE_CHECKING:  # the heavy modules load only when a command needs them
+    from .config import Settings
+    from .pipeline import Pipeline
+    from .schema import IndexReport
 
 app = typer.Typer(help="Question answering over your documents, with verified citations.",
                   no_args_is_help=True, add_completion=False)
@@ -20,7 +25,7 @@ CorpusOpt = Annotated[Path | None, typer.Option("--corpus", help="Corpus folder 
 IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder (QA_INDEX_DIR).")]
 
 
-def _settings(corpus: Path | None = None, index: Path | None = None, **overrides: object):  # type: ignore[no-untyped-def]
+def _settings(corpus: Path | None = None, index: Path | None = None, **overrides: object) -> Settings:
     from pydantic import ValidationError
 
     from .config import Settings
@@ -38,7 +43,7 @@ def _settings(corpus: Path | None = None, index: Path | None = None, **overrides
                                     for e in exc.errors())) from None
 
 
-def _pipeline(settings):  # type: ignore[no-untyped-def]
+def _pipeline(settings: Settings) -> Pipeline:
     from .pipeline import Pipeline
 
     return Pipeline.from_settings(settings)
@@ -75,7 +80,7 @@ def index(corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
     _report(settings, report)
 
 
-def _report(settings, report) -> None:  # type: ignore[no-untyped-def]
+def _report(settings: Settings, report: IndexReport) -> None:
     for problem in report.skipped:
         typer.secho(f"skipped: {problem}", fg=typer.colors.YELLOW, err=True)
     rate = report.chunks_written / report.seconds if report.seconds else 0.0

@@ -98,7 +98,7 @@ class GroundingGate:
                 own = len(wanted & set(terms(doc.text[s:e]))) / len(wanted)
                 if not all(f in window for f in figures):
                     continue
-                if cov >= self.min_coverage and (own, cov) > (best_cov, 0):
+                if cov >= self.min_coverage and own >= best_cov:  # ties go to the later sentence
                     best, best_cov = (doc.doc_id, s, e), own
         return best
 
