@@ -82,13 +82,18 @@ def sources_html(answer: Answer | None, pipeline: Pipeline) -> str:
                 f"[{chunk.start}:{chunk.end}] · score {h.score:.3f}</div>{html.escape(chunk.text)}</div>"
             )
         return "\n".join(parts)
-    scores = {h.chunk.doc_id: h.score for h in answer.hits}
+
+    def score_of(c: Any) -> float:
+        """The score of the retrieved passage that holds the cited span."""
+        return next((h.score for h in answer.hits if h.chunk.doc_id == c.doc_id
+                     and h.chunk.start <= c.start and c.end <= h.chunk.end), 0.0)
+
     for i, c in enumerate(answer.citations, start=1):
         parts.append(
             f"<button type='button' class='qa-cite' data-cite='qa-cite-{i}' "
             f"aria-label='Show citation {i} in the document'>"
             f"<div class='qa-meta'>[{i}] {html.escape(c.title)} · {html.escape(c.doc_id)} · "
-            f"[{c.start}:{c.end}] · score {scores.get(c.doc_id, 0.0):.3f}</div>"
+            f"[{c.start}:{c.end}] · score {score_of(c):.3f}</div>"
             f"“{html.escape(c.quote)}”</button>"
         )
     by_doc: dict[str, list[tuple[int, Any]]] = {}
