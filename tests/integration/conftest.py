@@ -6,6 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from qa.config import Settings
+from qa.embedding import SentenceTransformerEmbedder
 from tests.conftest import make_corpus
 from tests.servers import Server, start_server, stop_server
 
@@ -16,3 +18,9 @@ def article_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
     server = start_server(make_corpus(root), root / "index")
     yield server
     stop_server(server)
+
+
+@pytest.fixture(scope="session")
+def real_embedder() -> SentenceTransformerEmbedder:
+    """The packaged MiniLM, loaded once for the in-process integration tests."""
+    return SentenceTransformerEmbedder(Settings().model_path())

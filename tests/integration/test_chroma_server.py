@@ -14,7 +14,6 @@ import pytest
 from qa.config import Settings
 from qa.pipeline import Pipeline
 from tests.conftest import free_port
-from tests.fakes import HashEmbedder
 
 pytestmark = pytest.mark.integration
 
@@ -43,9 +42,9 @@ def chroma_port(tmp_path: Path) -> Iterator[int]:
     process.wait(timeout=20)
 
 
-def test_index_and_retrieve_over_a_chroma_server(tmp_path: Path, corpus: Path, chroma_port: int) -> None:
+def test_index_and_retrieve_over_a_chroma_server(corpus: Path, chroma_port: int, real_embedder) -> None:  # type: ignore[no-untyped-def]
     settings = Settings(corpus_dir=corpus, chroma_host="127.0.0.1", chroma_port=chroma_port)
-    pipeline = Pipeline.from_settings(settings, HashEmbedder())
+    pipeline = Pipeline.from_settings(settings, real_embedder)
     report = pipeline.index()
     assert report.added == 1 and report.chunks_total > 5
     assert pipeline.index().chunks_written == 0
@@ -56,6 +55,6 @@ def test_index_and_retrieve_over_a_chroma_server(tmp_path: Path, corpus: Path, c
     assert all(doc.text[c.start : c.end] == c.quote for c in answer.citations)
     pipeline.close()
     # a second client (another process in real life) sees the same index
-    again = Pipeline.from_settings(settings, HashEmbedder())
+    again = Pipeline.from_settings(settings, real_embedder)
     assert again.health()["chunks"] == report.chunks_total
     again.close()
