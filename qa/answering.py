@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
-from .lexical import STOPWORDS, terms, weighted_coverage, words
+from .lexical import STOPWORDS, answer_terms, weighted_coverage, words
 from .schema import Document, Hit
 
 ABSTAIN_TEXT = "I couldn't find this in the source documents."
@@ -30,6 +30,11 @@ DATE = re.compile(
     r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b|\b(?:" + "|".join(MONTHS) + r")\b"
     r"|\b(?:century|decade|yesterday|today|tomorrow|week|month|year)s?\b",
     re.IGNORECASE,
+)
+# "in the harbour", "on its website": where a place can be named without a capital
+PLACE = re.compile(
+    r"\b(?:in|at|on|near|from|inside|outside|across|throughout|within)\s+"
+    r"(?:the\s+|its\s+|their\s+|his\s+|her\s+|a\s+|an\s+)?((?:[A-Za-z][\w-]*\s+)?[A-Za-z][\w-]*)"
 )
 CAPITALIZED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z0-9&.’'-]*")
 
@@ -84,6 +89,8 @@ def has_answer_type(kind: str | None, sentence: str, question: str) -> bool:
         found = [m.group(0) for m in NUMBER.finditer(sentence)]
     elif kind == "date":
         found = [m.group(0) for m in DATE.finditer(sentence)]
+    elif kind == "place":
+        found = CAPITALIZED.findall(sentence) + PLACE.findall(sentence)
     else:
         found = CAPITALIZED.findall(sentence)
     return any(set(words(f)) - asked for f in found if words(f)) or (
@@ -91,22 +98,26 @@ def has_answer_type(kind: str | None, sentence: str, question: str) -> bool:
     )
 
 
+# what each sentence is scored on, and what the best one's support is judged on
+SELECT_FEATURES = ("cosine", "coverage", "context", "type_match", "rank", "focus")
+SUPPORT_FEATURES = ("best_coverage", "cosine", "type_ok", "missing_entity", "focus")
+
+
 @dataclass(frozen=True)
 class Candidate:
-    """A sentence of a retrieved passage, with the signals that score it."""
+    """A sentence of a retrieved passage, its signals (``SELECT_FEATURES``) and its score."""
 
     doc_id: str
     start: int
     end: int
     text: str
     hit_rank: int
-    cosine: float
-    coverage: float
-    context_coverage: float
-    type_match: bool
+    features: tuple[float, ...]
     missing_entity: float
-    focus_match: int
-    score: float
+    score: float = 0.0
+
+    def feature(self, name: str) -> float:
+        return self.features[SELECT_FEATURES.index(name)]
 
 
 @dataclass(frozen=True)
@@ -133,32 +144,46 @@ class Answerer(Protocol):
 
 
 @dataclass(frozen=True)
-class Weights:
-    """How much each signal counts; fitted by ``scripts/calibrate.py`` on the dev sets."""
+class LinearModel:
+    """A weighted sum of named features."""
 
-    cosine: float = 1.0
-    coverage: float = 1.0
-    context: float = 0.3
-    type_match: float = 0.25
-    rank: float = 0.15
-    # support = a*coverage + b*cosine + c*type_match - d*missing_entity + e*focus_match
-    # (+1 the asked-for noun is there, -1 it is not, 0 none asked), compared with the threshold
-    support_coverage: float = 0.6
-    support_cosine: float = 0.6
-    support_type: float = 0.15
-    support_missing: float = 0.3
-    support_focus: float = 0.0
+    weights: dict[str, float]
+
+    def vector(self, names: Sequence[str]) -> np.ndarray:
+        return np.array([self.weights.get(n, 0.0) for n in names])
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """How sentences are scored (``select``), how the best one's support is scored
+    (``support``), and the support below which the answerer abstains."""
+
+    select: LinearModel
+    support: LinearModel
+    threshold: float
+
+    def to_json(self) -> dict:
+        return {"select": self.select.weights, "support": self.support.weights, "threshold": self.threshold}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Calibration:
+        return cls(LinearModel(data["select"]), LinearModel(data["support"]), float(data["threshold"]))
 
 
 CALIBRATION = Path(__file__).with_name("calibration.json")
+# Used only when qa/calibration.json is missing.
+DEFAULT_CALIBRATION = Calibration(
+    LinearModel({"cosine": 1.0, "coverage": 1.0, "context": 0.3, "type_match": 0.25, "rank": 0.15}),
+    LinearModel({"best_coverage": 0.6, "cosine": 0.6, "type_ok": 0.15, "missing_entity": -0.3}),
+    0.9,
+)
 
 
-def calibrated() -> tuple[Weights, float]:
-    """Weights and abstain threshold fitted by ``scripts/calibrate.py`` (defaults if absent)."""
+def calibrated() -> Calibration:
+    """The weights and threshold fitted by ``scripts/calibrate.py`` (defaults if absent)."""
     if not CALIBRATION.exists():
-        return Weights(), 0.9
-    data = json.loads(CALIBRATION.read_text(encoding="utf-8"))
-    return Weights(**data["weights"]), float(data["threshold"])
+        return DEFAULT_CALIBRATION
+    return Calibration.from_json(json.loads(CALIBRATION.read_text(encoding="utf-8")))
 
 
 GENERIC_HEADS = set("""
@@ -189,22 +214,37 @@ def question_focus(question: str) -> set[str]:
     found = [w for w in words(phrase) if w not in STOPWORDS]
     if not found or found[-1] in GENERIC_HEADS:
         return set()
-    return set(terms(" ".join(found)))
+    return set(answer_terms(" ".join(found)))
 
 
 def question_entities(question: str) -> set[str]:
     """Terms of the names a question mentions (capitalised words after its first word)."""
     names = [w for w in re.findall(r"[A-Za-z0-9][\w&’'.-]*", question)[1:] if w[0].isupper()]
-    return {t for name in names for t in terms(name)}
+    return {t for name in names for t in answer_terms(name)}
+
+
+@dataclass(frozen=True)
+class Question:
+    """What the answerer reads off a question once, before scoring sentences."""
+
+    text: str
+    vector: np.ndarray
+    terms: list[str]
+    kind: str | None
+    focus: frozenset[str]
+    named: frozenset[str]  # names the corpus knows: an answer about one of them has to mention it
 
 
 class ExtractiveAnswerer:
     """Picks the sentence of the retrieved passages that best answers the question.
 
-    Signals: MiniLM cosine between question and sentence, IDF-weighted coverage of the
-    question's terms by the sentence and by its neighbours, whether the sentence holds the
-    kind of thing asked for (a number for "how much", a name for "who"), and the passage's
-    retrieval rank. It abstains when the best sentence's support is below ``threshold``.
+    Each sentence gets signals (``SELECT_FEATURES``): MiniLM cosine with the question,
+    IDF-weighted coverage of the question's terms by the sentence and by its neighbours,
+    whether it holds the kind of thing asked for (a number for "how much", a name for "who"),
+    whether its context names the asked-for noun, and its passage's rank. A linear score
+    over them picks the sentence; a second linear score over the best one's signals
+    (``SUPPORT_FEATURES``) is its support, and below ``threshold`` the answerer abstains.
+    Both are fitted by ``scripts/calibrate.py``.
     """
 
     name = "extractive"
@@ -218,44 +258,44 @@ class ExtractiveAnswerer:
         known: Callable[[str], bool],
         model: str,
         threshold: float | None = None,
-        weights: Weights | None = None,
+        calibration: Calibration | None = None,
         max_words: int = 50,
     ) -> None:
-        fitted_weights, fitted_threshold = calibrated()
+        self.calibration = calibration or calibrated()
         self.embed_query = embed_query
         self.sentence_vectors = sentence_vectors
         self.document = document
         self.idf = idf
         self.known = known
-        self.threshold = fitted_threshold if threshold is None else threshold
-        self.weights = weights or fitted_weights
+        self.threshold = self.calibration.threshold if threshold is None else threshold
         self.max_words = max_words
         self.model = model
+        self._select = self.calibration.select.vector(SELECT_FEATURES)
+        self._support = self.calibration.support.vector(SUPPORT_FEATURES)
 
-    def candidates(self, question: str, hits: list[Hit]) -> list[Candidate]:
+    def read(self, question: str) -> Question:
+        named = frozenset(t for t in question_entities(question) if self.known(t))
+        return Question(question, self.embed_query(question), answer_terms(question), answer_type(question),
+                        frozenset(question_focus(question)), named)
+
+    def candidates(self, question: str | Question, hits: list[Hit]) -> list[Candidate]:
         """Every sentence of the retrieved passages, scored, best first.
 
         Sentence vectors were stored at index time; a sentence's context is the sentence
         with its neighbours in the passage.
         """
-        q_vector = self.embed_query(question)
-        q_terms = terms(question)
-        kind = answer_type(question)
-        # names the corpus knows: an answer about one of them has to mention it
-        named = {t for t in question_entities(question) if self.known(t)}
-        focus = question_focus(question)
-        w = self.weights
-        out: list[Candidate] = []
+        q = question if isinstance(question, Question) else self.read(question)
+        found: list[Candidate] = []
         seen: set[tuple[str, int]] = set()
         for rank, hit in enumerate(hits, start=1):
             chunk = hit.chunk
             doc = self.document(chunk.doc_id)
             if doc is None or not chunk.sentences:
                 continue
-            cosines = self.sentence_vectors(chunk.doc_id, chunk.sentences) @ q_vector
+            cosines = self.sentence_vectors(chunk.doc_id, chunk.sentences) @ q.vector
             spans = chunk.sentences
-            passage_terms = set(terms(f"{chunk.title}\n{chunk.text}"))
-            missing = len(named - passage_terms) / len(named) if named else 0.0
+            passage_terms = set(answer_terms(f"{chunk.title}\n{chunk.text}"))
+            missing = len(q.named - passage_terms) / len(q.named) if q.named else 0.0
             for i, ((s, e), cos) in enumerate(zip(spans, cosines)):
                 if (chunk.doc_id, s) in seen:
                     continue
@@ -264,38 +304,41 @@ class ExtractiveAnswerer:
                 if looks_like_instruction(text):
                     continue
                 context = doc.text[spans[max(i - 1, 0)][0] : spans[min(i + 1, len(spans) - 1)][1]]
-                context_terms = set(terms(context))
-                cov = weighted_coverage(q_terms, set(terms(text)), self.idf)
-                ctx = weighted_coverage(q_terms, context_terms, self.idf)
-                typed = has_answer_type(kind, text, question)
-                focus_match = 0 if not focus else (1 if focus & context_terms else -1)
-                score = (
-                    w.cosine * float(cos) + w.coverage * cov + w.context * ctx
-                    + w.type_match * typed + w.rank / rank
-                )
-                out.append(Candidate(chunk.doc_id, s, e, text, rank, float(cos), cov, ctx, typed, missing,
-                                     focus_match, score))
+                context_terms = set(answer_terms(context))
+                found.append(Candidate(chunk.doc_id, s, e, text, rank, (
+                    float(cos),
+                    weighted_coverage(q.terms, set(answer_terms(text)), self.idf),
+                    weighted_coverage(q.terms, context_terms, self.idf),
+                    float(has_answer_type(q.kind, text, q.text)),
+                    1.0 / rank,
+                    0.0 if not q.focus else (1.0 if q.focus & context_terms else -1.0),
+                ), missing))
+        if not found:
+            return []
+        scores = np.array([c.features for c in found]) @ self._select
+        out = [replace(c, score=float(sc)) for c, sc in zip(found, scores)]
         out.sort(key=lambda c: -c.score)
         return out
 
-    def support(self, best: Candidate, question: str) -> float:
+    def support_features(self, q: Question, best: Candidate) -> np.ndarray:
+        """``SUPPORT_FEATURES`` of the best sentence (a neighbour's coverage counts 90 %)."""
+        f = best.feature
+        return np.array([
+            max(f("coverage"), 0.9 * f("context")), f("cosine"),
+            f("type_match") if q.kind else 1.0, best.missing_entity, f("focus"),
+        ])
+
+    def support(self, q: Question, best: Candidate) -> float:
         """How well the best sentence supports an answer; below the threshold we abstain."""
-        w = self.weights
-        typed = best.type_match if answer_type(question) else True
-        return (
-            w.support_coverage * max(best.coverage, best.context_coverage * 0.9)
-            + w.support_cosine * best.cosine
-            + w.support_type * typed
-            - w.support_missing * best.missing_entity
-            + w.support_focus * best.focus_match
-        )
+        return float(self.support_features(q, best) @ self._support)
 
     def answer(self, question: str, hits: list[Hit]) -> Draft:
-        ranked = self.candidates(question, hits)
+        q = self.read(question)
+        ranked = self.candidates(q, hits)
         if not ranked:
             return Draft(ABSTAIN_TEXT, True, (), 0.0)
         best = ranked[0]
-        confidence = self.support(best, question)
+        confidence = self.support(q, best)
         if confidence < self.threshold:
             return Draft(ABSTAIN_TEXT, True, (), confidence, tuple(ranked))
         start, end = self.trim(best, question)
@@ -315,7 +358,7 @@ class ExtractiveAnswerer:
         for m in re.finditer(r"[,;:]\s+|\s+[—–]\s+", best.text):
             bounds.append(m.end())
         bounds.append(len(best.text))
-        q_terms = terms(question)
+        q_terms = answer_terms(question)
         kind = answer_type(question)
         best_span, best_score = (0, len(best.text)), -1.0
         for i in range(len(bounds) - 1):
@@ -323,7 +366,7 @@ class ExtractiveAnswerer:
                 piece = best.text[bounds[i] : bounds[j]]
                 if len(piece.split()) > self.max_words:
                     break
-                score = weighted_coverage(q_terms, set(terms(piece)), self.idf)
+                score = weighted_coverage(q_terms, set(answer_terms(piece)), self.idf)
                 score += 0.5 * has_answer_type(kind, piece, question) + 0.001 * len(piece.split())
                 if score > best_score:
                     best_span, best_score = (bounds[i], bounds[j]), score

@@ -1,6 +1,18 @@
+import json
+
 import pytest
 
-from qa.answering import answer_type, has_answer_type, looks_like_instruction, question_entities, question_focus
+from qa.answering import (
+    SELECT_FEATURES,
+    SUPPORT_FEATURES,
+    Calibration,
+    answer_type,
+    calibrated,
+    has_answer_type,
+    looks_like_instruction,
+    question_entities,
+    question_focus,
+)
 from qa.sentences import split_sentences
 
 
@@ -94,3 +106,17 @@ def test_question_focus(question: str, focus: set[str]) -> None:
 
 def test_question_entities_skip_the_first_word() -> None:
     assert question_entities("How much does Amazon plan to spend in 2025?") == {"amazon"}
+
+
+def test_a_place_can_be_named_without_a_capital() -> None:
+    q = "Where did the council publish the rules?"
+    assert has_answer_type("place", "The council published the rules on its website.", q)
+    assert has_answer_type("place", "The rules were published in Geneva.", q)
+    assert not has_answer_type("place", "The council published the rules.", q)
+
+
+def test_calibration_round_trips_through_json() -> None:
+    cal = calibrated()
+    assert Calibration.from_json(json.loads(json.dumps(cal.to_json()))) == cal
+    assert set(cal.select.weights) <= set(SELECT_FEATURES)
+    assert set(cal.support.weights) <= set(SUPPORT_FEATURES)
