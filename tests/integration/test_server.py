@@ -14,11 +14,11 @@ from tests.servers import Server, run_qa
 
 pytestmark = pytest.mark.integration
 
-# Floors just below what was measured (see README "Quality"); a drop fails CI.
-# Measured 2026-11-25: recall@4 1.0, MRR 0.961, answer_acc 0.81 (answerable 0.824,
+# Floors just below what was measured (see README "Quality"); one more miss fails CI.
+# Measured 2026-11-25: recall@4 1.0, MRR 0.961, answer_acc 0.857 (answerable 0.882,
 # unanswerable 0.75), cite_valid 1.0, cite_support 1.0, answer_words 38.5.
 RETRIEVAL_FLOORS = {"recall@4": 0.95, "mrr": 0.9}
-ANSWER_FLOORS = {"answer_acc": 0.78, "answerable_acc": 0.78, "unanswerable_acc": 0.75,
+ANSWER_FLOORS = {"answer_acc": 0.85, "answerable_acc": 0.85, "unanswerable_acc": 0.75,
                  "cite_valid": 1.0, "cite_support": 0.95}
 
 
