@@ -229,7 +229,7 @@ class Question:
 
     text: str
     vector: np.ndarray
-    terms: list[str]
+    terms: tuple[str, ...]
     kind: str | None
     focus: frozenset[str]
     named: frozenset[str]  # names the corpus knows: an answer about one of them has to mention it
@@ -275,16 +275,15 @@ class ExtractiveAnswerer:
 
     def read(self, question: str) -> Question:
         named = frozenset(t for t in question_entities(question) if self.known(t))
-        return Question(question, self.embed_query(question), answer_terms(question), answer_type(question),
-                        frozenset(question_focus(question)), named)
+        return Question(question, self.embed_query(question), tuple(answer_terms(question)),
+                        answer_type(question), frozenset(question_focus(question)), named)
 
-    def candidates(self, question: str | Question, hits: list[Hit]) -> list[Candidate]:
+    def candidates(self, q: Question, hits: list[Hit]) -> list[Candidate]:
         """Every sentence of the retrieved passages, scored, best first.
 
         Sentence vectors were stored at index time; a sentence's context is the sentence
         with its neighbours in the passage.
         """
-        q = question if isinstance(question, Question) else self.read(question)
         found: list[Candidate] = []
         seen: set[tuple[str, int]] = set()
         for rank, hit in enumerate(hits, start=1):
@@ -341,12 +340,12 @@ class ExtractiveAnswerer:
         confidence = self.support(q, best)
         if confidence < self.threshold:
             return Draft(ABSTAIN_TEXT, True, (), confidence, tuple(ranked))
-        start, end = self.trim(best, question)
+        start, end = self.trim(best, q)
         doc = self.document(best.doc_id)
         assert doc is not None
         return Draft(doc.text[start:end], False, ((best.doc_id, start, end),), confidence, tuple(ranked))
 
-    def trim(self, best: Candidate, question: str) -> tuple[int, int]:
+    def trim(self, best: Candidate, q: Question) -> tuple[int, int]:
         """Cut a sentence longer than ``max_words`` to its clauses that matter most.
 
         Clauses are split at , ; : — and the window of neighbouring clauses with the best
@@ -358,16 +357,14 @@ class ExtractiveAnswerer:
         for m in re.finditer(r"[,;:]\s+|\s+[—–]\s+", best.text):
             bounds.append(m.end())
         bounds.append(len(best.text))
-        q_terms = answer_terms(question)
-        kind = answer_type(question)
         best_span, best_score = (0, len(best.text)), -1.0
         for i in range(len(bounds) - 1):
             for j in range(i + 1, len(bounds)):
                 piece = best.text[bounds[i] : bounds[j]]
                 if len(piece.split()) > self.max_words:
                     break
-                score = weighted_coverage(q_terms, set(answer_terms(piece)), self.idf)
-                score += 0.5 * has_answer_type(kind, piece, question) + 0.001 * len(piece.split())
+                score = weighted_coverage(q.terms, set(answer_terms(piece)), self.idf)
+                score += 0.5 * has_answer_type(q.kind, piece, q.text) + 0.001 * len(piece.split())
                 if score > best_score:
                     best_span, best_score = (bounds[i], bounds[j]), score
         lo, hi = best_span

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 import Stemmer
@@ -110,7 +110,7 @@ def answer_terms(text: str) -> list[str]:
     return [REPORTING.get(t, t) for t in terms(text)]
 
 
-def weighted_coverage(question_terms: list[str], text_terms: set[str], idf: Callable[[str], float]) -> float:
+def weighted_coverage(question_terms: Sequence[str], text_terms: set[str], idf: Callable[[str], float]) -> float:
     """IDF-weighted share of the question's content terms that occur in a text."""
     total = sum(idf(t) for t in question_terms)
     if total == 0:
