@@ -11,7 +11,7 @@ outside the sample were tried in place of this grid: both did worse on the artic
 SQuAD-48, see the README.)
 
   python scripts/calibrate.py --set article:corpus:../shared/eval/article-dev.jsonl \
-      --set squad:results/squad48/corpus:results/squad48/qa.jsonl --cross 60
+      --set squad:results/squad48/corpus:results/squad48/qa.jsonl --cross 40 --write
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def features(pipeline: Pipeline, question: str, answers: list[str], k: int) -> d
     n = len(SELECT_FEATURES)
     return {
         "x": np.array([c.features for c in cands]).reshape(-1, n),
-        "support": np.array([answerer.support_features(q, c) for c in cands]).reshape(-1, len(SUPPORT_GRID)),
+        "support": np.array([answerer.support_features(q, c) for c in cands]).reshape(-1, len(SUPPORT_FEATURES)),
         "gold": np.array([any(norm(a) in norm(c.text) for a in answers) for c in cands], dtype=bool),
     }
 
@@ -100,7 +100,7 @@ def answer_accuracy(tables: dict[str, tuple], w: LinearModel, thresholds: np.nda
     parts = []
     cross = []
     for feats, good, groups in tables.values():
-        sup = feats @ w.vector(list(SUPPORT_GRID))
+        sup = feats @ w.vector(SUPPORT_FEATURES)
         answered = sup[None, :] >= thresholds[:, None]
         right = np.where(groups == "answerable", answered & good, ~answered)
         own = groups != "cross"
@@ -178,13 +178,13 @@ def main() -> None:
     for t in np.round(np.arange(best_t - 0.2, best_t + 0.11, 0.02), 2):
         cells = []
         for name, (feats, good, groups) in tables.items():
-            sup = feats @ best_s.vector(list(SUPPORT_GRID))
+            sup = feats @ best_s.vector(SUPPORT_FEATURES)
             right = np.where(groups == "answerable", (sup >= t) & good, sup < t)
             cells.append(f"{name} {right[groups != 'cross'].mean():.3f} | {right[groups == 'cross'].mean():.3f}")
         print(f"  {t:.2f}  " + "   ".join(cells))
     print("per group at the chosen weights and threshold:")
     for name, (feats, good, groups) in tables.items():
-        sup = feats @ best_s.vector(list(SUPPORT_GRID))
+        sup = feats @ best_s.vector(SUPPORT_FEATURES)
         for group in np.unique(groups):
             mask = groups == group
             right = (sup >= best_t) & good if group == "answerable" else sup < best_t
