@@ -1,7 +1,8 @@
 # make run  : install into .venv, index corpus/, serve UI + API on http://127.0.0.1:8000
 # make test : install test tools (and Debian's chromium), run the whole test suite
-# make eval : build SQuAD-48, evaluate qa on it and on the article dev set -> results/*.json
+# make eval : article dev set and SQuAD articles the judge trained on / never saw -> results/*.json
 # make bench: eval plus the plain LangChain RAG baseline side by side
+# make train-judge: fine-tune and calibrate the answer judge (about 45 min on 2 CPU cores)
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -13,7 +14,7 @@ export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 
-.PHONY: run install index serve test test-install chromium lint eval bench clean
+.PHONY: run install index serve test test-install chromium lint eval bench train-judge clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,26 +47,31 @@ chromium:
 
 # pytest exits 5 when it ran no test: that is a failure here.
 test: test-install
-	$(PY) -m ruff check qa ui tests scripts
+	$(PY) -m ruff check qa ui tests bench
 	$(PY) -m mypy qa ui
 	$(PY) -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no test ran" >&2; exit 1; fi; exit $$rc
 
 lint: test-install
-	$(PY) -m ruff check qa ui tests scripts
+	$(PY) -m ruff check qa ui tests bench
 	$(PY) -m mypy qa ui
 
 results/squad48/qa.jsonl:
 	$(PY) $(SHARED)/eval/squad_to_corpus.py results/squad48 $(SHARED)/data/squad-v1.1/*.json --questions 500 --seed 13
 
 eval: install results/squad48/qa.jsonl
-	$(PY) scripts/run_eval.py --shared $(SHARED)
+	$(PY) bench/run_eval.py --shared $(SHARED)
 
 $(VENV)/.bench-installed: $(VENV)/.installed
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[bench]'
 	touch $@
 
 bench: $(VENV)/.bench-installed results/squad48/qa.jsonl
-	$(PY) scripts/run_eval.py --shared $(SHARED) --baseline
+	$(PY) bench/run_eval.py --shared $(SHARED) --baseline
+
+# seeded; trains on the "train" SQuAD articles, calibrates on "val" (bench/squad.py), never on "test"
+train-judge: $(VENV)/.bench-installed
+	$(PY) bench/train_judge.py --data $(SHARED)/data/squad-v1.1
+	$(PY) bench/calibrate_judge.py --data $(SHARED)/data/squad-v1.1 --write
 
 clean:
-	rm -rf .qa results/squad48
+	rm -rf .qa results/squad48 results/squad-train results/squad-heldout

@@ -92,11 +92,14 @@ class CitationOut(BaseModel):
 class AskResponse(BaseModel):
     answer: str
     abstained: bool
+    conflict: bool = Field(description="The sources disagree: the answer says so and cites each side.")
     citations: list[CitationOut]
     passages: list[Passage]
     standalone_question: str
     answer_id: str
-    confidence: float
+    confidence: float = Field(
+        ge=0, le=1, description="Extractive answerer: the judge's calibrated probability that the answer "
+        "sentence answers the question (for an abstention, that of the best sentence found).")
     answerer: str
     timings_ms: dict[str, float]
 
@@ -105,6 +108,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
     return {
         "answer": answer.answer,
         "abstained": answer.abstained,
+        "conflict": answer.conflict,
         "citations": [c.__dict__ for c in answer.citations],
         "passages": [passage_record(h) for h in answer.hits],
         "standalone_question": answer.standalone_question,
@@ -199,7 +203,8 @@ def create_app(pipeline: Pipeline) -> FastAPI:
     def document(doc_id: str) -> dict[str, Any]:
         """An indexed document's original text (citation offsets refer to it)."""
         doc = pipeline.get_document(doc_id)
-        return {"doc_id": doc.doc_id, "title": doc.title, "text": doc.text, "sha256": doc.sha256}
+        return {"doc_id": doc.doc_id, "title": doc.title, "text": doc.text, "sha256": doc.sha256,
+                "metadata": doc.metadata}
 
     return app
 

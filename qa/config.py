@@ -48,8 +48,13 @@ class Settings(BaseSettings):
     rerank_coverage_weight: float = Field(
         1.0, ge=0, description="Rerank weight of the IDF-weighted query-term coverage."
     )
+    judge_dir: Path | None = Field(
+        None, description="Folder of the answer judge's weights (unset: the judge shipped in qa/models/judge)."
+    )
     abstain_threshold: float | None = Field(
-        None, description="Support score below which the answerer abstains (unset: the calibrated one)."
+        None, ge=0, le=1,
+        description="Judge probability below which the answerer abstains "
+        "(unset: the one calibrated on held-out SQuAD).",
     )
     llm: Literal["none", "openai", "ollama"] = Field(
         "none", description="Answer generator: none (extractive), openai or ollama."

@@ -7,9 +7,8 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from .answering import ABSTAIN_TEXT, Draft, ExtractiveAnswerer, looks_like_instruction
+from .answering import ABSTAIN_TEXT, Draft, looks_like_instruction
 from .config import Settings
-from .embedding import Embedder
 from .errors import ConfigError, GeneratorError
 from .lexical import terms
 from .schema import Document, Hit
@@ -113,20 +112,16 @@ class LLMAnswerer:
         chat_model: Any,
         model: str,
         document: Callable[[str], Document | None],
-        fallback: ExtractiveAnswerer,
     ) -> None:
         self.chat_model = chat_model
         self.model = model
         self.gate = GroundingGate(document)
-        self.fallback = fallback
 
     @classmethod
     def from_settings(
         cls,
         settings: Settings,
-        embedder: Embedder,
         document: Callable[[str], Document | None],
-        fallback: ExtractiveAnswerer,
     ) -> LLMAnswerer:
         """A ChatOpenAI (any OpenAI-compatible server) or ChatOllama model from settings.
 
@@ -155,7 +150,7 @@ class LLMAnswerer:
                 temperature=0,
                 client_kwargs={"timeout": settings.llm_timeout},
             )
-        return cls(chat, f"{settings.llm}:{settings.llm_model}", document, fallback)
+        return cls(chat, f"{settings.llm}:{settings.llm_model}", document)
 
     def stream(self, question: str, hits: list[Hit]) -> Iterator[str | Draft]:
         if not hits:

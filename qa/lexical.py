@@ -62,17 +62,6 @@ def stem(word: str) -> str:
     return _stemmer.stemWord(word)
 
 
-# Verbs that report speech, folded to "say" when judging answers ("announced on its blog"
-# answers "where did it say"), not in BM25, where the fold cost the article's recall and
-# changed nothing on SQuAD-48. Only unambiguous verbs: "state", "note", "report", "write"
-# are nouns or mean more.
-REPORTING = {stem(w): "say" for w in """
-    say announce announced announces announcing declare declared declares declaring
-    comment commented comments commenting remark remarked remarks mention mentioned mentions
-    assert asserted asserts
-""".split()}
-
-
 def _fold(word: str) -> str:
     word = word.lower().replace("’", "'")
     return word[:-2] if word.endswith("'s") else word
@@ -103,11 +92,6 @@ def terms(text: str) -> list[str]:
             continue
         out.append(stem(IRREGULAR.get(w, w)))
     return out
-
-
-def answer_terms(text: str) -> list[str]:
-    """``terms`` with reporting verbs folded to "say": what answer selection compares."""
-    return [REPORTING.get(t, t) for t in terms(text)]
 
 
 def weighted_coverage(question_terms: Sequence[str], text_terms: set[str], idf: Callable[[str], float]) -> float:

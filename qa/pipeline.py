@@ -14,10 +14,11 @@ from typing import Any
 from .answering import ABSTAIN_TEXT, Answerer, Draft, ExtractiveAnswerer
 from .chunking import chunk_document
 from .citations import verify_citations
-from .config import Settings
+from .config import Settings, packaged_model_path
 from .embedding import Embedder, SentenceTransformerEmbedder
 from .errors import CorpusError, IndexNotReady, NotFound
 from .ingest import load_corpus
+from .judge import JUDGE_DIR, Judge
 from .retrieval import Retriever
 from .rewrite import standalone_question
 from .schema import Answer, Document, Hit, IndexReport
@@ -30,7 +31,7 @@ def _ms(t0: float) -> float:
     return round((time.perf_counter() - t0) * 1000, 1)
 
 
-INDEX_FORMAT = 2  # bump when what is stored per chunk or sentence changes
+INDEX_FORMAT = 3  # bump when what is stored per chunk or sentence changes
 
 
 def index_signature(settings: Settings, embedder: Embedder) -> str:
@@ -72,19 +73,18 @@ class Pipeline:
 
     def _make_answerer(self) -> Answerer:
         extractive = ExtractiveAnswerer(
+            Judge.load(packaged_model_path(), self.settings.judge_dir or JUDGE_DIR),
+            self.document,
             self.retriever.embed_query,
             self.retriever.sentence_vectors,
-            self.document,
-            self.retriever.idf,
-            self.retriever.known,
-            model=self.embedder.model_id,
+            self.retriever.bm25_idf,
             threshold=self.settings.abstain_threshold,
         )
         if self.settings.llm == "none":
             return extractive
         from .generation import LLMAnswerer
 
-        return LLMAnswerer.from_settings(self.settings, self.embedder, self.document, extractive)
+        return LLMAnswerer.from_settings(self.settings, self.document)
 
     def close(self) -> None:
         self.store.close()
@@ -250,6 +250,7 @@ class Pipeline:
             confidence=round(draft.confidence, 4),
             timings_ms=timings,
             unsupported=draft.unsupported,
+            conflict=draft.conflict and not abstained,
         )
         self._remember(answer)
         yield answer
@@ -267,6 +268,7 @@ class Pipeline:
             "standalone_question": answer.standalone_question,
             "answer": answer.answer,
             "abstained": answer.abstained,
+            "conflict": answer.conflict,
             "confidence": answer.confidence,
             "answerer": answer.answerer,
             "model": answer.model,

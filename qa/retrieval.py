@@ -77,10 +77,6 @@ class BM25Index:
         n = len(self.chunks)
         return float(np.log(1 + (n + 1) / (self._doc_freq.get(term, 0) + 0.5)))
 
-    def known(self, term: str) -> bool:
-        """Whether any chunk holds the stemmed term."""
-        return term in self._doc_freq
-
     def search(self, query: str, n: int) -> list[tuple[str, float]]:
         query_terms = terms(query)
         if not self.chunks or not query_terms:
@@ -138,13 +134,9 @@ class Retriever:
             self.bm25, self._chunks, self._vectors = bm25, {c.chunk_id: c for c in chunks}, vectors
         self.embed_query.cache_clear()
 
-    def idf(self, term: str) -> float:
+    def bm25_idf(self, term: str) -> float:
         """IDF of a stemmed term in the current snapshot."""
         return self.bm25.idf(term)
-
-    def known(self, term: str) -> bool:
-        """Whether the current snapshot holds the stemmed term."""
-        return self.bm25.known(term)
 
     @lru_cache(maxsize=512)  # noqa: B019 - one retriever per process; cleared on refresh
     def embed_query(self, query: str) -> np.ndarray:

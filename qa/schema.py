@@ -10,7 +10,8 @@ class Document:
     """One corpus file: its original text and the spans of it worth indexing.
 
     ``segments`` are ``(start, end)`` character spans of ``text`` that hold content
-    (boilerplate lines are left out); offsets always refer to ``text``.
+    (boilerplate lines are left out); offsets always refer to ``text``. ``metadata`` holds
+    what a news text says about itself (headline, source, authors, editor's note, date...).
     """
 
     doc_id: str
@@ -18,6 +19,7 @@ class Document:
     text: str
     sha256: str
     segments: tuple[tuple[int, int], ...]
+    metadata: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class Answer:
     confidence: float
     timings_ms: dict[str, float] = field(default_factory=dict)
     unsupported: tuple[str, ...] = ()
+    conflict: bool = False
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import hashlib
 
 import numpy as np
 
+from qa.judge import Calibration
 from qa.lexical import terms
 
 
@@ -20,3 +21,17 @@ class HashEmbedder:
                 out[row, int(hashlib.md5(t.encode()).hexdigest(), 16) % self.dimension] += 1.0
         out /= np.linalg.norm(out, axis=1, keepdims=True)
         return out
+
+
+class KeywordJudge:
+    """A deterministic stand-in for the trained judge in unit tests of the answerer: a
+    sentence's logit grows with the share of the question's terms it holds (all of them: +5,
+    none: -5); the calibration reads the logit alone."""
+
+    model_id = "keyword-judge:1"
+    calibration = Calibration({"logit": 1.0}, {"logit": 1.0}, 0.5)
+
+    def logits(self, question: str, passages) -> list[np.ndarray]:
+        asked = set(terms(question))
+        return [np.array([10 * len(asked & set(terms(s))) / max(len(asked), 1) - 5 for s in p.sentences])
+                for p in passages]

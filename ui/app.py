@@ -88,6 +88,11 @@ def sources_html(answer: Answer | None, pipeline: Pipeline) -> str:
         return next((h.score for h in answer.hits if h.chunk.doc_id == c.doc_id
                      and h.chunk.start <= c.start and c.end <= h.chunk.end), 0.0)
 
+    if answer.conflict:
+        parts.append("<div class='qa-abstain'><strong>The sources disagree.</strong> Each side is cited.</div>")
+    if answer.answerer == "extractive":
+        parts.append(f"<p class='qa-meta'>Confidence {answer.confidence:.2f}: the estimated probability that "
+                     "the cited text answers the question.</p>")
     for i, c in enumerate(answer.citations, start=1):
         parts.append(
             f"<button type='button' class='qa-cite' data-cite='qa-cite-{i}' "

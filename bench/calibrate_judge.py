@@ -1,0 +1,163 @@
+"""Fit how the judge's logit and retrieval's signals choose a sentence and abstain, on the
+"val" articles only.
+
+qa itself (retrieval, judge) runs on the val articles' questions asked of SQuAD-48 and on
+simulated unanswerable ones (a name, number or role swapped; the own article missing from
+the corpus). For each set of signals (the judge's logit alone, or with MiniLM cosine, term
+coverage, passage rank) it fits:
+
+- ``select``: weights that rank the candidate sentences (pairwise logistic regression:
+  the right sentence against each wrong one of the same question);
+- ``support``: logistic regression from the chosen sentence's signals to "the answer is
+  right": the probability qa reports as ``confidence``;
+- ``threshold``: the probability that maximises the mean of answerable accuracy and
+  unanswerable refusal (the two simulated kinds counting equally), at the middle of the
+  plateau within 0.005 of the best.
+
+A signal is kept only if it adds: the sets are compared by two-fold cross-validation over
+the val articles, and the smallest set within 0.005 of the best wins. Never reads the test
+articles nor the article dev set. With --write, stores the result in the judge's card.
+
+  python bench/calibrate_judge.py --data ../shared/data/squad-v1.1 --write
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+from heldout import corpus_for, question_sets
+from run_eval import open_pipeline
+from sklearn.linear_model import LogisticRegression
+
+from qa.answering import ExtractiveAnswerer
+from qa.config import Settings
+from qa.embedding import SentenceTransformerEmbedder
+from qa.evaluation import load_qa, norm
+from qa.judge import CARD, JUDGE_DIR, SIGNALS
+
+SUBSETS = [("logit",), ("logit", "cosine"), ("logit", "coverage"), ("logit", "cosine", "coverage"), SIGNALS]
+Question = tuple[str, str, np.ndarray, np.ndarray]  # kind, article, signals (n x 4), right (n)
+
+
+def collect(data: Path, k: int, limit: int | None = None) -> list[Question]:
+    """Every val question's candidate sentences: their signals and whether each is right."""
+    sets = {n: p for n, p in question_sets(data).items() if n.startswith("val-")}
+    embedder = SentenceTransformerEmbedder(Settings().model_path())
+    out: list[Question] = []
+    for corpus in sorted({corpus_for(n) for n in sets}):
+        pipeline = open_pipeline(corpus, embedder)
+        answerer = pipeline.answerer
+        assert isinstance(answerer, ExtractiveAnswerer)
+        for name in (n for n in sets if corpus_for(n) == corpus):
+            rows = load_qa(sets[name])[:limit]
+            for r in rows:
+                found = answerer.candidates(r["question"], pipeline.retrieve(r["question"], k))
+                right = [any(norm(a) in norm(c.text) for a in r["answers"]) for c in found]
+                signals = np.array([c.signals for c in found]).reshape(-1, len(SIGNALS))
+                out.append((name.removeprefix("val-"), r["document"], signals, np.array(right, dtype=bool)))
+            print(f"{name}: {len(rows)} questions", flush=True)
+        pipeline.close()
+    return out
+
+
+def fit_select(questions: list[Question], cols: list[int]) -> np.ndarray:
+    pairs = []
+    for kind, _, x, right in questions:
+        if kind == "answerable" and right.any() and (~right).any():
+            best = x[right][np.argmax(x[right][:, 0])][cols]
+            pairs.extend(best - x[i][cols] for i in np.flatnonzero(~right))
+    if len(cols) == 1:
+        return np.array([1.0])
+    diffs = np.array(pairs)
+    model = LogisticRegression(fit_intercept=False).fit(np.vstack([diffs, -diffs]),
+                                                        np.r_[np.ones(len(diffs)), np.zeros(len(diffs))])
+    return model.coef_[0]
+
+
+def chosen(questions: list[Question], cols: list[int], select: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The chosen sentence's signals per question, whether the answer is right, the kind."""
+    xs, ys, kinds = [], [], []
+    for kind, _, x, right in questions:
+        if len(x) == 0:
+            xs.append(np.full(len(cols), -30.0))
+            ys.append(False)
+        else:
+            i = int(np.argmax(x[:, cols] @ select))
+            xs.append(x[i][cols])
+            ys.append(kind == "answerable" and bool(right[i]))
+        kinds.append(kind)
+    return np.array(xs), np.array(ys), kinds
+
+
+def objective(prob: np.ndarray, right: np.ndarray, kinds: list[str], t: float) -> dict[str, float]:
+    kind = np.array(kinds)
+    answerable = float(np.mean((prob >= t)[kind == "answerable"] & right[kind == "answerable"]))
+    refused = {k: float(np.mean(prob[kind == k] < t)) for k in sorted(set(kinds)) if k != "answerable"}
+    mean_refused = float(np.mean(list(refused.values())))
+    return {"answerable": answerable, **refused, "objective": 0.5 * answerable + 0.5 * mean_refused}
+
+
+def fit(questions: list[Question], names: tuple[str, ...]) -> dict:
+    cols = [SIGNALS.index(n) for n in names]
+    select = fit_select(questions, cols)
+    x, y, kinds = chosen(questions, cols, select)
+    support = LogisticRegression(C=10.0).fit(x, y)
+    prob = support.predict_proba(x)[:, 1]
+    grid = np.round(np.arange(0.05, 0.951, 0.005), 3)
+    scores = np.array([objective(prob, y, kinds, t)["objective"] for t in grid])
+    threshold = float(np.median(grid[scores >= scores.max() - 0.005]))
+    return {"select": dict(zip(names, map(float, select))),
+            "support": {"bias": float(support.intercept_[0]), **dict(zip(names, map(float, support.coef_[0])))},
+            "threshold": threshold}
+
+
+def evaluate(questions: list[Question], model: dict) -> dict[str, float]:
+    names = tuple(model["select"])
+    cols = [SIGNALS.index(n) for n in names]
+    x, y, kinds = chosen(questions, cols, np.array(list(model["select"].values())))
+    z = x @ np.array([model["support"][n] for n in names]) + model["support"]["bias"]
+    prob = 1 / (1 + np.exp(-z))
+    return objective(prob, y, kinds, model["threshold"])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=Path("../shared/data/squad-v1.1"))
+    ap.add_argument("--k", type=int, default=Settings().k)
+    ap.add_argument("--write", action="store_true", help="store the calibration in the judge's card")
+    ap.add_argument("--limit", type=int, help="questions per set (a quick check; the card needs all)")
+    a = ap.parse_args()
+    questions = collect(a.data, a.k, a.limit)
+    articles = sorted({q[1] for q in questions})
+    folds = [set(articles[0::2]), set(articles[1::2])]
+    report = {}
+    for names in SUBSETS:
+        cv = []
+        for fold in folds:
+            model = fit([q for q in questions if q[1] not in fold], names)
+            cv.append(evaluate([q for q in questions if q[1] in fold], model))
+        report["+".join(names)] = {key: round(float(np.mean([c[key] for c in cv])), 4) for key in cv[0]}
+        print(f"{'+'.join(names):<32} two-fold CV on val articles: {json.dumps(report['+'.join(names)])}", flush=True)
+    best = max(r["objective"] for r in report.values())
+    names = next(n for n in SUBSETS if report["+".join(n)]["objective"] >= best - 0.005)
+    model = fit(questions, names)
+    at = {k: round(v, 4) for k, v in evaluate(questions, model).items()}
+    print(f"kept signals: {names}\n{json.dumps(model, indent=1)}\non all val questions: {json.dumps(at)}")
+    if a.write:
+        path = JUDGE_DIR / CARD
+        card = json.loads(path.read_text(encoding="utf-8"))
+        card.pop("platt", None)
+        card.update(model, calibration={"on": "val articles", "k": a.k,
+                                        "questions": {k: sum(q[0] == k for q in questions)
+                                                      for k in sorted({q[0] for q in questions})},
+                                        "signals_cv": report, "kept": list(names), "at_threshold": at})
+        path.write_text(json.dumps(card, indent=1) + "\n")
+        print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

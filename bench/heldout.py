@@ -1,0 +1,105 @@
+"""Question sets on SQuAD articles by part of the judge's split, in score.py's QA format.
+
+For a part ("train", "val", "test") of the split the shipped judge was trained with:
+
+- ``answerable``: its articles' questions, asked of SQuAD-48 (all 48 articles);
+- ``swapped``: unanswerable: those questions with a name, number or role word swapped for
+  one the article never holds (as in training), asked of SQuAD-48;
+- ``absent``: unanswerable: its questions asked of the corpus of the training articles
+  only, where their own article is missing.
+
+The corpora are written as shared/eval/squad_to_corpus.py writes them.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+from judge_data import Builder
+from squad import Article, load_articles, split
+
+from qa.judge import CARD, JUDGE_DIR
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "results"
+FULL = RESULTS / "squad48" / "corpus"
+TRAIN_ONLY = RESULTS / "squad-train" / "corpus"
+SETS = RESULTS / "squad-heldout"
+
+
+def judge_split(articles: list[Article]) -> dict[str, list[str]]:
+    """The split recorded in the shipped judge's card (it must be the seeded one)."""
+    card = json.loads((JUDGE_DIR / CARD).read_text(encoding="utf-8"))
+    recorded = card["split"]
+    if recorded != split([a.name for a in articles]):
+        raise SystemExit("the judge's card records another split than bench/squad.py makes: retrain the judge")
+    return recorded
+
+
+def write_corpus(folder: Path, articles: list[Article]) -> None:
+    """A corpus folder holding exactly these articles (as squad_to_corpus.py writes them)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    wanted = {a.file_name for a in articles}
+    for stale in folder.glob("*.txt"):
+        if stale.name not in wanted:
+            stale.unlink()
+    for a in articles:
+        path = folder / a.file_name
+        if not path.exists() or path.read_text(encoding="utf-8") != a.document.text:
+            path.write_text(a.document.text, encoding="utf-8")
+
+
+def row(article: Article, qid: str, question: str, answers: tuple[str, ...], kind: str) -> dict:
+    text = article.document.text
+    evidence = []
+    if answers:
+        start = next(s for s, _ in sorted(p for q in article.questions if q.qid == qid for p in q.positions))
+        spans = [(s, e) for c in article.chunks for s, e in c.sentences if s <= start < e]
+        evidence = [text[spans[0][0] : spans[0][1]]] if spans else []
+    return {"id": qid, "question": question, "answers": list(answers), "answerable": bool(answers),
+            "evidence": evidence, "document": article.name, "kind": kind}
+
+
+def question_sets(data: Path, per_part: int = 500, unanswerable: int = 200, seed: int = 13) -> dict[str, Path]:
+    """Write the corpora and the question sets; returns {set name: qa file}."""
+    articles = load_articles(data)
+    by_name = {a.name: a for a in articles}
+    parts = judge_split(articles)
+    if not FULL.is_dir() or len(list(FULL.glob("*.txt"))) != len(articles):
+        write_corpus(FULL, articles)
+    write_corpus(TRAIN_ONLY, [by_name[n] for n in parts["train"]])
+    SETS.mkdir(parents=True, exist_ok=True)
+    out: dict[str, Path] = {}
+    for part in ("train", "val", "test"):
+        rng = random.Random(f"{seed}-{part}")
+        chosen = [by_name[n] for n in parts[part]]
+        pool = [(a, q) for a in chosen for q in a.questions]
+        sample = rng.sample(pool, min(per_part if part != "train" else per_part // 2, len(pool)))
+        sets = {"answerable": [row(a, q.qid, q.text, q.answers, "squad") for a, q in sample]}
+        if part != "train":
+            builder = Builder(chosen, seed)
+            swapped = []
+            for a, q in rng.sample(pool, len(pool)):
+                chunk = next((c for c in a.chunks if any(s <= p < e for s, e in c.sentences for p, _ in q.positions)),
+                             None)
+                new = builder.swap(a, chunk, q.text) if chunk is not None else None
+                if new is not None:
+                    swapped.append(row(a, f"{q.qid}-{new[0]}", new[1], (), new[0]))
+                if len(swapped) >= unanswerable:
+                    break
+            sets["swapped"] = swapped
+            sets["absent"] = [row(a, f"{q.qid}-absent", q.text, (), "absent")
+                              for a, q in rng.sample(pool, min(unanswerable, len(pool)))]
+        for name, rows in sets.items():
+            path = SETS / f"{part}-{name}.jsonl"
+            path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+            out[f"{part}-{name}"] = path
+    return out
+
+
+def corpus_for(set_name: str) -> Path:
+    """The corpus a set is asked of."""
+    return TRAIN_ONLY if set_name.endswith("-absent") else FULL
+

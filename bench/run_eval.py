@@ -1,0 +1,146 @@
+"""`make eval` / `make bench`: qa on the article dev set and on SQuAD, split as the judge was
+trained: articles it trained on, articles whose questions fitted its threshold (val), and
+articles it never saw (test), with simulated unanswerable questions; the gaps printed.
+With --baseline, the plain LangChain RAG a user would write by hand, side by side.
+Results land in results/*.json.
+
+  python bench/run_eval.py --shared ../shared [--baseline]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from heldout import corpus_for, question_sets
+
+from qa.config import Settings
+from qa.embedding import SentenceTransformerEmbedder
+from qa.evaluation import Reply, score_system
+from qa.evaluation import evaluate as evaluate_qa
+from qa.pipeline import Pipeline
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "results"
+COLUMNS = {  # column -> what it measures
+    "article-dev": "the 21 article dev questions (never trained or tuned on)",
+    "squad48": "SQuAD-48 sample (500 q, seed 13, all articles): retrieval",
+    "train-answerable": "SQuAD articles the judge trained on",
+    "val-answerable": "SQuAD val articles (threshold fitted here)",
+    "test-answerable": "SQuAD test articles (never seen)",
+    "test-swapped": "test: name/number/role swapped (unanswerable)",
+    "test-absent": "test: own article not in the corpus (unanswerable)",
+}
+KEYS = ("questions", "recall@4", "mrr", "passage_words", "answer_acc", "answerable_acc", "unanswerable_acc",
+        "cite_valid", "cite_support", "answer_words", "retrieve_p50_ms", "ask_p50_ms", "ask_p95_ms")
+
+
+def open_pipeline(corpus: Path, embedder: SentenceTransformerEmbedder) -> Pipeline:
+    """qa over ``corpus`` with its own index under .qa/, brought up to date."""
+    name = "article" if corpus == ROOT / "corpus" else corpus.parent.name
+    settings = Settings(index_dir=ROOT / ".qa" / f"eval-{name}", corpus_dir=corpus)
+    pipeline = Pipeline.from_settings(settings, embedder)
+    report = pipeline.index(progress=True)
+    rate = report.chunks_written / report.seconds if report.chunks_written else 0.0
+    print(f"[{name}] index: {report.documents_total} documents, {report.chunks_total} chunks; "
+          f"{report.chunks_written} written in {report.seconds:.1f} s ({rate:.0f} chunks/s)", flush=True)
+    return pipeline
+
+
+def run_baseline(corpus: Path, qa_file: Path, model_path: str, k: int) -> dict[str, Any]:
+    """The LangChain tutorial RAG: 1000/200 splitter, MiniLM, Chroma, top-k similarity,
+    the top chunk as the answer and its citation (it never abstains); scored by the same code."""
+    import tempfile
+
+    from langchain_chroma import Chroma
+    from langchain_core.documents import Document
+    from langchain_huggingface import HuggingFaceEmbeddings
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    docs = [Document(page_content=p.read_text(encoding="utf-8"), metadata={"source": p.name})
+            for p in sorted(corpus.glob("*.txt"))]
+    splits = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(docs)
+    embeddings = HuggingFaceEmbeddings(model_name=model_path, encode_kwargs={"normalize_embeddings": True})
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Chroma.from_documents(splits, embeddings, persist_directory=tmp,
+                                      collection_metadata={"hnsw:space": "cosine"})
+
+        def retrieve(question: str) -> list[str]:
+            return [d.page_content for d in store.similarity_search(question, k=k)]
+
+        def ask(question: str) -> Reply:
+            top = retrieve(question)[:1]
+            return Reply(top[0] if top else "", False, tuple(top))
+
+        return score_system(retrieve, ask, qa_file, corpus, k)
+
+
+def table(results: dict[str, dict]) -> str:
+    cols = [c for c in COLUMNS if c in results]
+    widths = [16] + [max(10, len(c) + 1) for c in cols]
+    line = lambda cells: "".join(str(c).rjust(w) if i else str(c).ljust(w)
+                                 for i, (c, w) in enumerate(zip(cells, widths)))
+    out = [line(["metric", *cols])]
+    for key in KEYS:
+        values = [results[c]["summary"].get(key) for c in cols]
+        out.append(line([key, *("-" if v is None else v for v in values)]))
+    return "\n".join(out)
+
+
+def gaps(results: dict[str, dict]) -> list[str]:
+    acc = {c: r["summary"].get("answer_acc") for c, r in results.items()}
+    lines = []
+    for seen, unseen in (("train-answerable", "test-answerable"), ("val-answerable", "test-answerable"),
+                         ("article-dev", "test-answerable")):
+        if acc.get(seen) is not None and acc.get(unseen) is not None:
+            lines.append(f"gap answer_acc {seen} - {unseen}: {acc[seen] - acc[unseen]:+.3f}")
+    refused = [acc[c] for c in ("test-swapped", "test-absent") if acc.get(c) is not None]
+    if refused:
+        mean = sum(refused) / len(refused)
+        lines.append(f"simulated unanswerable refused on test articles (mean of kinds): {mean:.3f}")
+    return lines
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    ap.add_argument("--baseline", action="store_true", help="also run the plain LangChain RAG")
+    ap.add_argument("--k", type=int, default=4)
+    a = ap.parse_args()
+    RESULTS.mkdir(exist_ok=True)
+    t0 = time.time()
+    sets = {"article-dev": (ROOT / "corpus", a.shared / "eval" / "article-dev.jsonl"),
+            "squad48": (RESULTS / "squad48" / "corpus", RESULTS / "squad48" / "qa.jsonl")}
+    for name, path in question_sets(a.shared / "data" / "squad-v1.1").items():
+        if name in COLUMNS:
+            sets[name] = (corpus_for(name), path)
+    settings = Settings()
+    embedder = SentenceTransformerEmbedder(settings.model_path())
+    results: dict[str, dict] = {}
+    for corpus in dict.fromkeys(c for c, _ in sets.values()):
+        pipeline = open_pipeline(corpus, embedder)
+        for name, (c, qa_file) in sets.items():
+            if c != corpus:
+                continue
+            results[name] = evaluate_qa(pipeline, qa_file, corpus, k=a.k)
+            (RESULTS / f"{name}.json").write_text(json.dumps(results[name], indent=1, ensure_ascii=False))
+            print(f"[{name}] {json.dumps(results[name]['summary'])}", flush=True)
+        pipeline.close()
+    if a.baseline:
+        for name in ("article-dev", "squad48"):
+            corpus, qa_file = sets[name]
+            results[f"{name}-baseline"] = base = run_baseline(corpus, qa_file, settings.model_path(), a.k)
+            (RESULTS / f"{name}-baseline.json").write_text(json.dumps(base, indent=1))
+            print(f"[{name}-baseline] {json.dumps(base['summary'])}", flush=True)
+        COLUMNS.update({"article-dev-baseline": "LangChain tutorial RAG", "squad48-baseline": "LangChain tutorial RAG"})
+    print("\n" + "\n".join(f"{c}: {d}" for c, d in COLUMNS.items() if c in results))
+    print(f"\n{table(results)}\n")
+    print("\n".join(gaps(results)))
+    print(f"\n(k={a.k}; {time.time() - t0:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""SQuAD v1.1 articles as qa Documents, and the split by article the judge is trained on.
+
+An article's text is built exactly as ``shared/eval/squad_to_corpus.py`` writes it (its
+paragraphs joined by a blank line), and read through qa's own ingest and chunking, so the
+judge trains on the passages qa serves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa.chunking import chunk_document
+from qa.ingest import document_from_text, title_of
+from qa.schema import Chunk, Document
+
+SPLIT_SEED = 2026
+SPLIT_SIZES = {"test": 8, "val": 8}  # the rest is "train"
+
+
+@dataclass(frozen=True)
+class Question:
+    """A SQuAD question, its gold answers and their character offsets in the document."""
+
+    qid: str
+    text: str
+    answers: tuple[str, ...]
+    positions: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class Article:
+    name: str  # the SQuAD title, e.g. "Super_Bowl_50"
+    document: Document
+    chunks: tuple[Chunk, ...]
+    questions: tuple[Question, ...]
+
+    @property
+    def file_name(self) -> str:
+        return self.document.doc_id
+
+
+def file_name(title: str) -> str:
+    """The corpus file name squad_to_corpus.py gives an article."""
+    return f"{re.sub(r'[^A-Za-z0-9_.-]', '_', title)}.txt"
+
+
+def load_articles(data_dir: Path, chunk_size: int = 450, chunk_overlap: int = 120) -> list[Article]:
+    """Every article of the SQuAD JSON files in ``data_dir``, chunked as qa chunks it."""
+    out = []
+    for path in sorted(data_dir.glob("*.json")):
+        for art in json.loads(path.read_text(encoding="utf-8"))["data"]:
+            out.append(build_article(art, chunk_size, chunk_overlap))
+    return out
+
+
+def build_article(art: dict, chunk_size: int, chunk_overlap: int) -> Article:
+    paragraphs = [p["context"].strip() for p in art["paragraphs"]]
+    text = "\n\n".join(paragraphs) + "\n"
+    name = file_name(art["title"])
+    document = document_from_text(name, text, title_of(Path(name)), hashlib.sha256(text.encode()).hexdigest())
+    questions = []
+    offset = 0
+    for p, context in zip(art["paragraphs"], paragraphs):
+        shift = len(p["context"]) - len(p["context"].lstrip())
+        for qa in p["qas"]:
+            positions = []
+            for a in qa["answers"]:
+                start = offset + a["answer_start"] - shift
+                end = start + len(a["text"].strip())
+                if text[start:end] == a["text"].strip():
+                    positions.append((start, end))
+            if positions:
+                questions.append(Question(qa["id"], qa["question"].strip(),
+                                          tuple(sorted({a["text"].strip() for a in qa["answers"]})),
+                                          tuple(sorted(set(positions)))))
+        offset += len(context) + 2
+    chunks = tuple(chunk_document(document, chunk_size, chunk_overlap))
+    return Article(art["title"], document, chunks, tuple(questions))
+
+
+def split(names: list[str], seed: int = SPLIT_SEED) -> dict[str, list[str]]:
+    """Articles by part: "test" (never trained or tuned on), "val" (threshold and
+    calibration), "train". Seeded, so the same names always give the same split."""
+    order = sorted(names)
+    random.Random(seed).shuffle(order)
+    test = sorted(order[: SPLIT_SIZES["test"]])
+    val = sorted(order[SPLIT_SIZES["test"] : SPLIT_SIZES["test"] + SPLIT_SIZES["val"]])
+    return {"train": sorted(set(order) - set(test) - set(val)), "val": val, "test": test}

