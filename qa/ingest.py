@@ -1,4 +1,4 @@
-"""Corpus files -> Document: original text kept, boilerplate lines left out of segments."""
+"""Corpus files -> Document: original text kept, boilerplate left out, news credits as metadata."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ log = logging.getLogger(__name__)
 
 SUFFIXES = (".txt", ".md")
 
-# Whole lines that news sites add around an article. General shapes, not one article's lines.
+# Whole lines that news sites add around an article, which say nothing about the story.
+# General shapes, not one article's lines. Credits (bylines, "With assistance from",
+# editor's notes, photo credits) are not boilerplate: they stay, as text and as metadata.
 BOILERPLATE_LINE = re.compile(
     r"""^\s*(?:
         (?:most\s+(?:read|popular|viewed)|top\s+stories|trending|related\s+(?:stories|articles|coverage)
@@ -29,23 +31,34 @@ BOILERPLATE_LINE = re.compile(
       | share\s+(?:this\s+)?(?:article|story)\b.{0,40}
       | (?:©|\(c\)|copyright\b).{0,120}
       | all\s+rights\s+reserved.{0,40}
-      | [-–—]*\s*with\s+assistance\s+from\b.{0,160}
-      | \(\s*(?:updates|adds|recasts|corrects)\b[^)]{0,300}\)
-      | (?:photo|image|video)\s*(?:credit)?\s*:.{0,120}
     )\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
 
-# "(Bloomberg) — ", "(Reuters) - ": a dateline that prefixes the first paragraph.
-DATELINE = re.compile(r"^\s*(?:[A-Z][A-Za-z .,]{0,40})?\((?:[A-Z][\w .&-]{1,30})\)\s*[—–-]+\s*")
+NAMES = r"[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*(?:(?:\s*,\s*|\s+and\s+)[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*)*"
+# What a news text says about itself, each read from a whole line (or a line's start).
+CREDITS: dict[str, re.Pattern[str]] = {
+    # "(Bloomberg) — Alibaba ...", "WASHINGTON (Reuters) - ..."
+    "source": re.compile(r"^\s*(?:[A-Z][A-Za-z .,]{0,40})?\((?P<value>[A-Z][\w .&-]{1,30})\)\s*[—–-]+\s"),
+    "authors": re.compile(rf"^\s*By\s+(?P<value>{NAMES})\s*$"),
+    "contributors": re.compile(rf"^\s*[-–—]*\s*With\s+assistance\s+from\s+(?P<value>{NAMES})\.?\s*$", re.I),
+    # "– Robert Lea and Jasmine Lyu, analysts": a signed passage
+    "attribution": re.compile(rf"^\s*[-–—]+\s*(?P<value>{NAMES}(?:,\s*[\w\s]{{2,40}})?)\s*$"),
+    "editor_note": re.compile(r"^\s*\(\s*(?P<value>(?:updates|adds|recasts|corrects|clarifies|an\s+earlier"
+                              r"\s+version)\b[^)]{0,400})\)\s*$", re.I),
+    "photo_credit": re.compile(r"^\s*(?:photo|image|video)\s*(?:credit)?\s*:\s*(?P<value>.{1,120})$", re.I),
+    "date": re.compile(
+        r"^\s*(?:(?:published|updated|posted)\s*:?\s*)?(?:\w+day,?\s+)?(?P<value>"
+        r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}"
+        r"|\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{4}"
+        r"|\d{4}-\d{2}-\d{2})\b[^.!?]{0,40}$", re.I),
+}
+HEADLINE_WORDS = 20
 
 
 def content_segments(text: str) -> tuple[tuple[int, int], ...]:
-    """Spans of ``text`` that hold content: non-empty lines that are not boilerplate.
-
-    A leading dateline is trimmed from the line it starts; whitespace at either end of a
-    line is left out so chunks start and end on text.
-    """
+    """Spans of ``text`` that hold content: non-empty lines that are not boilerplate,
+    whitespace at either end left out so chunks start and end on text."""
     segments: list[tuple[int, int]] = []
     pos = 0
     for line in text.splitlines(keepends=True):
@@ -54,13 +67,40 @@ def content_segments(text: str) -> tuple[tuple[int, int], ...]:
         body = text[start:end]
         if not body.strip() or BOILERPLATE_LINE.match(body):
             continue
-        if not segments and (m := DATELINE.match(body)):
-            start += m.end()
-        start += len(text[start:end]) - len(text[start:end].lstrip())
-        end -= len(text[start:end]) - len(text[start:end].rstrip())
-        if end > start:
-            segments.append((start, end))
+        start += len(body) - len(body.lstrip())
+        end -= len(body) - len(body.rstrip())
+        segments.append((start, end))
     return tuple(segments)
+
+
+def headline(text: str, segments: tuple[tuple[int, int], ...]) -> str | None:
+    """The first content line when it reads as a headline: short, no closing full stop,
+    not a credit line, and followed by more text (a Markdown "# heading" counts)."""
+    if len(segments) < 2:
+        return None
+    line = text[segments[0][0] : segments[0][1]]
+    plain = line.lstrip("#").strip()
+    if line.startswith("#") or (
+        len(plain.split()) <= HEADLINE_WORDS and not plain.endswith((".", "!", "?", ":", ";", ","))
+        and not any(p.match(line) for p in CREDITS.values())
+    ):
+        return plain or None
+    return None
+
+
+def news_metadata(text: str, segments: tuple[tuple[int, int], ...]) -> dict[str, str]:
+    """Headline, source, authors, contributors, attribution, editor's note, photo credit
+    and date, where the text states them (each line keeps its place in the text)."""
+    found: dict[str, str] = {}
+    if (title := headline(text, segments)) is not None:
+        found["headline"] = title
+    for start, end in segments:
+        line = text[start:end]
+        for key, pattern in CREDITS.items():
+            m = pattern.match(line)
+            if m and key not in found:
+                found[key] = m.group("value").strip().rstrip(".")
+    return found
 
 
 def title_of(path: Path) -> str:
@@ -80,17 +120,20 @@ def load_document(path: Path, corpus_dir: Path) -> Document:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise CorpusError(f"{path}: not valid UTF-8 ({exc.reason} at byte {exc.start})") from exc
-    text = text.removeprefix("\ufeff")
-    segments = content_segments(text)
-    if not segments:
+    document = document_from_text(path.relative_to(corpus_dir).as_posix(), text.removeprefix("\ufeff"),
+                                  title_of(path), hashlib.sha256(raw).hexdigest())
+    if not document.segments:
         raise CorpusError(f"{path}: empty (no text to index)")
-    return Document(
-        doc_id=path.relative_to(corpus_dir).as_posix(),
-        title=title_of(path),
-        text=text,
-        sha256=hashlib.sha256(raw).hexdigest(),
-        segments=segments,
-    )
+    return document
+
+
+def document_from_text(doc_id: str, text: str, title: str, sha256: str) -> Document:
+    """A Document of already decoded text: content segments marked (offsets into ``text``),
+    news credits read as metadata; the headline, when the text has one, is the title."""
+    segments = content_segments(text)
+    metadata = news_metadata(text, segments)
+    return Document(doc_id=doc_id, title=metadata.get("headline", title), text=text, sha256=sha256,
+                    segments=segments, metadata=metadata)
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:

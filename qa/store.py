@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import logging
 import os
 from collections.abc import Iterable, Iterator
@@ -133,7 +134,8 @@ class ChromaStore:
         if not got["ids"]:
             return None
         meta = got["metadatas"][0]
-        return Document(doc_id, meta["title"], got["documents"][0], meta["sha256"], ())
+        return Document(doc_id, meta["title"], got["documents"][0], meta["sha256"], (),
+                        json.loads(meta.get("metadata") or "{}"))
 
     # --- writes -----------------------------------------------------------------------------
 
@@ -172,7 +174,8 @@ class ChromaStore:
             ids=[document.doc_id],
             embeddings=[[1.0]],
             documents=[document.text],
-            metadatas=[{"title": document.title, "sha256": document.sha256, "chunks": len(chunks)}],
+            metadatas=[{"title": document.title, "sha256": document.sha256, "chunks": len(chunks),
+                        "metadata": json.dumps(document.metadata, ensure_ascii=False)}],
         )
 
     def delete_documents(self, doc_ids: Iterable[str]) -> None:

@@ -23,21 +23,48 @@ def kept(text: str) -> list[str]:
 
 def test_boilerplate_lines_are_left_out_by_general_rules() -> None:
     assert kept(NEWS) == [
-        "Acme Corp. said on Tuesday it will buy Widget Ltd. for $2 billion.",
+        "(Reuters) - Acme Corp. said on Tuesday it will buy Widget Ltd. for $2 billion.",
         "The deal closes next year.",
         "Analysts welcomed the deal.",
     ]
 
 
-def test_article_boilerplate_is_dropped_and_offsets_point_into_the_original() -> None:
-    text = ARTICLE.read_text(encoding="utf-8")
-    segments = kept(text)
-    joined = "\n".join(segments)
-    for line in ("Most Read from Bloomberg", "Story Continues", "Click here for the research.",
-                 "©2025 Bloomberg L.P.", "With assistance from"):
+def test_article_boilerplate_is_dropped_and_its_credits_are_kept_as_text_and_metadata() -> None:
+    doc = load_document(ARTICLE, ARTICLE.parent)
+    joined = "\n".join(doc.text[s:e] for s, e in doc.segments)
+    for line in ("Most Read from Bloomberg", "Story Continues", "Click here for the research.", "©2025 Bloomberg L.P."):
         assert line not in joined
-    assert segments[0].startswith("Alibaba Group Holding Ltd. pledged")
-    assert "Eddie Wu declared" in joined
+    for line in ("(Bloomberg) — Alibaba Group Holding Ltd. pledged", "– Robert Lea and Jasmine Lyu, analysts",
+                 "–With assistance from Mark Anderson and Vlad Savov.", "(Updates with analysts’ comments",
+                 "Eddie Wu declared"):
+        assert line in joined
+    assert doc.metadata == {
+        "source": "Bloomberg",
+        "attribution": "Robert Lea and Jasmine Lyu, analysts",
+        "contributors": "Mark Anderson and Vlad Savov",
+        "editor_note": "Updates with analysts’ comments from the fourth paragraph. An earlier version corrected "
+                       "the timing of Xi’s conference",
+    }
+    assert doc.title == "Alibaba ai infrastructure"  # no headline line: the file name
+
+
+def test_a_headline_byline_and_date_become_metadata_and_the_headline_the_title(tmp_path: Path) -> None:
+    text = ("Acme to Buy Widget in $2 Billion Deal\nBy Jane Doe and John Roe\nMarch 3, 2025\n"
+            "Acme Corp. said on Tuesday it will buy Widget Ltd.\nPhoto: Reuters\n")
+    path = tmp_path / "acme-deal.txt"
+    path.write_text(text, encoding="utf-8")
+    doc = load_document(path, tmp_path)
+    assert doc.title == "Acme to Buy Widget in $2 Billion Deal"
+    assert doc.metadata == {"headline": "Acme to Buy Widget in $2 Billion Deal", "authors": "Jane Doe and John Roe",
+                            "date": "March 3, 2025", "photo_credit": "Reuters"}
+    assert kept(text)[0] == "Acme to Buy Widget in $2 Billion Deal"  # citable too
+
+
+def test_a_first_line_that_is_a_sentence_is_not_a_headline(tmp_path: Path) -> None:
+    path = tmp_path / "note.txt"
+    path.write_text("The deal closes next year.\nAnalysts welcomed it.\n", encoding="utf-8")
+    doc = load_document(path, tmp_path)
+    assert doc.title == "Note" and "headline" not in doc.metadata
 
 
 def test_content_lines_mentioning_boilerplate_words_are_kept() -> None:
