@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from fastapi.routing import APIRoute
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from .errors import QAError
 from .pipeline import Pipeline, passage_record
@@ -19,12 +23,16 @@ MAX_QUERY = 2000
 
 
 def _not_blank(value: str) -> str:
-    if not value.strip():
+    """Text with something to read: no control characters (NUL, escape ...), and more than
+    whitespace and invisible format characters (zero-width space, BOM)."""
+    if any(unicodedata.category(c) == "Cc" and c not in "\t\n\r" for c in value):
+        raise ValueError("must not contain control characters")
+    if all(c.isspace() or unicodedata.category(c) == "Cf" for c in value):
         raise ValueError("must not be empty or whitespace")
     return value.strip()
 
 
-Text = Annotated[StrictStr, Field(max_length=MAX_QUERY), AfterValidator(_not_blank)]
+Text = Annotated[StrictStr, Field(min_length=1, max_length=MAX_QUERY), AfterValidator(_not_blank)]
 
 
 class RetrieveRequest(BaseModel):
@@ -34,7 +42,7 @@ class RetrieveRequest(BaseModel):
     )
     query: Annotated[Text, Field(description="Question or keywords (1..2000 characters).")]
     k: Annotated[StrictInt, Field(ge=1, le=50, description="Number of passages.")] = 5
-    hybrid: bool = Field(True, description="Fuse BM25 with dense retrieval (false: dense only).")
+    hybrid: StrictBool = Field(True, description="Fuse BM25 with dense retrieval (false: dense only).")
 
 
 class Turn(BaseModel):
@@ -62,7 +70,7 @@ class AskRequest(BaseModel):
     question: Annotated[Text, Field(description="The question (1..2000 characters).")]
     history: Annotated[list[Turn], Field(max_length=50, description="Earlier turns, oldest first.")] = []
     k: Annotated[StrictInt | None, Field(ge=1, le=50, description="Passages to read.")] = None
-    hybrid: bool = True
+    hybrid: StrictBool = True
 
 
 class Passage(BaseModel):
@@ -147,6 +155,11 @@ def create_app(pipeline: Pipeline) -> FastAPI:
     async def _qa_error(request: Request, exc: QAError) -> JSONResponse:
         return JSONResponse(error_body(type(exc).__name__, str(exc)), status_code=exc.status_code)
 
+    @app.exception_handler(HTTPException)
+    async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        kind = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return JSONResponse(error_body(kind, str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
+
     @app.get("/api/health")
     def health() -> dict[str, Any]:
         """Readiness: documents and chunks indexed, embedding model, answerer."""
@@ -206,7 +219,26 @@ def create_app(pipeline: Pipeline) -> FastAPI:
         return {"doc_id": doc.doc_id, "title": doc.title, "text": doc.text, "sha256": doc.sha256,
                 "metadata": doc.metadata}
 
+    @app.api_route("/api/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
+                   include_in_schema=False, name="unknown_api_route")
+    def unknown(request: Request, rest: str) -> None:
+        """Under /api, a path we do not serve is 404 and a wrong method 405, in our error
+        shape (without this, the web UI mounted at / would answer them)."""
+        allowed = _allowed_methods(app, request)
+        if allowed:
+            raise HTTPException(405, f"{request.method} is not allowed on {request.url.path}; use "
+                                f"{', '.join(allowed)}", headers={"Allow": ", ".join(allowed)})
+        raise HTTPException(404, f"no such route: {request.url.path}")
+
     return app
+
+
+def _allowed_methods(app: FastAPI, request: Request) -> list[str]:
+    """The methods our routes serve at the request's path (none: the path is unknown)."""
+    scope = {**request.scope, "method": "GET"}
+    return sorted({method for route in app.router.routes
+                   if isinstance(route, APIRoute) and route.name != "unknown_api_route"
+                   and route.matches(scope)[0] != Match.NONE for method in route.methods or ()})
 
 
 def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:

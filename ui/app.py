@@ -164,7 +164,8 @@ def build_ui(pipeline: Pipeline, examples: list[str] | None = None) -> gr.Blocks
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=320):
                 chatbot = gr.Chatbot(label="Conversation", height=460, buttons=["copy"],
-                                     elem_id="qa-chat", sanitize_html=True, feedback_options=None)
+                                     elem_id="qa-chat", sanitize_html=True, feedback_options=None,
+                                     latex_delimiters=[])
                 question = gr.Textbox(label="Your question", placeholder="Ask a question and press Enter",
                                       lines=1, max_lines=4, elem_id="qa-question", submit_btn=True,
                                       autofocus=True)

@@ -51,6 +51,11 @@ def test_retrieve_returns_passages_with_exact_offsets(client: TestClient) -> Non
         ({"query": 42}, "query"),
         ({"k": 3}, "query"),
         ({"query": "ok", "extra": 1}, "extra"),
+        ({"query": "\x00\x00"}, "query"),
+        ({"query": "who\x1b[31m"}, "query"),
+        ({"query": "\u200b\u200d\ufeff "}, "query"),
+        ({"query": "ok", "hybrid": "yes"}, "hybrid"),
+        ({"query": "ok", "hybrid": 0}, "hybrid"),
     ],
 )
 def test_bad_retrieve_input_gets_422_in_the_one_error_shape(client: TestClient, body, field) -> None:
@@ -98,8 +103,29 @@ def test_stream_ends_with_the_final_answer(client: TestClient) -> None:
         events = [json.loads(line) for line in r.iter_lines() if line]
     assert events[-1]["type"] == "answer"
     tokens = "".join(e["text"] for e in events if e["type"] == "token")
-    if not events[-1]["abstained"]:
-        assert tokens == events[-1]["answer"]
+    assert tokens == events[-1]["answer"]
+
+
+@pytest.mark.parametrize("with_ui", [False, True])
+def test_unknown_routes_and_wrong_methods_get_404_and_405_in_the_one_error_shape(
+    tmp_path: Path, corpus: Path, with_ui: bool
+) -> None:
+    from qa.server import build_app
+
+    pipeline = Pipeline.from_settings(Settings(index_dir=tmp_path / "index", corpus_dir=corpus), HashEmbedder())
+    with TestClient(build_app(pipeline, with_ui=with_ui)) as c:
+        r = c.put("/api/ask", json={"question": "q"})
+        assert r.status_code == 405 and r.headers["allow"] == "POST"
+        assert r.json()["error"]["type"] == "method_not_allowed"
+        r = c.get("/api/nothing-here")
+        assert r.status_code == 404 and r.json()["error"]["type"] == "not_found"
+        assert c.delete("/api/documents/a.txt").status_code == 405
+    pipeline.close()
+
+
+def test_a_body_that_is_not_utf8_gets_a_clear_4xx(client: TestClient) -> None:
+    r = client.post("/api/retrieve", content=b'{"query": "\xff\xfe"}', headers={"content-type": "application/json"})
+    assert 400 <= r.status_code < 500 and r.json()["error"]["message"]
 
 
 def test_openapi_docs_are_served(client: TestClient) -> None:
