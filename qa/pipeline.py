@@ -22,7 +22,7 @@ from .judge import JUDGE_DIR, Judge
 from .retrieval import Retriever
 from .rewrite import standalone_question
 from .schema import Answer, Document, Hit, IndexReport
-from .store import ChromaStore
+from .store import ChromaStore, IndexLock
 
 log = logging.getLogger(__name__)
 
@@ -61,14 +61,21 @@ class Pipeline:
     def from_settings(cls, settings: Settings | None = None, embedder: Embedder | None = None) -> Pipeline:
         """Build the pipeline: load the model, open the index (embedded or server Chroma)."""
         settings = settings or Settings()
-        embedder = embedder or SentenceTransformerEmbedder(
-            settings.model_path(), settings.embedding_batch_size
-        )
-        signature = index_signature(settings, embedder)
+        # a second owner of an embedded index is refused at once, not after the model loads
+        lock = None if settings.chroma_host else IndexLock(settings.index_dir)
+        try:
+            embedder = embedder or SentenceTransformerEmbedder(
+                settings.model_path(), settings.embedding_batch_size
+            )
+            signature = index_signature(settings, embedder)
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
         if settings.chroma_host:
             store = ChromaStore.server(settings.chroma_host, settings.chroma_port, settings.collection, signature)
         else:
-            store = ChromaStore.embedded(settings.index_dir, settings.collection, signature)
+            store = ChromaStore.embedded(settings.index_dir, settings.collection, signature, lock)
         return cls(settings, embedder, store)
 
     def _make_answerer(self) -> Answerer:

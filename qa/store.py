@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -35,6 +34,40 @@ def sentence_id(doc_id: str, start: int, end: int) -> str:
     return f"{doc_id}@{start}-{end}"
 
 
+class IndexLock:
+    """One owner per embedded index directory: an OS lock (``filelock``) on ``.lock``, with
+    the owner's pid in ``.owner`` for the message that refuses everyone else. Cheap, so it
+    is taken before any model loads."""
+
+    _held: ClassVar[set[Path]] = set()  # directories this process owns
+
+    def __init__(self, index_dir: Path) -> None:
+        from filelock import FileLock, Timeout
+
+        index_dir.mkdir(parents=True, exist_ok=True)
+        self.dir = index_dir.resolve()
+        if self.dir in IndexLock._held:
+            raise IndexLocked(f"index directory {index_dir} is already open in this process; "
+                              "use that pipeline, or set QA_INDEX_DIR to another folder")
+        self._lock = FileLock(self.dir / ".lock", blocking=False, thread_local=False)
+        try:
+            self._lock.acquire()
+        except Timeout:
+            owner = self.dir / ".owner"
+            pid = owner.read_text(encoding="utf-8").strip() if owner.exists() else "unknown"
+            raise IndexLocked(
+                f"index directory {index_dir} is in use by another qa process (pid {pid or 'unknown'}); "
+                "stop it or set QA_INDEX_DIR to another folder"
+            ) from None
+        (self.dir / ".owner").write_text(str(os.getpid()), encoding="utf-8")
+        IndexLock._held.add(self.dir)
+
+    def release(self) -> None:
+        if self.dir in IndexLock._held:
+            IndexLock._held.discard(self.dir)
+            self._lock.release()
+
+
 class ChromaStore:
     """Chunks with vectors in one collection, their sentences' vectors in a second, and
     documents (original text, hash) in a third.
@@ -58,33 +91,25 @@ class ChromaStore:
         self._open_collections()
 
     @classmethod
-    def embedded(cls, index_dir: Path, name: str, signature: str) -> ChromaStore:
+    def embedded(cls, index_dir: Path, name: str, signature: str, lock: IndexLock | None = None) -> ChromaStore:
         """Open (or create) the persistent index in ``index_dir``; one process owns it.
 
+        Args:
+            lock: the directory's lock, if the caller took it already (before loading a model).
+
         Raises:
-            IndexLocked: another process has the directory open.
+            IndexLocked: another process (or another pipeline of this one) has it open.
         """
         import chromadb
 
-        index_dir.mkdir(parents=True, exist_ok=True)
-        lock = open(index_dir / ".lock", "a+")  # noqa: SIM115 - held for the store's life
+        lock = lock or IndexLock(index_dir)
         try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            lock.seek(0)
-            owner = lock.read().strip() or "unknown"
-            lock.close()
-            raise IndexLocked(
-                f"index directory {index_dir} is in use by another qa process (pid {owner}); "
-                "stop it or set QA_INDEX_DIR to another folder"
-            ) from None
-        lock.seek(0)
-        lock.truncate()
-        lock.write(str(os.getpid()))
-        lock.flush()
-        settings = chromadb.Settings(anonymized_telemetry=False, allow_reset=False)
-        client = chromadb.PersistentClient(path=str(index_dir), settings=settings)
-        return cls(client, name, signature, lock)
+            settings = chromadb.Settings(anonymized_telemetry=False, allow_reset=False)
+            client = chromadb.PersistentClient(path=str(index_dir), settings=settings)
+            return cls(client, name, signature, lock)
+        except BaseException:
+            lock.release()
+            raise
 
     @classmethod
     def server(cls, host: str, port: int, name: str, signature: str) -> ChromaStore:
@@ -117,7 +142,7 @@ class ChromaStore:
 
     def close(self) -> None:
         if self._lock is not None:
-            self._lock.close()
+            self._lock.release()
             self._lock = None
 
     # --- manifest ---------------------------------------------------------------------------

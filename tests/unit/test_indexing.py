@@ -1,11 +1,13 @@
 """Incremental, idempotent indexing over real Chroma (hashed embedder for speed)."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from qa.config import Settings
-from qa.errors import CorpusError, IndexLocked
+from qa.errors import ConfigError, CorpusError, IndexLocked
 from qa.pipeline import Pipeline
 from qa.store import ChromaStore
 from tests.fakes import HashEmbedder
@@ -79,11 +81,32 @@ def test_new_chunk_settings_rebuild_the_index(tmp_path: Path, corpus: Path) -> N
     p.close()
 
 
-def test_a_second_process_cannot_open_the_same_index(tmp_path: Path, corpus: Path) -> None:
+def test_a_second_pipeline_of_the_same_process_is_told_so(tmp_path: Path, corpus: Path) -> None:
     p = open_pipeline(tmp_path, corpus)
-    with pytest.raises(IndexLocked, match="in use by another qa process"):
+    with pytest.raises(IndexLocked, match="already open in this process"):
         ChromaStore.embedded(tmp_path / "index", "qa", p.store.signature)
     p.close()
+    open_pipeline(tmp_path, corpus).close()  # closed: the directory is free again
+
+
+def test_another_process_is_named_and_refused_before_any_model_loads(tmp_path: Path, corpus: Path) -> None:
+    index = tmp_path / "index"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, pathlib; from qa.store import IndexLock; "
+         f"lock = IndexLock(pathlib.Path({str(index)!r})); print('held', flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        # a model path that does not exist: reaching the model load would be a ConfigError
+        settings = Settings(index_dir=index, corpus_dir=corpus, embedding_model=str(tmp_path / "no-model"))
+        with pytest.raises(IndexLocked, match=f"another qa process \\(pid {holder.pid}\\)"):
+            Pipeline.from_settings(settings)
+    finally:
+        holder.kill()
+        holder.wait()
+    with pytest.raises(ConfigError, match="model directory not found"):  # the lock was free: the model is next
+        Pipeline.from_settings(settings)
 
 
 def test_a_corpus_with_nothing_readable_is_an_error_and_the_index_is_kept(tmp_path: Path, corpus: Path) -> None:
