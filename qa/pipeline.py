@@ -39,6 +39,17 @@ def index_signature(settings: Settings, embedder: Embedder) -> str:
     return f"{embedder.model_id}|chunks={settings.chunk_size}/{settings.chunk_overlap}|format={INDEX_FORMAT}"
 
 
+def describe_change(built: str, wanted: str) -> str:
+    """Which of the settings behind two index signatures differ, in the user's words."""
+    names = ("embedding model (QA_EMBEDDING_MODEL)", "chunking (QA_CHUNK_SIZE/QA_CHUNK_OVERLAP)",
+             "index format (qa version)")
+    old, new = built.split("|"), wanted.split("|")
+    if len(old) != len(new):
+        return f"index built as {built!r}, settings give {wanted!r}"
+    return "; ".join(f"{name}: index {a.split('=')[-1]}, settings {b.split('=')[-1]}"
+                     for name, a, b in zip(names, old, new) if a != b)
+
+
 class Pipeline:
     """Owns the embedder, the store, the retriever and the answerer, wired from Settings."""
 
@@ -111,6 +122,10 @@ class Pipeline:
 
     def _index(self, corpus_dir: Path | None, progress: bool) -> IndexReport:
         t0 = time.perf_counter()
+        if self.store.stale:
+            change = describe_change(self.store.built_signature or "", self.store.signature)
+            log.warning("the index is rebuilt: %s", change)
+            self.store.rebuild()
         corpus_dir = Path(corpus_dir or self.settings.corpus_dir)
         loaded = list(load_corpus(corpus_dir))
         documents = [d for d in loaded if isinstance(d, Document)]
@@ -179,7 +194,7 @@ class Pipeline:
     def health(self) -> dict[str, Any]:
         documents, chunks = self.store.count()
         return {
-            "ready": chunks > 0,
+            "ready": chunks > 0 and not self.store.stale,
             "documents": documents,
             "chunks": chunks,
             "model": self.embedder.model_id,
@@ -191,8 +206,12 @@ class Pipeline:
         """The best ``k`` passages for a query, best first.
 
         Raises:
-            IndexNotReady: nothing is indexed yet.
+            IndexNotReady: nothing is indexed yet, or the index was built with other settings.
         """
+        if self.store.stale:
+            change = describe_change(self.store.built_signature or "", self.store.signature)
+            raise IndexNotReady(f"the index was built with other settings ({change}): "
+                                "run `qa index` (or `qa serve --refresh`) to rebuild it")
         if not self.retriever.bm25.chunks:
             raise IndexNotReady("the index is empty: run `qa index` first")
         return self.retriever.search(query.strip(), k or self.settings.k, hybrid=hybrid, rerank=rerank)

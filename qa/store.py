@@ -76,12 +76,12 @@ class ChromaStore:
     everything needed to serve, originals included, lives in Chroma.
     """
 
-    def __init__(self, client: Any, name: str, signature: str, lock: Any = None) -> None:
+    def __init__(self, client: Any, name: str, signature: str, lock: IndexLock | None = None) -> None:
         """Args:
             client: a chromadb client (embedded or HTTP).
             name: prefix of the collections.
             signature: what the vectors depend on (model, chunking, index format); an index
-                built under another signature is dropped and rebuilt.
+                built under another signature is ``stale``: kept for a writer to ``rebuild``.
         """
         self._client = client
         self._lock = lock
@@ -120,16 +120,42 @@ class ChromaStore:
         return cls(chromadb.HttpClient(host=host, port=port, settings=settings), name, signature)
 
     def _open_collections(self) -> None:
-        names = [f"{self.name}-{part}" for part in ("chunks", "sentences", "docs")]
+        """Open the collections; an index built under another signature is kept as it is
+        (``stale``) until a writer calls ``rebuild``: reading never destroys an index."""
+        names = self._names()
         existing = {c if isinstance(c, str) else c.name for c in self._client.list_collections()}
+        self.built_signature: str | None = None
         if names[0] in existing:
             current = self._client.get_collection(names[0], embedding_function=None)
-            if (current.metadata or {}).get("signature") != self.signature:
-                log.warning("embedding model, chunking or index format changed: the index is rebuilt")
-                self.model_changed = True
-                for name in names:
-                    if name in existing:
-                        self._client.delete_collection(name)
+            self.built_signature = (current.metadata or {}).get("signature")
+            if self.stale:
+                if all(n in existing for n in names):
+                    self._chunks, self._sentences, self._docs = (
+                        self._client.get_collection(n, embedding_function=None) for n in names)
+                    return
+                log.warning("index %s is incomplete and was built with other settings: it is rebuilt", self.name)
+                self.rebuild()
+                return
+        self._create_collections()
+
+    @property
+    def stale(self) -> bool:
+        """The index was built under another signature (model, chunking or index format)."""
+        return self.built_signature is not None and self.built_signature != self.signature
+
+    def rebuild(self) -> None:
+        """Drop a stale index and start empty under the current signature (writers only)."""
+        existing = {c if isinstance(c, str) else c.name for c in self._client.list_collections()}
+        for name in self._names():
+            if name in existing:
+                self._client.delete_collection(name)
+        self.model_changed = True
+        self._create_collections()
+
+    def _names(self) -> list[str]:
+        return [f"{self.name}-{part}" for part in ("chunks", "sentences", "docs")]
+
+    def _create_collections(self) -> None:
         self._chunks, self._sentences, self._docs = (
             self._client.get_or_create_collection(
                 name,
@@ -137,8 +163,9 @@ class ChromaStore:
                 configuration={"hnsw": {"space": "cosine"}},
                 metadata={"signature": self.signature},
             )
-            for name in names
+            for name in self._names()
         )
+        self.built_signature = self.signature
 
     def close(self) -> None:
         if self._lock is not None:

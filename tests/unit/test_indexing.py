@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from qa.config import Settings
-from qa.errors import ConfigError, CorpusError, IndexLocked
+from qa.errors import ConfigError, CorpusError, IndexLocked, IndexNotReady
 from qa.pipeline import Pipeline
 from qa.store import ChromaStore
 from tests.fakes import HashEmbedder
@@ -63,7 +63,7 @@ def test_a_new_embedding_model_re_embeds_everything(tmp_path: Path, corpus: Path
     total = p.index().chunks_total
     p.close()
     p = open_pipeline(tmp_path, corpus, OtherEmbedder())
-    assert p.store.model_changed
+    assert p.store.stale
     report = p.index()
     assert report.chunks_written == total and report.added == 1
     p.close()
@@ -75,9 +75,26 @@ def test_new_chunk_settings_rebuild_the_index(tmp_path: Path, corpus: Path) -> N
     p.close()
     settings = Settings(index_dir=tmp_path / "index", corpus_dir=corpus, chunk_size=300, chunk_overlap=60)
     p = Pipeline.from_settings(settings, HashEmbedder())
-    assert p.store.model_changed
+    assert p.store.stale
     report = p.index()
     assert report.added == 1 and report.chunks_written == report.chunks_total
+    assert not p.store.stale and p.retrieve("Alibaba", 2)
+    p.close()
+
+
+def test_reading_with_other_settings_names_the_difference_and_keeps_the_index(tmp_path: Path, corpus: Path) -> None:
+    p = open_pipeline(tmp_path, corpus)
+    written = p.index().chunks_written
+    p.close()
+    settings = Settings(index_dir=tmp_path / "index", corpus_dir=corpus, chunk_size=300, chunk_overlap=60)
+    p = Pipeline.from_settings(settings, HashEmbedder())
+    with pytest.raises(IndexNotReady, match=r"chunking \(QA_CHUNK_SIZE/QA_CHUNK_OVERLAP\): index 450/120, "
+                                            r"settings 300/60\): run `qa index`"):
+        p.ask("Who co-founded Alibaba?")
+    assert p.health()["ready"] is False and p.health()["chunks"] == written
+    p.close()
+    p = open_pipeline(tmp_path, corpus)  # back to the settings it was built with: nothing to redo
+    assert p.index().chunks_written == 0 and p.retrieve("Alibaba", 2)
     p.close()
 
 
