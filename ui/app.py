@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import gradio as gr
+from starlette.exceptions import HTTPException
 
 from qa.errors import QAError
 from qa.pipeline import Pipeline
@@ -188,6 +189,17 @@ def build_ui(pipeline: Pipeline, examples: list[str] | None = None) -> gr.Blocks
 
 
 def mount_ui(app: Any, pipeline: Pipeline) -> Any:
-    """Mount the UI at / of a FastAPI app (one process, one port)."""
+    """Mount the UI at / of a FastAPI app (one process, one port). The UI takes no files and
+    proxies nothing, so Gradio's upload and proxy routes are closed (our routes come first)
+    and any file is capped at 1 MB."""
+
+    @app.api_route("/gradio_api/upload", methods=["POST", "PUT"], include_in_schema=False)
+    def no_uploads() -> None:
+        raise HTTPException(404, "this server takes no uploads")
+
+    @app.get("/gradio_api/proxy={rest:path}", include_in_schema=False)
+    def no_proxy(rest: str) -> None:  # Gradio's proxy serves Spaces; a bad URL made it fail with 500
+        raise HTTPException(404, "this server proxies nothing")
+
     return gr.mount_gradio_app(app, build_ui(pipeline), path="/", theme=THEME, css=CSS,
-                               footer_links=["api"])
+                               footer_links=["api"], max_file_size="1mb")

@@ -140,3 +140,15 @@ def test_reindex_endpoint_picks_up_a_new_file(client: TestClient, corpus: Path) 
     hits = client.post("/api/retrieve", json={"query": "penguins southern ocean", "k": 1}).json()
     assert hits["passages"][0]["doc_id"] == "new.txt"
     assert client.get("/api/health").json()["documents"] == 2
+
+
+def test_the_ui_takes_no_uploads_and_proxies_nothing(tmp_path: Path, corpus: Path) -> None:
+    from qa.server import build_app
+
+    pipeline = Pipeline.from_settings(Settings(index_dir=tmp_path / "index", corpus_dir=corpus), HashEmbedder())
+    with TestClient(build_app(pipeline)) as c:
+        r = c.post("/gradio_api/upload", files={"files": ("big.bin", b"x" * 100_000)})
+        assert r.status_code == 404 and r.json()["error"]["type"] == "not_found"
+        r = c.get("/gradio_api/proxy=/etc/passwd%00")
+        assert r.status_code == 404 and r.json()["error"]["type"] == "not_found"
+    pipeline.close()
