@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.routing import APIRoute
+from fastapi_offline import FastAPIOffline
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
@@ -134,7 +135,7 @@ def error_body(kind: str, message: str, details: Any = None) -> dict[str, Any]:
 
 def create_app(pipeline: Pipeline) -> FastAPI:
     """The JSON API over ``pipeline``: /api/health, /api/retrieve, /api/ask, ..."""
-    app = FastAPI(
+    app = FastAPIOffline(  # /docs and /redoc with Swagger UI / ReDoc served from the package, no CDN
         title="qa",
         version="0.1.0",
         description="Answers from your documents with verified citations, or an honest abstention.",

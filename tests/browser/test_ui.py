@@ -108,3 +108,24 @@ def test_narrow_window_stacks_the_panels(browser, ui_server) -> None:  # type: i
     assert chat and sources and sources["y"] > chat["y"] + chat["height"] - 1
     assert chat["width"] <= 420
     context.close()
+
+
+def test_the_api_docs_render_with_the_network_blocked(browser, ui_server) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context()
+    blocked: list[str] = []
+
+    def only_local(route) -> None:  # type: ignore[no-untyped-def]
+        if route.request.url.startswith(ui_server.base):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    page = context.new_page()
+    page.goto(ui_server.base + "/docs")
+    page.wait_for_selector(".swagger-ui .info .title", timeout=30_000)
+    assert "qa" in page.locator(".swagger-ui .info .title").inner_text()
+    assert page.locator(".opblock-summary-path[data-path='/api/ask']").count() == 1
+    assert not blocked
+    context.close()

@@ -128,9 +128,16 @@ def test_a_body_that_is_not_utf8_gets_a_clear_4xx(client: TestClient) -> None:
     assert 400 <= r.status_code < 500 and r.json()["error"]["message"]
 
 
-def test_openapi_docs_are_served(client: TestClient) -> None:
-    assert client.get("/docs").status_code == 200
+def test_openapi_docs_are_served_without_any_cdn(client: TestClient) -> None:
+    import re
+
     assert "/api/retrieve" in client.get("/openapi.json").json()["paths"]
+    for page in ("/docs", "/redoc"):
+        html = client.get(page).text
+        assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+        assert assets and all(a.startswith("/") for a in assets), assets  # nothing from another host
+        for asset in assets:
+            assert client.get(asset).status_code == 200, asset
 
 
 def test_reindex_endpoint_picks_up_a_new_file(client: TestClient, corpus: Path) -> None:
