@@ -6,17 +6,21 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from .errors import QAError
 
 if TYPE_CHECKING:  # the heavy modules load only when a command needs them
+    from .client import Client
     from .config import Settings
     from .pipeline import Pipeline
     from .schema import IndexReport
+
+T = TypeVar("T")
 
 app = typer.Typer(help="Question answering over your documents, with verified citations.",
                   no_args_is_help=True, add_completion=False)
@@ -47,6 +51,25 @@ def _pipeline(settings: Settings) -> Pipeline:
     from .pipeline import Pipeline
 
     return Pipeline.from_settings(settings)
+
+
+def _read(settings: Settings, local: Callable[[Pipeline], T], remote: Callable[[Client], T]) -> T:
+    """Run a reading command on the index, or through the qa server that owns it."""
+    from .client import Client
+    from .errors import IndexLocked
+
+    try:
+        pipeline = _pipeline(settings)
+    except IndexLocked:
+        client = None if settings.chroma_host else Client.for_index(settings.index_dir)
+        if client is None:
+            raise
+        typer.secho(f"(the index is served by {client.base_url}: asking it)", err=True, dim=True)
+        return remote(client)
+    try:
+        return local(pipeline)
+    finally:
+        pipeline.close()
 
 
 def _require_text(name: str, value: str) -> None:
@@ -101,22 +124,24 @@ def retrieve(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     index: IndexOpt = None,
 ) -> None:
-    """Print the best passages for a query with their offsets."""
+    """Print the best passages for a query with their offsets (through the running server
+    when one owns the index)."""
     from .pipeline import passage_record
 
     try:
         _require_text("query", query)
-        hits = _pipeline(_settings(index=index)).retrieve(query, k, hybrid=not dense_only)
+        passages = _read(_settings(index=index),
+                         lambda p: [passage_record(h) for h in p.retrieve(query, k, hybrid=not dense_only)],
+                         lambda c: c.retrieve(query, k, hybrid=not dense_only))
     except QAError as exc:
         _fail(exc)
         return
     if as_json:
-        typer.echo(json.dumps({"passages": [passage_record(h) for h in hits]}, indent=1))
+        typer.echo(json.dumps({"passages": passages}, indent=1))
         return
-    for rank, h in enumerate(hits, start=1):
-        c = h.chunk
-        typer.secho(f"[{rank}] {c.doc_id} [{c.start}:{c.end}] score {h.score:.4f}", bold=True)
-        typer.echo(f"    {c.text}\n")
+    for rank, p in enumerate(passages, start=1):
+        typer.secho(f"[{rank}] {p['doc_id']} [{p['start']}:{p['end']}] score {p['score']:.4f}", bold=True)
+        typer.echo(f"    {p['text']}\n")
 
 
 @app.command()
@@ -126,26 +151,28 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     index: IndexOpt = None,
 ) -> None:
-    """Answer a question and print its numbered citations with offsets."""
+    """Answer a question and print its numbered citations with offsets (through the running
+    server when one owns the index)."""
     from .api import answer_json
 
     try:
         _require_text("question", question)
-        answer = _pipeline(_settings(index=index)).ask(question, k=k)
+        answer = _read(_settings(index=index), lambda p: answer_json(p.ask(question, k=k)),
+                       lambda c: c.ask(question, k))
     except QAError as exc:
         _fail(exc)
         return
     if as_json:
-        typer.echo(json.dumps(answer_json(answer), indent=1))
+        typer.echo(json.dumps(answer, indent=1))
         return
-    marks = "".join(f" [{i}]" for i in range(1, len(answer.citations) + 1))
-    typer.secho(answer.answer + marks, fg=typer.colors.YELLOW if answer.abstained else None)
-    for i, c in enumerate(answer.citations, start=1):
-        typer.echo(f"  [{i}] {c.doc_id} [{c.start}:{c.end}] \"{c.quote}\"")
-    if answer.abstained and answer.hits:
+    marks = "".join(f" [{i}]" for i in range(1, len(answer["citations"]) + 1))
+    typer.secho(answer["answer"] + marks, fg=typer.colors.YELLOW if answer["abstained"] else None)
+    for i, c in enumerate(answer["citations"], start=1):
+        typer.echo(f"  [{i}] {c['doc_id']} [{c['start']}:{c['end']}] \"{c['quote']}\"")
+    if answer["abstained"] and answer["passages"]:
         typer.echo("Closest passages:")
-        for h in answer.hits[:3]:
-            typer.echo(f"  - {h.chunk.doc_id} [{h.chunk.start}:{h.chunk.end}] {h.chunk.text[:160]}")
+        for p in answer["passages"][:3]:
+            typer.echo(f"  - {p['doc_id']} [{p['start']}:{p['end']}] {p['text'][:160]}")
 
 
 @app.command()
@@ -159,6 +186,7 @@ def serve(
     """Serve the web UI at / and the JSON API at /api (docs at /docs)."""
     import uvicorn
 
+    from .client import SERVER_FILE
     from .server import build_app
 
     try:
@@ -175,7 +203,16 @@ def serve(
         _fail(exc)
         return
     typer.echo(f"qa: UI on http://{settings.host}:{settings.port}/  API docs on /docs")
-    uvicorn.run(application, host=settings.host, port=settings.port, log_level="warning")
+    marker = None if settings.chroma_host else settings.index_dir / SERVER_FILE
+    if marker is not None:  # reading commands on this index ask us instead (qa.client)
+        host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+        marker.write_text(f"http://{host}:{settings.port}", encoding="utf-8")
+    try:
+        uvicorn.run(application, host=settings.host, port=settings.port, log_level="warning")
+    finally:
+        if marker is not None:
+            marker.unlink(missing_ok=True)
+        pipeline.close()
 
 
 @app.command("eval")

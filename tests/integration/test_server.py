@@ -80,10 +80,25 @@ def test_cli_reports_a_missing_corpus_with_exit_code_2(tmp_path: Path) -> None:
     assert "corpus folder not found" in done.stderr
 
 
-def test_cli_reports_a_locked_index(article_server: Server) -> None:
-    done = run_qa("retrieve", "anything", env={"QA_INDEX_DIR": str(article_server.index)})
+def test_reading_commands_ask_the_server_that_owns_the_index(article_server: Server) -> None:
+    env = {"QA_INDEX_DIR": str(article_server.index)}
+    done = run_qa("retrieve", "Who co-founded Alibaba?", "-k", "2", "--json", env=env)
+    assert done.returncode == 0, done.stderr
+    assert f"served by {article_server.base}" in done.stderr
+    passages = json.loads(done.stdout)["passages"]
+    assert len(passages) == 2 and "Jack Ma" in passages[0]["text"]
+    done = run_qa("ask", "Who co-founded Alibaba?", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "Jack Ma" in done.stdout and "[1] alibaba-ai-infrastructure.txt [" in done.stdout
+    done = run_qa("ask", "   ", env=env)  # bad input still fails before anything is asked
+    assert done.returncode == 2
+
+
+def test_a_second_writer_is_refused_with_the_servers_pid(article_server: Server) -> None:
+    done = run_qa("index", env={"QA_INDEX_DIR": str(article_server.index),
+                                "QA_CORPUS_DIR": str(article_server.corpus)})
     assert done.returncode == 3
-    assert "in use by another qa process" in done.stderr
+    assert f"in use by another qa process (pid {article_server.process.pid})" in done.stderr
 
 
 def test_qa_eval_agrees_with_score_py(article_server: Server, tmp_path: Path) -> None:

@@ -1,0 +1,60 @@
+"""A client of a running qa server's JSON API (stdlib HTTP only).
+
+The CLI reads through it when a server owns the index: the server writes its URL to
+``<index>/.server`` while it serves, so ``qa ask`` and ``qa retrieve`` keep working while
+``make run`` is up.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from .errors import QAError
+
+SERVER_FILE = ".server"
+
+
+class ServerError(QAError):
+    """The qa server refused a request or could not be reached."""
+
+    status_code = 502
+    exit_code = 6
+
+
+class Client:
+    """``retrieve`` and ``ask`` of a qa server; results are the API's JSON records."""
+
+    def __init__(self, base_url: str, timeout: float = 60.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+
+    @classmethod
+    def for_index(cls, index_dir: Path) -> Client | None:
+        """The client of the server that serves ``index_dir``, if one says so."""
+        marker = index_dir / SERVER_FILE
+        return cls(marker.read_text(encoding="utf-8").strip()) if marker.is_file() else None
+
+    def retrieve(self, query: str, k: int, hybrid: bool = True) -> list[dict[str, Any]]:
+        return list(self._post("/api/retrieve", {"query": query, "k": k, "hybrid": hybrid})["passages"])
+
+    def ask(self, question: str, k: int | None = None) -> dict[str, Any]:
+        return self._post("/api/ask", {"question": question, **({"k": k} if k else {})})
+
+    def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        request = urllib.request.Request(self.base_url + path, data=json.dumps(body).encode(),
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 - our own URL
+                return dict(json.loads(response.read()))
+        except urllib.error.HTTPError as exc:
+            try:
+                message = json.loads(exc.read())["error"]["message"]
+            except (ValueError, KeyError, TypeError):
+                message = exc.reason
+            raise ServerError(f"the qa server at {self.base_url} answered {exc.code}: {message}") from None
+        except OSError as exc:
+            raise ServerError(f"the qa server at {self.base_url} cannot be reached: {exc}") from None
