@@ -2,7 +2,8 @@
 # make test : install test tools (and Debian's chromium), run the whole test suite
 # make eval : article dev set and SQuAD articles the judge trained on / never saw -> results/*.json
 # make bench: eval plus the plain LangChain RAG baseline side by side
-# make train-judge: fine-tune and calibrate the answer judge (about 45 min on 2 CPU cores)
+# make train-judge: fine-tune and calibrate the answer judge (about 52 min on 2 CPU cores)
+# make bench-load: 8 then 32 concurrent clients against a real server (about 2 min)
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -14,7 +15,7 @@ export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 
-.PHONY: run install index serve test test-install chromium lint eval bench train-judge clean
+.PHONY: run install index serve test test-install chromium lint eval bench bench-load train-judge clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -67,6 +68,9 @@ $(VENV)/.bench-installed: $(VENV)/.installed
 
 bench: $(VENV)/.bench-installed results/squad48/qa.jsonl
 	$(PY) bench/run_eval.py --shared $(SHARED) --baseline
+
+bench-load: $(VENV)/.bench-installed
+	$(PY) bench/load.py --data $(SHARED)/data/squad-v1.1
 
 # seeded; trains on the "train" SQuAD articles, calibrates on "val" (bench/squad.py), never on "test"
 train-judge: $(VENV)/.bench-installed

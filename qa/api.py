@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, S
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
+from .admission import Admission
 from .errors import QAError
 from .pipeline import Pipeline, passage_record
 from .schema import Answer
@@ -141,6 +142,8 @@ def create_app(pipeline: Pipeline) -> FastAPI:
         description="Answers from your documents with verified citations, or an honest abstention.",
     )
     app.state.pipeline = pipeline
+    app.add_middleware(Admission, limit=pipeline.settings.max_concurrent, queue=pipeline.settings.max_queue,
+                       limited=("/api/ask", "/api/ask/stream", "/api/retrieve"))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

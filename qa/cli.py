@@ -207,6 +207,7 @@ def serve(
     if marker is not None:  # reading commands on this index ask us instead (qa.client)
         host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
         marker.write_text(f"http://{host}:{settings.port}", encoding="utf-8")
+    logging.getLogger("qa.requests").setLevel(logging.INFO)  # one line per API request
     try:
         uvicorn.run(application, host=settings.host, port=settings.port, log_level="warning")
     finally:

@@ -76,6 +76,12 @@ class Settings(BaseSettings):
         description="Example questions shown in the web UI (a JSON list).",
     )
     answers_kept: int = Field(1000, ge=1, description="Answer records kept for /api/answers/{id}.")
+    max_concurrent: int = Field(
+        2, ge=1, le=64, description="Questions (ask, retrieve) the server works on at once."
+    )
+    max_queue: int = Field(
+        16, ge=0, le=10_000, description="Questions that may wait for a slot; beyond that: 503 with Retry-After."
+    )
 
     @field_validator("chunk_overlap")
     @classmethod
