@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from .answering import ABSTAIN_TEXT, Answerer, Draft, ExtractiveAnswerer
-from .chunking import chunk_document
 from .citations import verify_citations
 from .config import Settings, packaged_model_path
 from .embedding import Embedder, SentenceTransformerEmbedder
-from .errors import CorpusError, IndexNotReady, NotFound
-from .ingest import load_corpus
+from .errors import IndexNotReady, NotFound
+from .indexing import Indexer
 from .judge import JUDGE_DIR, Judge
 from .retrieval import Retriever
 from .rewrite import standalone_question
@@ -57,6 +56,9 @@ class Pipeline:
         self.settings = settings
         self.embedder = embedder
         self.store = store
+        self.indexer = Indexer(store, embedder, settings.chunk_size, settings.chunk_overlap)
+        if not store.stale:
+            self.indexer.repair()  # what a killed run left half-written is never served
         self.retriever = Retriever(store, embedder, settings.retrieval_config())
         self._documents: dict[str, Document] = {}
         self._answers: OrderedDict[str, dict[str, Any]] = OrderedDict()
@@ -121,57 +123,15 @@ class Pipeline:
             return self._index(corpus_dir, progress)
 
     def _index(self, corpus_dir: Path | None, progress: bool) -> IndexReport:
-        t0 = time.perf_counter()
         if self.store.stale:
             change = describe_change(self.store.built_signature or "", self.store.signature)
             log.warning("the index is rebuilt: %s", change)
             self.store.rebuild()
-        corpus_dir = Path(corpus_dir or self.settings.corpus_dir)
-        loaded = list(load_corpus(corpus_dir))
-        documents = [d for d in loaded if isinstance(d, Document)]
-        skipped = tuple(str(e) for e in loaded if isinstance(e, CorpusError))
-        if not documents:
-            detail = f" ({len(skipped)} skipped: {'; '.join(skipped)})" if skipped else ""
-            raise CorpusError(f"no readable .txt or .md document in {corpus_dir}{detail}")
-        indexed = self.store.manifest()
-        changed = [d for d in documents if indexed.get(d.doc_id) != d.sha256]
-        removed = sorted(set(indexed) - {d.doc_id for d in documents})
-        chunked = [
-            (d, chunk_document(d, self.settings.chunk_size, self.settings.chunk_overlap))
-            for d in changed
-        ]
-        sentences = [sorted({s for c in chunks for s in c.sentences}) for _, chunks in chunked]
-        texts = [f"{c.title}\n{c.text}" for _, chunks in chunked for c in chunks]
-        sentence_texts = [
-            f"{d.title}\n{d.text[s:e]}" for (d, _), spans in zip(chunked, sentences) for s, e in spans
-        ]
-        everything = texts + sentence_texts
-        vectors = self.embedder.embed(everything, progress=progress and len(everything) > 64)
-        chunk_vectors, sentence_vectors = vectors[: len(texts)], vectors[len(texts) :]
-        c_at = s_at = 0
-        for (document, chunks), spans in zip(chunked, sentences):
-            self.store.replace_document(
-                document, chunks, chunk_vectors[c_at : c_at + len(chunks)],
-                spans, sentence_vectors[s_at : s_at + len(spans)],
-            )
-            c_at += len(chunks)
-            s_at += len(spans)
-        self.store.delete_documents(removed)
-        if changed or removed or self.store.model_changed:
+        report = self.indexer.run(Path(corpus_dir or self.settings.corpus_dir), progress)
+        if report.added or report.updated or report.removed or self.store.model_changed:
             self.retriever.refresh()
             self._documents.clear()
-        docs_total, chunks_total = self.store.count()
-        return IndexReport(
-            added=sum(d.doc_id not in indexed for d in changed),
-            updated=sum(d.doc_id in indexed for d in changed),
-            unchanged=len(documents) - len(changed),
-            removed=len(removed),
-            skipped=skipped,
-            chunks_written=len(texts),
-            chunks_total=chunks_total,
-            documents_total=docs_total,
-            seconds=round(time.perf_counter() - t0, 3),
-        )
+        return report
 
     # --- reading ----------------------------------------------------------------------------
 

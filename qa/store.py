@@ -199,10 +199,10 @@ class ChromaStore:
         sentences: list[tuple[int, int]],
         sentence_vectors: np.ndarray,
     ) -> None:
-        """Swap a document's chunks and sentences for new ones; the manifest entry is
-        written last, so an interrupted run redoes this document next time."""
-        self._chunks.delete(where={"doc_id": document.doc_id})
-        self._sentences.delete(where={"doc_id": document.doc_id})
+        """Swap a document's chunks and sentences for new ones. It is unlisted first and its
+        manifest entry written last, so a kill in between leaves no half document listed and
+        the next run redoes it."""
+        self.delete_documents([document.doc_id])
         for i in range(0, len(chunks), BATCH):
             part = chunks[i : i + BATCH]
             self._chunks.add(
@@ -231,10 +231,27 @@ class ChromaStore:
         )
 
     def delete_documents(self, doc_ids: Iterable[str]) -> None:
+        """Unlist each document first, then drop its chunks and sentences (a kill in
+        between leaves unlisted leftovers that ``incomplete_documents`` finds)."""
         for doc_id in doc_ids:
+            self._docs.delete(ids=[doc_id])
             self._chunks.delete(where={"doc_id": doc_id})
             self._sentences.delete(where={"doc_id": doc_id})
-            self._docs.delete(ids=[doc_id])
+
+    def incomplete_documents(self) -> list[str]:
+        """Documents an interrupted write left behind: listed with another number of chunks
+        than stored, or chunks and sentences of a document that is not listed."""
+        listed: dict[str, int] = {}
+        for page in self._pages(self._docs, ["metadatas"]):
+            listed.update({i: int(m.get("chunks", -1)) for i, m in zip(page["ids"], page["metadatas"])})
+        stored: dict[str, int] = {}
+        for page in self._pages(self._chunks, ["metadatas"]):
+            for m in page["metadatas"]:
+                stored[m["doc_id"]] = stored.get(m["doc_id"], 0) + 1
+        unlisted = {m["doc_id"] for page in self._pages(self._sentences, ["metadatas"])
+                    for m in page["metadatas"]} - set(listed)
+        broken = {d for d, n in listed.items() if stored.get(d, 0) != n}
+        return sorted(broken | (set(stored) - set(listed)) | unlisted)
 
     # --- reads ------------------------------------------------------------------------------
 

@@ -136,3 +136,55 @@ def test_a_corpus_with_nothing_readable_is_an_error_and_the_index_is_kept(tmp_pa
         p.index(empty)
     assert p.health()["documents"] == 1
     p.close()
+
+
+class DyingEmbedder(HashEmbedder):
+    """Killed (an exception no handler catches) on its ``at``-th call."""
+
+    def __init__(self, at: int) -> None:
+        self.calls, self.at = 0, at
+
+    def embed(self, texts: list[str], progress: bool = False):  # type: ignore[no-untyped-def]
+        self.calls += 1
+        if self.calls == self.at:
+            raise KeyboardInterrupt
+        return super().embed(texts, progress)
+
+
+def test_an_interrupted_run_keeps_what_it_wrote_and_the_next_run_resumes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import make_corpus
+
+    monkeypatch.setattr("qa.indexing.BATCH_TEXTS", 1)  # one document per write
+    corpus = make_corpus(tmp_path, {f"note-{i}.txt": f"Penguin {i} swims in the cold sea near station {i}.\n"
+                                    for i in range(3)})
+    p = open_pipeline(tmp_path, corpus, DyingEmbedder(at=3))
+    with pytest.raises(KeyboardInterrupt):
+        p.index()
+    p.close()
+    p = open_pipeline(tmp_path, corpus)
+    assert p.health()["documents"] == 2  # two batches were written before the kill
+    report = p.index()
+    assert (report.added, report.unchanged) == (2, 2)
+    p.close()
+
+
+@pytest.mark.parametrize("left_behind", ["chunks deleted, still listed", "listed entry gone, chunks kept"])
+def test_a_half_written_document_is_never_served_and_is_added_again(
+    tmp_path: Path, corpus: Path, left_behind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    p = open_pipeline(tmp_path, corpus)
+    p.index()
+    doc_id = next(iter(p.store.manifest()))
+    if left_behind.startswith("chunks"):
+        p.store._chunks.delete(where={"doc_id": doc_id})  # as a kill between the two writes leaves it
+    else:
+        p.store._docs.delete(ids=[doc_id])
+    p.close()
+    p = open_pipeline(tmp_path, corpus)
+    assert p.health()["documents"] == 0 and p.health()["chunks"] == 0
+    assert "half-indexed" in caplog.text and doc_id in caplog.text
+    report = p.index()
+    assert report.added == 1 and p.retrieve("Alibaba", 2)
+    p.close()

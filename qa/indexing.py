@@ -1,0 +1,116 @@
+"""Indexing: bring the store in line with the corpus folder, in batches that are written as
+soon as they are embedded (an interrupted run keeps what it wrote and the next one resumes),
+and repair what a killed run left half-written."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from tqdm import tqdm
+
+from .chunking import chunk_document
+from .embedding import Embedder
+from .errors import CorpusError
+from .ingest import load_corpus
+from .schema import Chunk, Document, IndexReport
+from .store import ChromaStore
+
+log = logging.getLogger(__name__)
+
+BATCH_TEXTS = 512  # texts embedded per write: progress survives a kill, batches stay efficient
+
+Planned = tuple[Document, list[Chunk], list[tuple[int, int]]]  # document, chunks, sentence spans
+
+
+class Indexer:
+    """Adds new documents, replaces changed ones, removes deleted ones; skips unchanged ones
+    by content hash."""
+
+    def __init__(self, store: ChromaStore, embedder: Embedder, chunk_size: int, chunk_overlap: int) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.chunk_size = chunk_size
+        self.chunk_overlap = chunk_overlap
+
+    def repair(self) -> list[str]:
+        """Drop documents whose chunks are not all in the store (a run killed while writing
+        them): they are no longer listed, and the next run adds them again."""
+        broken = self.store.incomplete_documents()
+        if broken:
+            log.warning("%d document(s) were half-indexed by an interrupted run and are removed until the "
+                        "next `qa index`: %s", len(broken), ", ".join(broken))
+            self.store.delete_documents(broken)
+        return broken
+
+    def run(self, corpus_dir: Path, progress: bool = False) -> IndexReport:
+        """Raises:
+        CorpusError: the folder is missing or holds no readable document."""
+        t0 = time.perf_counter()
+        loaded = list(load_corpus(corpus_dir))
+        documents = [d for d in loaded if isinstance(d, Document)]
+        skipped = tuple(str(e) for e in loaded if isinstance(e, CorpusError))
+        if not documents:
+            detail = f" ({len(skipped)} skipped: {'; '.join(skipped)})" if skipped else ""
+            raise CorpusError(f"no readable .txt or .md document in {corpus_dir}{detail}")
+        self.repair()
+        indexed = self.store.manifest()
+        changed = [d for d in documents if indexed.get(d.doc_id) != d.sha256]
+        removed = sorted(set(indexed) - {d.doc_id for d in documents})
+        self.store.delete_documents(removed)
+        written = self._write(changed, progress)
+        docs_total, chunks_total = self.store.count()
+        return IndexReport(
+            added=sum(d.doc_id not in indexed for d in changed),
+            updated=sum(d.doc_id in indexed for d in changed),
+            unchanged=len(documents) - len(changed),
+            removed=len(removed),
+            skipped=skipped,
+            chunks_written=written,
+            chunks_total=chunks_total,
+            documents_total=docs_total,
+            seconds=round(time.perf_counter() - t0, 3),
+        )
+
+    def _plan(self, documents: list[Document]) -> Iterator[Planned]:
+        for d in documents:
+            chunks = chunk_document(d, self.chunk_size, self.chunk_overlap)
+            yield d, chunks, sorted({s for c in chunks for s in c.sentences})
+
+    def _write(self, documents: list[Document], progress: bool) -> int:
+        """Embed and write the documents batch by batch; returns the chunks written."""
+        planned = list(self._plan(documents))
+        total = sum(len(chunks) + len(spans) for _, chunks, spans in planned)
+        written = 0
+        with tqdm(total=total, unit="text", desc="embedding", disable=not progress or total <= 64) as bar:
+            for batch in _batches(planned, BATCH_TEXTS):
+                texts = [f"{c.title}\n{c.text}" for _, chunks, _ in batch for c in chunks]
+                texts += [f"{d.title}\n{d.text[s:e]}" for d, _, spans in batch for s, e in spans]
+                vectors = self.embedder.embed(texts)
+                at = sum(len(chunks) for _, chunks, _ in batch)
+                chunk_vectors, sentence_vectors = vectors[:at], vectors[at:]
+                c_at = s_at = 0
+                for document, chunks, spans in batch:
+                    self.store.replace_document(document, chunks, chunk_vectors[c_at : c_at + len(chunks)],
+                                                spans, sentence_vectors[s_at : s_at + len(spans)])
+                    c_at += len(chunks)
+                    s_at += len(spans)
+                written += len(texts[:at])
+                bar.update(len(texts))
+        return written
+
+
+def _batches(planned: list[Planned], size: int) -> Iterator[list[Planned]]:
+    """Whole documents, grouped until a group holds about ``size`` texts."""
+    batch: list[Planned] = []
+    texts = 0
+    for item in planned:
+        batch.append(item)
+        texts += len(item[1]) + len(item[2])
+        if texts >= size:
+            yield batch
+            batch, texts = [], 0
+    if batch:
+        yield batch
