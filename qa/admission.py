@@ -1,6 +1,7 @@
-"""Bounded work at the API edge: at most ``limit`` questions are worked on at once and at
-most ``queue`` more wait; beyond that a request is answered 503 with ``Retry-After`` at once
-instead of piling up. One log line per API request: method, path, status, milliseconds."""
+"""What the API admits: bodies up to a size (413 before they are read whole), at most
+``limit`` questions worked on at once and ``queue`` more waiting (beyond that 503 with
+``Retry-After`` at once instead of piling up). One log line per API request: method, path,
+status, milliseconds."""
 
 from __future__ import annotations
 
@@ -15,12 +16,17 @@ log = logging.getLogger("qa.requests")
 Scope = dict[str, Any]
 
 
-class Admission:
-    """Pure ASGI middleware over the routes that do model work (``limited`` paths)."""
+class TooLarge(Exception):
+    pass
 
-    def __init__(self, app: Any, limit: int, queue: int, limited: tuple[str, ...]) -> None:
+
+class Admission:
+    """Pure ASGI middleware over /api: body size for all, slots for the routes that do model
+    work (``limited`` paths)."""
+
+    def __init__(self, app: Any, limit: int, queue: int, limited: tuple[str, ...], max_body: int) -> None:
         self.app = app
-        self.limit, self.queue, self.limited = limit, queue, limited
+        self.limit, self.queue, self.limited, self.max_body = limit, queue, limited, max_body
         self._slots: asyncio.Semaphore | None = None  # created in the server's event loop
         self.pending = 0  # working + waiting
 
@@ -36,18 +42,39 @@ class Admission:
                 status["code"] = message["status"]
             await send(message)
 
+        received = 0
+
+        async def receive_limited() -> dict[str, Any]:
+            nonlocal received
+            message: dict[str, Any] = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_body:
+                raise TooLarge
+            return message
+
         try:
+            declared = dict(scope.get("headers") or []).get(b"content-length", b"0")
+            if int(declared or 0) > self.max_body:
+                raise TooLarge
             if scope["method"] == "POST" and scope["path"] in self.limited:
-                await self._admitted(scope, receive, send_logged)
+                await self._admitted(scope, receive_limited, send_logged)
             else:
-                await self.app(scope, receive, send_logged)
+                await self.app(scope, receive_limited, send_logged)
+        except TooLarge:
+            if not status["code"]:
+                await refuse(send_logged, 413, "too_large", f"the request body is over {self.max_body} bytes",
+                             {"max_bytes": self.max_body})
+        except ValueError:  # a content-length that is not a number
+            if not status["code"]:
+                await refuse(send_logged, 400, "bad_request", "invalid Content-Length header", None)
         finally:
             log.info("%s %s %s %.1f ms", scope["method"], scope["path"], status["code"],
                      (time.perf_counter() - t0) * 1000)
 
     async def _admitted(self, scope: Scope, receive: Any, send: Any) -> None:
         if self.pending >= self.limit + self.queue:
-            await busy(send, self.pending)
+            await refuse(send, 503, "overloaded", "the server is busy with other questions; retry in a second",
+                         {"pending": self.pending}, retry_after=1)
             return
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.limit)
@@ -59,12 +86,12 @@ class Admission:
             self.pending -= 1
 
 
-async def busy(send: Any, pending: int) -> None:
-    """503 in the API's one error shape, with Retry-After."""
-    body = json.dumps({"error": {"type": "overloaded",
-                                 "message": "the server is busy with other questions; retry in a second",
-                                 "details": {"pending": pending}}}).encode()
-    await send({"type": "http.response.start", "status": 503,
-                "headers": [(b"content-type", b"application/json"), (b"retry-after", b"1"),
-                            (b"content-length", str(len(body)).encode())]})
+async def refuse(send: Any, status: int, kind: str, message: str, details: Any, retry_after: int | None = None
+                 ) -> None:
+    """An error response in the API's one shape, without reading the request."""
+    body = json.dumps({"error": {"type": kind, "message": message, "details": details}}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    if retry_after is not None:
+        headers.append((b"retry-after", str(retry_after).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -143,7 +143,8 @@ def create_app(pipeline: Pipeline) -> FastAPI:
     )
     app.state.pipeline = pipeline
     app.add_middleware(Admission, limit=pipeline.settings.max_concurrent, queue=pipeline.settings.max_queue,
-                       limited=("/api/ask", "/api/ask/stream", "/api/retrieve"))
+                       limited=("/api/ask", "/api/ask/stream", "/api/retrieve"),
+                       max_body=pipeline.settings.max_body_bytes)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     max_concurrent: int = Field(
         2, ge=1, le=64, description="Questions (ask, retrieve) the server works on at once."
     )
+    max_body_bytes: int = Field(
+        1_000_000, ge=10_000, le=100_000_000, description="Largest API request body; larger ones get 413."
+    )
     max_queue: int = Field(
         16, ge=0, le=10_000, description="Questions that may wait for a slot; beyond that: 503 with Retry-After."
     )

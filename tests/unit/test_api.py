@@ -159,3 +159,9 @@ def test_the_ui_takes_no_uploads_and_proxies_nothing(tmp_path: Path, corpus: Pat
         r = c.get("/gradio_api/proxy=/etc/passwd%00")
         assert r.status_code == 404 and r.json()["error"]["type"] == "not_found"
     pipeline.close()
+
+
+def test_an_oversized_body_gets_413_in_the_one_error_shape(client: TestClient) -> None:
+    r = client.post("/api/ask", content=b'{"question": "' + b"a" * 2_000_000 + b'"}',
+                    headers={"content-type": "application/json"})
+    assert r.status_code == 413 and r.json()["error"]["type"] == "too_large"
