@@ -153,8 +153,11 @@ class Pipeline:
 
     def health(self) -> dict[str, Any]:
         documents, chunks = self.store.count()
+        status = ("indexing" if self._index_lock.locked() else "degraded" if self.store.stale
+                  else "empty" if chunks == 0 else "ready")
         return {
             "ready": chunks > 0 and not self.store.stale,
+            "status": status,
             "documents": documents,
             "chunks": chunks,
             "model": self.embedder.model_id,

@@ -25,6 +25,7 @@ def client(tmp_path: Path, corpus: Path):
 def test_health_reports_the_index(client: TestClient) -> None:
     body = client.get("/api/health").json()
     assert body["ready"] is True and body["documents"] == 1 and body["chunks"] > 5
+    assert body["status"] == "ready"
     assert body["model"] == "hash-embedder:1"
 
 

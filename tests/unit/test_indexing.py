@@ -92,6 +92,7 @@ def test_reading_with_other_settings_names_the_difference_and_keeps_the_index(tm
                                             r"settings 300/60\): run `qa index`"):
         p.ask("Who co-founded Alibaba?")
     assert p.health()["ready"] is False and p.health()["chunks"] == written
+    assert p.health()["status"] == "degraded"
     p.close()
     p = open_pipeline(tmp_path, corpus)  # back to the settings it was built with: nothing to redo
     assert p.index().chunks_written == 0 and p.retrieve("Alibaba", 2)
