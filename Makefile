@@ -4,6 +4,7 @@
 # make bench: eval plus the plain LangChain RAG baseline side by side
 # make train-judge: fine-tune and calibrate the answer judge (about 52 min on 2 CPU cores)
 # make bench-load: 8 then 32 concurrent clients against a real server (about 2 min)
+# make bench-crash: 20 SIGKILLs of qa index during SQuAD-48 ingest, then a consistency check (about 10 min)
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -15,7 +16,7 @@ export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 
-.PHONY: run install index serve test test-install chromium lint eval bench bench-load train-judge clean
+.PHONY: run install index serve test test-install chromium lint eval bench bench-load bench-crash train-judge clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -71,6 +72,9 @@ bench: $(VENV)/.bench-installed results/squad48/qa.jsonl
 
 bench-load: $(VENV)/.bench-installed
 	$(PY) bench/load.py --data $(SHARED)/data/squad-v1.1
+
+bench-crash: install results/squad48/qa.jsonl
+	$(PY) bench/crash.py
 
 # seeded; trains on the "train" SQuAD articles, calibrates on "val" (bench/squad.py), never on "test"
 train-judge: $(VENV)/.bench-installed
