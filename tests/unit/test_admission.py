@@ -3,10 +3,17 @@
 import asyncio
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from qa.admission import Admission
+
+
+def run(coroutine):  # type: ignore[no-untyped-def]
+    """asyncio.run in a thread of its own (the browser tests keep a loop in this one)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 class SlowApp:
@@ -58,7 +65,7 @@ def test_beyond_the_limit_and_the_queue_requests_get_503_with_retry_after(caplog
         assert inner.most == 1 and app.pending == 0
 
     with caplog.at_level(logging.INFO, logger="qa.requests"):
-        asyncio.run(scenario())
+        run(scenario())
     assert any("POST /api/ask 503" in r.getMessage() for r in caplog.records)
 
 
@@ -74,9 +81,9 @@ class ReadingApp:
 
 def test_a_body_over_the_limit_gets_413_declared_or_streamed() -> None:
     app = Admission(ReadingApp(), limit=1, queue=0, limited=(), max_body=1000)
-    status, _, body = asyncio.run(call(app, "/api/retrieve", headers=[(b"content-length", b"5000000")]))
+    status, _, body = run(call(app, "/api/retrieve", headers=[(b"content-length", b"5000000")]))
     assert status == 413 and json.loads(body)["error"]["type"] == "too_large"
-    status, _, _ = asyncio.run(call(app, "/api/retrieve", chunks=[b"x" * 600, b"x" * 600]))  # no length given
+    status, _, _ = run(call(app, "/api/retrieve", chunks=[b"x" * 600, b"x" * 600]))  # no length given
     assert status == 413
-    assert asyncio.run(call(app, "/api/retrieve", chunks=[b"x" * 600]))[0] == 200
-    assert asyncio.run(call(app, "/api/retrieve", headers=[(b"content-length", b"many")]))[0] == 400
+    assert run(call(app, "/api/retrieve", chunks=[b"x" * 600]))[0] == 200
+    assert run(call(app, "/api/retrieve", headers=[(b"content-length", b"many")]))[0] == 400

@@ -1,0 +1,63 @@
+"""Hostile input against the real server: schemathesis fuzzes every operation of
+/openapi.json (no 5xx may come back), and raw requests no client library would send."""
+
+from __future__ import annotations
+
+import http.client
+import json
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error
+
+from tests.servers import Server
+
+pytestmark = pytest.mark.integration
+
+
+def test_no_generated_request_gets_a_server_error(article_server: Server) -> None:
+    schema = schemathesis.openapi.from_url(article_server.base + "/openapi.json")
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 6
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        def no_server_error(case) -> None:  # type: ignore[no-untyped-def]
+            case.call_and_validate(checks=[not_a_server_error])
+
+        no_server_error()
+
+
+def raw(server: Server, method: str, path: str, body: bytes = b"", headers: dict | None = None
+        ) -> tuple[int, dict]:
+    host, port = server.base.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=60)
+    conn.request(method, path, body=body, headers={"Content-Type": "application/json", **(headers or {})})
+    response = conn.getresponse()
+    data = response.read()
+    conn.close()
+    return response.status, json.loads(data) if data.startswith(b"{") else {}
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b'{"query": "\xff\xfe"}', 400),                       # not UTF-8
+        (b'{"query": "a\\u0000b"}', 422),                      # a control character
+        (b'{"query": "' + b"word" * 250_000 + b'"}', 413),     # 1 MB of one word
+        (b"[" * 100_000 + b"]" * 100_000, 400),                # nesting 10^5 deep
+        (b'{"query": "ok", "k": 1' + b"0" * 5000 + b"}", 400),  # a 5,000-digit number
+    ],
+)
+def test_raw_hostile_bodies_get_a_clear_4xx_in_the_one_shape(article_server: Server, body: bytes, status: int) -> None:
+    got, answer = raw(article_server, "POST", "/api/retrieve", body)
+    assert 400 <= got < 500 and set(answer) == {"error"}, (got, answer)
+    assert got == status, (got, answer)
+
+
+def test_ten_thousand_history_turns_are_refused(article_server: Server) -> None:
+    turns = [{"role": "user", "content": "hi"}] * 10_000
+    got, answer = raw(article_server, "POST", "/api/ask", json.dumps({"question": "q", "history": turns}).encode())
+    assert got == 422 and "history" in answer["error"]["message"]
