@@ -198,6 +198,7 @@ def serve(
         pipeline = _pipeline(settings)
         if refresh:
             _report(settings, pipeline.index(settings.corpus_dir, progress=True))
+        pipeline.prepare_answering()
         application = build_app(pipeline)
     except QAError as exc:
         _fail(exc)

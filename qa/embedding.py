@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -18,7 +19,9 @@ class Embedder(Protocol):
     """Turns texts into L2-normalised vectors."""
 
     model_id: str
-    dimension: int
+
+    @property
+    def dimension(self) -> int: ...
 
     def embed(self, texts: list[str], progress: bool = False) -> np.ndarray:
         """Return a float32 array of shape (len(texts), dimension), rows of unit length."""
@@ -26,24 +29,17 @@ class Embedder(Protocol):
 
 
 class SentenceTransformerEmbedder:
-    """all-MiniLM-L6-v2 (or any sentence-transformers model) loaded from a local directory."""
+    """all-MiniLM-L6-v2 (or any sentence-transformers model) loaded from a local directory,
+    on first use: a command with nothing to embed never loads it."""
 
     def __init__(self, model_path: str, batch_size: int = 64) -> None:
-        import transformers
-        from sentence_transformers import SentenceTransformer
-
-        transformers.logging.set_verbosity_error()
-        transformers.logging.disable_progress_bar()
-
         path = Path(model_path)
         if not path.is_dir():
             raise ConfigError(f"QA_EMBEDDING_MODEL: model directory not found: {model_path}")
-        self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        self.path = path
         self.batch_size = batch_size
-        dimension = self._model.get_embedding_dimension()
-        if dimension is None:
-            raise ConfigError(f"QA_EMBEDDING_MODEL: {model_path} does not say its embedding size")
-        self.dimension = int(dimension)
+        self._model: Any = None
+        self._lock = threading.Lock()
         # The id names the weights, so a swapped model at the same path still re-embeds.
         weights = sorted(path.glob("*.safetensors")) or sorted(path.glob("*.bin"))
         digest = hashlib.sha256()
@@ -51,10 +47,28 @@ class SentenceTransformerEmbedder:
             digest.update(f"{w.name}:{w.stat().st_size}".encode())
         self.model_id = f"{path.name if path.name != 'model' else path.parent.name}:{digest.hexdigest()[:12]}"
 
+    def _loaded(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                import transformers
+                from sentence_transformers import SentenceTransformer
+
+                transformers.logging.set_verbosity_error()
+                transformers.logging.disable_progress_bar()
+                model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
+                if model.get_embedding_dimension() is None:
+                    raise ConfigError(f"QA_EMBEDDING_MODEL: {self.path} does not say its embedding size")
+                self._model = model
+            return self._model
+
+    @property
+    def dimension(self) -> int:
+        return int(self._loaded().get_embedding_dimension())
+
     def embed(self, texts: list[str], progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self._model.encode(
+        vectors = self._loaded().encode(
             texts,
             batch_size=self.batch_size,
             normalize_embeddings=True,

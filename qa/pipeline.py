@@ -64,11 +64,26 @@ class Pipeline:
         self._answers: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._answers_lock = threading.Lock()
         self._index_lock = threading.Lock()  # one indexing run at a time (CLI, API)
-        try:
-            self.answerer: Answerer = self._make_answerer()
-        except Exception:
-            store.close()  # a bad LLM setting must not leave the index locked
-            raise
+        self._answerer_lock = threading.Lock()
+        self._answerer: Answerer | None = None
+        if settings.llm != "none":  # cheap, and a bad LLM setting fails here, not at the first question
+            try:
+                self._answerer = self._make_answerer()
+            except Exception:
+                store.close()  # ... and must not leave the index locked
+                raise
+
+    def prepare_answering(self) -> None:
+        """Load what answering needs (the judge) now rather than at the first question."""
+        self._answerer = self.answerer
+
+    @property
+    def answerer(self) -> Answerer:
+        """The answerer; the extractive one (the judge's weights) loads on first use."""
+        with self._answerer_lock:
+            if self._answerer is None:
+                self._answerer = self._make_answerer()
+            return self._answerer
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, embedder: Embedder | None = None) -> Pipeline:
@@ -92,7 +107,11 @@ class Pipeline:
         return cls(settings, embedder, store)
 
     def _make_answerer(self) -> Answerer:
-        extractive = ExtractiveAnswerer(
+        if self.settings.llm != "none":
+            from .generation import LLMAnswerer
+
+            return LLMAnswerer.from_settings(self.settings, self.document)
+        return ExtractiveAnswerer(
             Judge.load(packaged_model_path(), self.settings.judge_dir or JUDGE_DIR),
             self.document,
             self.retriever.embed_query,
@@ -100,11 +119,6 @@ class Pipeline:
             self.retriever.bm25_idf,
             threshold=self.settings.abstain_threshold,
         )
-        if self.settings.llm == "none":
-            return extractive
-        from .generation import LLMAnswerer
-
-        return LLMAnswerer.from_settings(self.settings, self.document)
 
     def close(self) -> None:
         self.store.close()
@@ -161,7 +175,7 @@ class Pipeline:
             "documents": documents,
             "chunks": chunks,
             "model": self.embedder.model_id,
-            "answerer": self.answerer.name,
+            "answerer": "extractive" if self.settings.llm == "none" else "llm",
             "llm": self.settings.llm,
         }
 
