@@ -129,6 +129,27 @@ def answer_json(answer: Answer) -> dict[str, Any]:
     }
 
 
+class ErrorInfo(BaseModel):
+    type: str = Field(description="invalid_request, not_found, too_large, overloaded, IndexNotReady, ...")
+    message: str
+    details: Any = None
+
+
+class ErrorBody(BaseModel):
+    """The one error shape of every 4xx and 5xx the API answers."""
+
+    error: ErrorInfo
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    meaning = {400: "Unparsable body", 404: "Not found", 413: "Body too large", 422: "Invalid request",
+               502: "The configured LLM failed", 503: "Index not ready, or busy (Retry-After)"}
+    return {code: {"model": ErrorBody, "description": meaning[code]} for code in codes}
+
+
+QUESTION_ERRORS = _errors(400, 413, 422, 502, 503)
+
+
 def error_body(kind: str, message: str, details: Any = None) -> dict[str, Any]:
     """The one error shape of the API: {"error": {"type", "message", "details"}}."""
     return {"error": {"type": kind, "message": message, "details": details}}
@@ -170,21 +191,23 @@ def create_app(pipeline: Pipeline) -> FastAPI:
         """Readiness: documents and chunks indexed, embedding model, answerer."""
         return pipeline.health()
 
-    @app.post("/api/retrieve", response_model=RetrieveResponse)
+    @app.post("/api/retrieve", response_model=RetrieveResponse, responses=_errors(400, 413, 422, 503))
     def retrieve(body: RetrieveRequest) -> dict[str, Any]:
         """The best passages for a query (hybrid dense + BM25, fused by RRF), best first,
         each with exact character offsets into its document."""
         hits = pipeline.retrieve(body.query, body.k, hybrid=body.hybrid)
         return {"passages": [passage_record(h) for h in hits]}
 
-    @app.post("/api/ask", response_model=AskResponse)
+    @app.post("/api/ask", response_model=AskResponse, responses=QUESTION_ERRORS)
     def ask(body: AskRequest) -> dict[str, Any]:
         """Answer a question with verified citations (every quote is exactly the source text
         at its offsets), or abstain when the documents do not say."""
         history = [t.model_dump() for t in body.history]
         return answer_json(pipeline.ask(body.question, history, body.k, body.hybrid))
 
-    @app.post("/api/ask/stream")
+    @app.post("/api/ask/stream", response_class=StreamingResponse, responses={
+        200: {"description": "NDJSON lines", "content": {"application/x-ndjson": {"schema": {"type": "string"}}}},
+        **QUESTION_ERRORS})
     def ask_stream(body: AskRequest) -> StreamingResponse:
         """Like /api/ask, as NDJSON: {"type":"token","text":...} lines as the answer comes,
         then one {"type":"answer", ...} line with the final answer and verified citations."""
@@ -204,20 +227,20 @@ def create_app(pipeline: Pipeline) -> FastAPI:
 
         return StreamingResponse(lines(), media_type="application/x-ndjson")
 
-    @app.post("/api/index")
+    @app.post("/api/index", responses=_errors(400))
     def reindex() -> dict[str, Any]:
         """Re-index the server's corpus folder (new, changed and removed files) without a
         restart; questions are answered from the previous index until it is done."""
         report = pipeline.index()
         return {**report.__dict__, "skipped": list(report.skipped)}
 
-    @app.get("/api/answers/{answer_id}")
+    @app.get("/api/answers/{answer_id}", responses=_errors(404))
     def answer_record(answer_id: str) -> dict[str, Any]:
         """The provenance record of an answer: question, rewrite, passages with scores,
         answerer and model ids, timings."""
         return pipeline.answer_record(answer_id)
 
-    @app.get("/api/documents/{doc_id:path}")
+    @app.get("/api/documents/{doc_id:path}", responses=_errors(404))
     def document(doc_id: str) -> dict[str, Any]:
         """An indexed document's original text (citation offsets refer to it)."""
         doc = pipeline.get_document(doc_id)
