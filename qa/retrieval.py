@@ -11,9 +11,10 @@ from functools import lru_cache
 
 import bm25s
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.callbacks import AsyncCallbackManagerForRetrieverRun, CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
+from langchain_core.runnables.config import run_in_executor
 
 from .embedding import Embedder
 from .lexical import terms, weighted_coverage
@@ -228,8 +229,9 @@ class LangChainRetriever(BaseRetriever):
     k: int = 4
 
     def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None
     ) -> list[LCDocument]:
+        """``retriever.invoke(query, k=2)`` overrides ``k`` for one call."""
         return [
             LCDocument(
                 page_content=h.chunk.text,
@@ -242,5 +244,11 @@ class LangChainRetriever(BaseRetriever):
                     "chunk_id": h.chunk.chunk_id,
                 },
             )
-            for h in self.search(query, k=self.k)
+            for h in self.search(query, k=k or self.k)
         ]
+
+    async def _aget_relevant_documents(
+        self, query: str, *, run_manager: AsyncCallbackManagerForRetrieverRun, k: int | None = None
+    ) -> list[LCDocument]:
+        return await run_in_executor(None, self._get_relevant_documents, query,
+                                     run_manager=run_manager.get_sync(), k=k)

@@ -28,6 +28,18 @@ def test_langchain_retriever_returns_documents_with_offsets(pipeline: Pipeline) 
         assert {"title", "score", "chunk_id"} <= set(d.metadata)
 
 
+def test_langchain_retriever_honours_k_per_call_sync_and_async(pipeline: Pipeline) -> None:
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    retriever = LangChainRetriever(search=pipeline.retrieve, k=3)
+    assert len(retriever.invoke("Who co-founded Alibaba?", k=1)) == 1
+    with ThreadPoolExecutor(1) as pool:  # a loop of its own (the browser tests keep one in this thread)
+        found = pool.submit(asyncio.run, retriever.ainvoke("Who co-founded Alibaba?", k=2)).result()
+    assert len(found) == 2
+    assert len(retriever.invoke("Who co-founded Alibaba?")) == 3
+
+
 def test_an_llm_needs_a_model_name(tmp_path: Path, corpus: Path) -> None:
     settings = Settings(index_dir=tmp_path / "i2", corpus_dir=corpus, llm="ollama")
     with pytest.raises(ConfigError, match="QA_LLM_MODEL"):
