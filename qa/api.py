@@ -43,7 +43,7 @@ class RetrieveRequest(BaseModel):
         json_schema_extra={"examples": [{"query": "How much will Alibaba invest in AI?", "k": 4}]},
     )
     query: Annotated[Text, Field(description="Question or keywords (1..2000 characters).")]
-    k: Annotated[StrictInt, Field(ge=1, le=50, description="Number of passages.")] = 5
+    k: Annotated[StrictInt | None, Field(ge=1, le=50, description="Number of passages (default QA_K).")] = None
     hybrid: StrictBool = Field(True, description="Fuse BM25 with dense retrieval (false: dense only).")
 
 

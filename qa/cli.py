@@ -119,7 +119,7 @@ def _report(settings: Settings, report: IndexReport) -> None:
 @app.command()
 def retrieve(
     query: Annotated[str, typer.Argument(help="Question or keywords.")],
-    k: Annotated[int, typer.Option("-k", "--k", min=1, max=50, help="Passages to show.")] = 5,
+    k: Annotated[int | None, typer.Option("-k", "--k", min=1, max=50, help="Passages to show (QA_K).")] = None,
     dense_only: Annotated[bool, typer.Option("--dense-only", help="Skip BM25 fusion.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     index: IndexOpt = None,

@@ -38,8 +38,9 @@ class Client:
         marker = index_dir / SERVER_FILE
         return cls(marker.read_text(encoding="utf-8").strip()) if marker.is_file() else None
 
-    def retrieve(self, query: str, k: int, hybrid: bool = True) -> list[dict[str, Any]]:
-        return list(self._post("/api/retrieve", {"query": query, "k": k, "hybrid": hybrid})["passages"])
+    def retrieve(self, query: str, k: int | None = None, hybrid: bool = True) -> list[dict[str, Any]]:
+        body = {"query": query, "hybrid": hybrid, **({"k": k} if k else {})}
+        return list(self._post("/api/retrieve", body)["passages"])
 
     def ask(self, question: str, k: int | None = None) -> dict[str, Any]:
         return self._post("/api/ask", {"question": question, **({"k": k} if k else {})})

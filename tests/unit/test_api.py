@@ -22,6 +22,14 @@ def client(tmp_path: Path, corpus: Path):
     pipeline.close()
 
 
+def test_retrieve_returns_qa_k_passages_by_default(tmp_path: Path, corpus: Path) -> None:
+    pipeline = Pipeline.from_settings(Settings(index_dir=tmp_path / "index", corpus_dir=corpus, k=7), HashEmbedder())
+    pipeline.index()
+    with TestClient(create_app(pipeline)) as c:
+        assert len(c.post("/api/retrieve", json={"query": "Alibaba"}).json()["passages"]) == 7
+    pipeline.close()
+
+
 def test_health_reports_the_index(client: TestClient) -> None:
     body = client.get("/api/health").json()
     assert body["ready"] is True and body["documents"] == 1 and body["chunks"] > 5
