@@ -6,6 +6,7 @@ status, milliseconds."""
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import logging
 import time
@@ -14,6 +15,24 @@ from typing import Any
 log = logging.getLogger("qa.requests")
 
 Scope = dict[str, Any]
+
+
+class ApiKey:
+    """Pure ASGI middleware: with a key set, every /api route but /api/health needs
+    ``Authorization: Bearer <key>`` (401 in the one error shape otherwise)."""
+
+    def __init__(self, app: Any, key: str) -> None:
+        self.app = app
+        self.expected = f"Bearer {key}".encode()
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if (scope["type"] == "http" and scope["path"].startswith("/api/") and scope["path"] != "/api/health"
+                and not hmac.compare_digest(dict(scope.get("headers") or []).get(b"authorization", b""),
+                                            self.expected)):
+            await refuse(send, 401, "unauthorized", "this server needs its API key: Authorization: Bearer KEY",
+                         None)
+            return
+        await self.app(scope, receive, send)
 
 
 class TooLarge(Exception):

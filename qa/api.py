@@ -16,7 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, S
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
-from .admission import Admission
+from .admission import Admission, ApiKey
 from .errors import QAError
 from .pipeline import Pipeline, passage_record
 from .schema import Answer
@@ -142,12 +142,13 @@ class ErrorBody(BaseModel):
 
 
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    meaning = {400: "Unparsable body", 404: "Not found", 413: "Body too large", 422: "Invalid request",
-               502: "The configured LLM failed", 503: "Index not ready, or busy (Retry-After)"}
+    meaning = {400: "Unparsable body", 401: "API key missing or wrong (QA_API_KEY is set)", 404: "Not found",
+               413: "Body too large", 422: "Invalid request", 502: "The configured LLM failed",
+               503: "Index not ready, or busy (Retry-After)"}
     return {code: {"model": ErrorBody, "description": meaning[code]} for code in codes}
 
 
-QUESTION_ERRORS = _errors(400, 413, 422, 502, 503)
+QUESTION_ERRORS = _errors(400, 401, 413, 422, 502, 503)
 
 
 def error_body(kind: str, message: str, details: Any = None) -> dict[str, Any]:
@@ -166,6 +167,8 @@ def create_app(pipeline: Pipeline) -> FastAPI:
     app.add_middleware(Admission, limit=pipeline.settings.max_concurrent, queue=pipeline.settings.max_queue,
                        limited=("/api/ask", "/api/ask/stream", "/api/retrieve"),
                        max_body=pipeline.settings.max_body_bytes)
+    if pipeline.settings.api_key:
+        app.add_middleware(ApiKey, key=pipeline.settings.api_key)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -191,7 +194,7 @@ def create_app(pipeline: Pipeline) -> FastAPI:
         """Readiness: documents and chunks indexed, embedding model, answerer."""
         return pipeline.health()
 
-    @app.post("/api/retrieve", response_model=RetrieveResponse, responses=_errors(400, 413, 422, 503))
+    @app.post("/api/retrieve", response_model=RetrieveResponse, responses=_errors(400, 401, 413, 422, 503))
     def retrieve(body: RetrieveRequest) -> dict[str, Any]:
         """The best passages for a query (hybrid dense + BM25, fused by RRF), best first,
         each with exact character offsets into its document."""
@@ -227,20 +230,20 @@ def create_app(pipeline: Pipeline) -> FastAPI:
 
         return StreamingResponse(lines(), media_type="application/x-ndjson")
 
-    @app.post("/api/index", responses=_errors(400))
+    @app.post("/api/index", responses=_errors(400, 401))
     def reindex() -> dict[str, Any]:
         """Re-index the server's corpus folder (new, changed and removed files) without a
         restart; questions are answered from the previous index until it is done."""
         report = pipeline.index()
         return {**report.__dict__, "skipped": list(report.skipped)}
 
-    @app.get("/api/answers/{answer_id}", responses=_errors(404))
+    @app.get("/api/answers/{answer_id}", responses=_errors(401, 404))
     def answer_record(answer_id: str) -> dict[str, Any]:
         """The provenance record of an answer: question, rewrite, passages with scores,
         answerer and model ids, timings."""
         return pipeline.answer_record(answer_id)
 
-    @app.get("/api/documents/{doc_id:path}", responses=_errors(404))
+    @app.get("/api/documents/{doc_id:path}", responses=_errors(401, 404))
     def document(doc_id: str) -> dict[str, Any]:
         """An indexed document's original text (citation offsets refer to it)."""
         doc = pipeline.get_document(doc_id)

@@ -61,7 +61,7 @@ def _read(settings: Settings, local: Callable[[Pipeline], T], remote: Callable[[
     try:
         pipeline = _pipeline(settings)
     except IndexLocked:
-        client = None if settings.chroma_host else Client.for_index(settings.index_dir)
+        client = None if settings.chroma_host else Client.for_index(settings.index_dir, settings.api_key)
         if client is None:
             raise
         typer.secho(f"(the index is served by {client.base_url}: asking it)", err=True, dim=True)
@@ -191,6 +191,11 @@ def serve(
 
     try:
         settings = _settings(corpus, index, host=host, port=port)
+        if not settings.loopback() and not settings.api_key:
+            from .errors import ConfigError
+
+            raise ConfigError(f"binding to {settings.host} exposes the server beyond this machine: "
+                              "set QA_API_KEY (the API then needs it, and the UI asks for it)")
         if refresh:
             from .ingest import corpus_files
 

@@ -28,15 +28,17 @@ class ServerError(QAError):
 class Client:
     """``retrieve`` and ``ask`` of a qa server; results are the API's JSON records."""
 
-    def __init__(self, base_url: str, timeout: float = 60.0) -> None:
+    def __init__(self, base_url: str, api_key: str = "", timeout: float = 60.0) -> None:
         self.base_url = base_url.rstrip("/")
+        self.headers = {"Content-Type": "application/json",
+                        **({"Authorization": f"Bearer {api_key}"} if api_key else {})}
         self.timeout = timeout
 
     @classmethod
-    def for_index(cls, index_dir: Path) -> Client | None:
+    def for_index(cls, index_dir: Path, api_key: str = "") -> Client | None:
         """The client of the server that serves ``index_dir``, if one says so."""
         marker = index_dir / SERVER_FILE
-        return cls(marker.read_text(encoding="utf-8").strip()) if marker.is_file() else None
+        return cls(marker.read_text(encoding="utf-8").strip(), api_key) if marker.is_file() else None
 
     def retrieve(self, query: str, k: int | None = None, hybrid: bool = True) -> list[dict[str, Any]]:
         body = {"query": query, "hybrid": hybrid, **({"k": k} if k else {})}
@@ -46,8 +48,7 @@ class Client:
         return self._post("/api/ask", {"question": question, **({"k": k} if k else {})})
 
     def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        request = urllib.request.Request(self.base_url + path, data=json.dumps(body).encode(),
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(self.base_url + path, data=json.dumps(body).encode(), headers=self.headers)
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 - our own URL
                 return dict(json.loads(response.read()))

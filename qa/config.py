@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     llm_api_key: str = Field("not-needed", description="API key for the OpenAI-compatible server.")
     llm_timeout: float = Field(60.0, gt=0, description="Seconds to wait for the LLM.")
     host: str = Field("127.0.0.1", description="Address the server binds to.")
+    api_key: str = Field(
+        "", description="Key the API requires (Authorization: Bearer KEY; the UI's password for user qa); "
+        "needed to bind beyond loopback.",
+    )
     port: int = Field(8000, ge=1, le=65535, description="Port the server listens on.")
     ui_examples: list[str] = Field(
         [
@@ -103,6 +107,10 @@ class Settings(BaseSettings):
             rerank_depth=self.rerank_depth, sentence_weight=self.rerank_sentence_weight,
             coverage_weight=self.rerank_coverage_weight,
         )
+
+    def loopback(self) -> bool:
+        """Whether the server binds to this machine only."""
+        return self.host in ("127.0.0.1", "localhost", "::1")
 
     def model_path(self) -> str:
         return self.embedding_model or packaged_model_path()

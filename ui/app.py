@@ -201,5 +201,6 @@ def mount_ui(app: Any, pipeline: Pipeline) -> Any:
     def no_proxy(rest: str) -> None:  # Gradio's proxy serves Spaces; a bad URL made it fail with 500
         raise HTTPException(404, "this server proxies nothing")
 
+    key = pipeline.settings.api_key
     return gr.mount_gradio_app(app, build_ui(pipeline), path="/", theme=THEME, css=CSS,
-                               footer_links=["api"], max_file_size="1mb")
+                               footer_links=["api"], max_file_size="1mb", auth=("qa", key) if key else None)

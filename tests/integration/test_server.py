@@ -113,3 +113,8 @@ def test_qa_eval_agrees_with_score_py(article_server: Server, tmp_path: Path) ->
     for key in ("recall@4", "mrr", "passage_words", "answer_acc", "answerable_acc", "unanswerable_acc",
                 "cite_valid", "cite_support", "answer_words"):
         assert ours[key] == served[key], (key, ours[key], served[key])
+
+
+def test_binding_beyond_loopback_needs_an_api_key(tmp_path: Path) -> None:
+    done = run_qa("serve", "--host", "0.0.0.0", "--index", str(tmp_path / "i"), timeout=60)
+    assert done.returncode == 2 and "QA_API_KEY" in done.stderr

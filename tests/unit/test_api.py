@@ -174,3 +174,18 @@ def test_an_oversized_body_gets_413_in_the_one_error_shape(client: TestClient) -
     r = client.post("/api/ask", content=b'{"question": "' + b"a" * 2_000_000 + b'"}',
                     headers={"content-type": "application/json"})
     assert r.status_code == 413 and r.json()["error"]["type"] == "too_large"
+
+
+def test_with_an_api_key_the_api_needs_it(tmp_path: Path, corpus: Path) -> None:
+    settings = Settings(index_dir=tmp_path / "index", corpus_dir=corpus, api_key="s3cret")
+    pipeline = Pipeline.from_settings(settings, HashEmbedder())
+    pipeline.index()
+    with TestClient(create_app(pipeline)) as c:
+        r = c.post("/api/retrieve", json={"query": "Alibaba"})
+        assert r.status_code == 401 and r.json()["error"]["type"] == "unauthorized"
+        wrong = c.post("/api/retrieve", json={"query": "Alibaba"}, headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 401
+        ok = c.post("/api/retrieve", json={"query": "Alibaba"}, headers={"Authorization": "Bearer s3cret"})
+        assert ok.status_code == 200 and ok.json()["passages"]
+        assert c.get("/api/health").status_code == 200  # monitoring needs no key
+    pipeline.close()
