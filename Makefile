@@ -51,11 +51,13 @@ chromium:
 test: test-install
 	$(PY) -m ruff check qa ui tests bench
 	$(PY) -m mypy qa ui
+	$(PY) -m bandit -q -r qa ui -ll
 	$(PY) -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no test ran" >&2; exit 1; fi; exit $$rc
 
 lint: test-install
 	$(PY) -m ruff check qa ui tests bench
 	$(PY) -m mypy qa ui
+	$(PY) -m bandit -q -r qa ui -ll
 
 results/squad48/qa.jsonl:
 	$(PY) $(SHARED)/eval/squad_to_corpus.py results/squad48 $(SHARED)/data/squad-v1.1/*.json --questions 500 --seed 13

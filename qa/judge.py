@@ -194,8 +194,9 @@ def base_model(base_path: str) -> tuple[Any, Any]:
 
     transformers.logging.set_verbosity_error()
     transformers.logging.disable_progress_bar()
-    tokenizer = AutoTokenizer.from_pretrained(base_path, local_files_only=True)
-    encoder = AutoModel.from_pretrained(base_path, local_files_only=True, add_pooling_layer=False)
+    # a local directory, offline: nothing is downloaded, so there is no revision to pin
+    tokenizer = AutoTokenizer.from_pretrained(base_path, local_files_only=True)  # nosec B615
+    encoder = AutoModel.from_pretrained(base_path, local_files_only=True, add_pooling_layer=False)  # nosec B615
     return encoder, tokenizer
 
 

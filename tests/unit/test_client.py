@@ -19,3 +19,8 @@ def test_a_server_that_is_gone_is_a_clear_error() -> None:
     client = Client(f"http://127.0.0.1:{free_port()}", timeout=5)
     with pytest.raises(ServerError, match="cannot be reached"):
         client.retrieve("anything", 3)
+
+
+def test_only_http_urls_are_asked() -> None:
+    with pytest.raises(ServerError, match="not an http"):
+        Client("file:///etc/passwd")
