@@ -211,7 +211,8 @@ def serve(
     typer.echo(f"qa: UI on http://{settings.host}:{settings.port}/  API docs on /docs")
     marker = None if settings.chroma_host else settings.index_dir / SERVER_FILE
     if marker is not None:  # reading commands on this index ask us instead (qa.client)
-        wildcard = settings.host in ("0.0.0.0", "::")  # nosec B104 - a comparison, not a bind
+        # a comparison with the wildcard addresses, not a bind
+        wildcard = settings.host in ("0.0.0.0", "::")  # nosec B104
         host = "127.0.0.1" if wildcard else settings.host
         marker.write_text(f"http://{host}:{settings.port}", encoding="utf-8")
     logging.getLogger("qa.requests").setLevel(logging.INFO)  # one line per API request
