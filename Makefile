@@ -16,14 +16,16 @@ export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 
-.PHONY: run install index serve test test-install chromium lint eval bench bench-load bench-crash train-judge clean
+.PHONY: run install index serve test test-install chromium lint eval bench bench-load bench-crash train-judge constraints clean
 
-$(VENV)/.installed: pyproject.toml
+PIP := $(PY) -m pip install -q --disable-pip-version-check -c constraints.txt
+
+$(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
 	# the CPU wheel; a bare "torch" would pull gigabytes of CUDA
-	$(PY) -m pip install -q --disable-pip-version-check torch==2.13.0
-	$(PY) -m pip install -q --disable-pip-version-check -e .
+	$(PIP) torch==2.13.0
+	$(PIP) -e .
 	touch $@
 
 install: $(VENV)/.installed
@@ -39,7 +41,7 @@ run: install
 	$(QA) serve --refresh
 
 $(VENV)/.test-installed: $(VENV)/.installed
-	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	$(PIP) -e '.[test]'
 	touch $@
 
 test-install: $(VENV)/.test-installed chromium
@@ -66,7 +68,7 @@ eval: install results/squad48/qa.jsonl
 	$(PY) bench/run_eval.py --shared $(SHARED)
 
 $(VENV)/.bench-installed: $(VENV)/.installed
-	$(PY) -m pip install -q --disable-pip-version-check -e '.[bench]'
+	$(PIP) -e '.[bench]'
 	touch $@
 
 bench: $(VENV)/.bench-installed results/squad48/qa.jsonl
@@ -82,6 +84,11 @@ bench-crash: install results/squad48/qa.jsonl
 train-judge: $(VENV)/.bench-installed
 	$(PY) bench/train_judge.py --data $(SHARED)/data/squad-v1.1
 	$(PY) bench/calibrate_judge.py --data $(SHARED)/data/squad-v1.1 --write
+
+# after changing dependencies: pin what the test and bench extras resolve to
+constraints: $(VENV)/.test-installed $(VENV)/.bench-installed
+	{ head -2 constraints.txt; $(PY) -m pip freeze --exclude-editable | grep -v '@ file'; } > constraints.new
+	mv constraints.new constraints.txt
 
 clean:
 	rm -rf .qa results/squad48 results/squad-train results/squad-heldout
