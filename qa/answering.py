@@ -153,7 +153,8 @@ class ExtractiveAnswerer:
             cosines = self.sentence_vectors(hit.chunk.doc_id, hit.chunk.sentences) @ vector
             for (s, e), text, logit, cos in zip(hit.chunk.sentences, sentences, judged, cosines):
                 key = (hit.chunk.doc_id, s)
-                if is_question(text) or is_heading(text) or looks_like_instruction(text):
+                if (is_question(text) or is_heading(text) or text.strip() == hit.chunk.title
+                        or looks_like_instruction(text)):  # a document's own headline is a heading too
                     continue
                 if key in found and found[key].signal("logit") >= logit:
                     continue  # the same sentence in an overlapping passage, judged better there

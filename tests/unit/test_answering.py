@@ -153,3 +153,13 @@ def test_an_unknown_document_is_skipped() -> None:
 def test_document_helper_keeps_offsets() -> None:
     doc: Document = document_from_text("x.txt", "One. Two.", "X", "sha")
     assert doc.text[doc.segments[0][0] : doc.segments[0][1]] == "One. Two."
+
+
+def test_a_documents_own_headline_is_never_the_answer() -> None:
+    title = "Alibaba co-founded notice for investors"
+    doc = document_from_text("n.txt", f"{title}\n\nPenguins live in the south.", title, "n")
+    hits = [Hit(c, 1.0) for c in chunk_document(doc)]
+    answerer, _ = corpus_answerer({"a.txt": "Penguins live in the cold."})
+    answerer.document = {"n.txt": doc}.get  # type: ignore[method-assign]
+    draft = answerer.answer("Who co-founded Alibaba?", hits)
+    assert all(c.text != title for c in draft.candidates)
