@@ -75,3 +75,21 @@ def test_ten_thousand_history_turns_are_refused(article_server: Server) -> None:
     turns = [{"role": "user", "content": "hi"}] * 10_000
     got, answer = raw(article_server, "POST", "/api/ask", json.dumps({"question": "q", "history": turns}).encode())
     assert got == 422 and "history" in answer["error"]["message"]
+
+
+@pytest.mark.parametrize("path", [
+    "/api/documents/../../../../etc/passwd", "/api/documents/..%2F..%2F..%2Fetc%2Fpasswd",
+    "/api/documents/%2Fetc%2Fpasswd", "/api/documents/alibaba-ai-infrastructure.txt%00.txt",
+    "/gradio_api/file=/etc/passwd", "/gradio_api/file=..%2F..%2F..%2Fetc%2Fpasswd",
+    "/gradio_api/file=%2Fproc%2Fself%2Fenviron", "/static/..%2F..%2F..%2Fetc%2Fpasswd",
+    "/gradio_api/proxy=/etc/passwd%00", "/assets/..%2F..%2Fpyproject.toml",
+])
+def test_no_path_reaches_a_file_outside_what_is_served(article_server: Server, path: str) -> None:
+    host, port = article_server.base.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=60)
+    conn.request("GET", path)
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    assert response.status in (400, 403, 404), (path, response.status)
+    assert b"root:" not in body and b"[project]" not in body and b"PATH=" not in body
