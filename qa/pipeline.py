@@ -74,7 +74,9 @@ class Pipeline:
                 raise
 
     def prepare_answering(self) -> None:
-        """Load what answering needs (the judge) now rather than at the first question."""
+        """Load what answering needs (the embedding model, the judge) now rather than at the
+        first question."""
+        self.retriever.embed_query("")
         self._answerer = self.answerer
 
     @property
