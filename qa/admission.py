@@ -12,6 +12,8 @@ import logging
 import time
 from typing import Any
 
+from .errors import error_body
+
 log = logging.getLogger("qa.requests")
 
 Scope = dict[str, Any]
@@ -108,7 +110,7 @@ class Admission:
 async def refuse(send: Any, status: int, kind: str, message: str, details: Any, retry_after: int | None = None
                  ) -> None:
     """An error response in the API's one shape, without reading the request."""
-    body = json.dumps({"error": {"type": kind, "message": message, "details": details}}).encode()
+    body = json.dumps(error_body(kind, message, details)).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     if retry_after is not None:
         headers.append((b"retry-after", str(retry_after).encode()))

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
 from .admission import Admission, ApiKey
-from .errors import QAError
+from .errors import QAError, error_body
 from .pipeline import Pipeline, passage_record
 from .schema import Answer
 
@@ -149,11 +149,6 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 QUESTION_ERRORS = _errors(400, 401, 413, 422, 502, 503)
-
-
-def error_body(kind: str, message: str, details: Any = None) -> dict[str, Any]:
-    """The one error shape of the API: {"error": {"type", "message", "details"}}."""
-    return {"error": {"type": kind, "message": message, "details": details}}
 
 
 def create_app(pipeline: Pipeline) -> FastAPI:

@@ -1,5 +1,7 @@
 """Errors of qa, translated once at the edges (CLI exit codes, API JSON)."""
 
+from typing import Any
+
 
 class QAError(Exception):
     """Base class: a problem the user can act on, with an exact message."""
@@ -48,3 +50,8 @@ class GeneratorError(QAError):
 
     status_code = 502
     exit_code = 5
+
+
+def error_body(kind: str, message: str, details: Any = None) -> dict[str, Any]:
+    """The one error shape of the API: {"error": {"type", "message", "details"}}."""
+    return {"error": {"type": kind, "message": message, "details": details}}
