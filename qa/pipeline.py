@@ -77,7 +77,7 @@ class Pipeline:
         """Load what answering needs (the embedding model, the judge) now rather than at the
         first question."""
         self.retriever.embed_query("")
-        self._answerer = self.answerer
+        self.answerer.name  # noqa: B018 - the property loads the judge
 
     @property
     def answerer(self) -> Answerer:
@@ -138,10 +138,12 @@ class Pipeline:
         with self._index_lock:
             return self._index(corpus_dir, progress)
 
+    def _stale_reason(self) -> str:
+        return describe_change(self.store.built_signature or "", self.store.signature)
+
     def _index(self, corpus_dir: Path | None, progress: bool) -> IndexReport:
         if self.store.stale:
-            change = describe_change(self.store.built_signature or "", self.store.signature)
-            log.warning("the index is rebuilt: %s", change)
+            log.warning("the index is rebuilt: %s", self._stale_reason())
             self.store.rebuild()
         report = self.indexer.run(Path(corpus_dir or self.settings.corpus_dir), progress)
         if report.added or report.updated or report.removed or self.store.model_changed:
@@ -188,8 +190,7 @@ class Pipeline:
             IndexNotReady: nothing is indexed yet, or the index was built with other settings.
         """
         if self.store.stale:
-            change = describe_change(self.store.built_signature or "", self.store.signature)
-            raise IndexNotReady(f"the index was built with other settings ({change}): "
+            raise IndexNotReady(f"the index was built with other settings ({self._stale_reason()}): "
                                 "run `qa index` (or `qa serve --refresh`) to rebuild it")
         if not self.retriever.bm25.chunks:
             raise IndexNotReady("the index is empty: run `qa index` first")
