@@ -17,18 +17,24 @@ from .errors import error_body
 log = logging.getLogger("qa.requests")
 
 Scope = dict[str, Any]
+# Where programs talk to us: our JSON API, the OpenAI-compatible endpoints, MCP over HTTP.
+PROGRAM_PATHS = ("/api/", "/v1/", "/mcp")
+
+
+def for_programs(path: str) -> bool:
+    return path.startswith(PROGRAM_PATHS)
 
 
 class ApiKey:
-    """Pure ASGI middleware: with a key set, every /api route but /api/health needs
-    ``Authorization: Bearer <key>`` (401 in the one error shape otherwise)."""
+    """Pure ASGI middleware: with a key set, every route for programs (``PROGRAM_PATHS``) but
+    /api/health needs ``Authorization: Bearer <key>`` (401 in the one error shape otherwise)."""
 
     def __init__(self, app: Any, key: str) -> None:
         self.app = app
         self.expected = f"Bearer {key}".encode()
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if (scope["type"] == "http" and scope["path"].startswith("/api/") and scope["path"] != "/api/health"
+        if (scope["type"] == "http" and for_programs(scope["path"]) and scope["path"] != "/api/health"
                 and not hmac.compare_digest(dict(scope.get("headers") or []).get(b"authorization", b""),
                                             self.expected)):
             await refuse(send, 401, "unauthorized", "this server needs its API key: Authorization: Bearer KEY",
@@ -42,8 +48,8 @@ class TooLarge(Exception):
 
 
 class Admission:
-    """Pure ASGI middleware over /api: body size for all, slots for the routes that do model
-    work (``limited`` paths)."""
+    """Pure ASGI middleware over the routes for programs (``PROGRAM_PATHS``): body size for all,
+    slots for the routes that do model work (``limited`` paths)."""
 
     def __init__(self, app: Any, limit: int, queue: int, limited: tuple[str, ...], max_body: int) -> None:
         self.app = app
@@ -52,7 +58,7 @@ class Admission:
         self.pending = 0  # working + waiting
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+        if scope["type"] != "http" or not for_programs(scope["path"]):
             await self.app(scope, receive, send)
             return
         t0 = time.perf_counter()

@@ -126,22 +126,23 @@ def retrieve(
 ) -> None:
     """Print the best passages for a query with their offsets (through the running server
     when one owns the index)."""
-    from .pipeline import passage_record
+    from .contract import Passage, RetrieveResponse, passage_record
 
     try:
         _require_text("query", query)
         passages = _read(_settings(index=index),
-                         lambda p: [passage_record(h) for h in p.retrieve(query, k, hybrid=not dense_only)],
+                         lambda p: [Passage.model_validate(passage_record(h))
+                                    for h in p.retrieve(query, k, hybrid=not dense_only)],
                          lambda c: c.retrieve(query, k, hybrid=not dense_only))
     except QAError as exc:
         _fail(exc)
         return
     if as_json:
-        typer.echo(json.dumps({"passages": passages}, indent=1))
+        typer.echo(RetrieveResponse(passages=passages).model_dump_json(indent=1))
         return
     for rank, p in enumerate(passages, start=1):
-        typer.secho(f"[{rank}] {p['doc_id']} [{p['start']}:{p['end']}] score {p['score']:.4f}", bold=True)
-        typer.echo(f"    {p['text']}\n")
+        typer.secho(f"[{rank}] {p.doc_id} [{p.start}:{p.end}] score {p.score:.4f}", bold=True)
+        typer.echo(f"    {p.text}\n")
 
 
 @app.command()
@@ -153,26 +154,27 @@ def ask(
 ) -> None:
     """Answer a question and print its numbered citations with offsets (through the running
     server when one owns the index)."""
-    from .api import answer_json
+    from .contract import AskResponse, answer_record
 
     try:
         _require_text("question", question)
-        answer = _read(_settings(index=index), lambda p: answer_json(p.ask(question, k=k)),
+        answer = _read(_settings(index=index),
+                       lambda p: AskResponse.model_validate(answer_record(p.ask(question, k=k))),
                        lambda c: c.ask(question, k))
     except QAError as exc:
         _fail(exc)
         return
     if as_json:
-        typer.echo(json.dumps(answer, indent=1))
+        typer.echo(answer.model_dump_json(indent=1))
         return
-    marks = "".join(f" [{i}]" for i in range(1, len(answer["citations"]) + 1))
-    typer.secho(answer["answer"] + marks, fg=typer.colors.YELLOW if answer["abstained"] else None)
-    for i, c in enumerate(answer["citations"], start=1):
-        typer.echo(f"  [{i}] {c['doc_id']} [{c['start']}:{c['end']}] \"{c['quote']}\"")
-    if answer["abstained"] and answer["passages"]:
+    marks = "".join(f" [{i}]" for i in range(1, len(answer.citations) + 1))
+    typer.secho(answer.answer + marks, fg=typer.colors.YELLOW if answer.abstained else None)
+    for i, c in enumerate(answer.citations, start=1):
+        typer.echo(f"  [{i}] {c.doc_id} [{c.start}:{c.end}] \"{c.quote}\"")
+    if answer.abstained and answer.passages:
         typer.echo("Closest passages:")
-        for p in answer["passages"][:3]:
-            typer.echo(f"  - {p['doc_id']} [{p['start']}:{p['end']}] {p['text'][:160]}")
+        for p in answer.passages[:3]:
+            typer.echo(f"  - {p.doc_id} [{p.start}:{p.end}] {p.text[:160]}")
 
 
 @app.command()
@@ -222,6 +224,24 @@ def serve(
         if marker is not None:
             marker.unlink(missing_ok=True)
         pipeline.close()
+
+
+@app.command("mcp")
+def mcp_stdio(index: IndexOpt = None) -> None:
+    """Serve qa's tools (retrieve, ask, list_documents, get_document) over MCP on stdin and
+    stdout, for assistants that launch a command (through the running server when one owns
+    the index)."""
+    from .client import LocalClient
+    from .mcp_server import create_mcp
+
+    def local(pipeline: Pipeline) -> None:
+        pipeline.prepare_answering()
+        create_mcp(LocalClient(pipeline)).run("stdio")
+
+    try:
+        _read(_settings(index=index), local, lambda client: create_mcp(client).run("stdio"))
+    except QAError as exc:
+        _fail(exc)
 
 
 @app.command("eval")

@@ -1,4 +1,9 @@
-"""A client of a running qa server's JSON API (stdlib HTTP only).
+"""A client of a running qa server's JSON API (stdlib HTTP only), with typed results: the
+same models the API declares (``qa.contract``).
+
+    from qa.client import Client
+    answer = Client("http://127.0.0.1:8000").ask("Who co-founded Alibaba?")
+    answer.answer, answer.abstained, answer.citations[0].quote
 
 The CLI reads through it when a server owns the index: the server writes its URL to
 ``<index>/.server`` while it serves, so ``qa ask`` and ``qa retrieve`` keep working while
@@ -9,11 +14,26 @@ from __future__ import annotations
 
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from .contract import (
+    AskResponse,
+    DocumentInfo,
+    DocumentsResponse,
+    DocumentText,
+    Passage,
+    RetrieveResponse,
+    answer_record,
+    document_record,
+    passage_record,
+)
 from .errors import QAError
+
+if TYPE_CHECKING:
+    from .pipeline import Pipeline
 
 SERVER_FILE = ".server"
 
@@ -26,7 +46,10 @@ class ServerError(QAError):
 
 
 class Client:
-    """``retrieve`` and ``ask`` of a qa server; results are the API's JSON records."""
+    """A qa server's API: ``retrieve``, ``ask``, ``documents``, ``document``, ``health``.
+
+    Raises ``ServerError`` (with the server's message) when the server refuses a request or
+    cannot be reached."""
 
     def __init__(self, base_url: str, api_key: str = "", timeout: float = 60.0) -> None:
         if not base_url.startswith(("http://", "https://")):
@@ -42,15 +65,30 @@ class Client:
         marker = index_dir / SERVER_FILE
         return cls(marker.read_text(encoding="utf-8").strip(), api_key) if marker.is_file() else None
 
-    def retrieve(self, query: str, k: int | None = None, hybrid: bool = True) -> list[dict[str, Any]]:
+    def retrieve(self, query: str, k: int | None = None, hybrid: bool = True) -> list[Passage]:
+        """The best passages for ``query``, best first (``k`` defaults to the server's QA_K)."""
         body = {"query": query, "hybrid": hybrid, **({"k": k} if k else {})}
-        return list(self._post("/api/retrieve", body)["passages"])
+        return RetrieveResponse.model_validate(self._call("/api/retrieve", body)).passages
 
-    def ask(self, question: str, k: int | None = None) -> dict[str, Any]:
-        return self._post("/api/ask", {"question": question, **({"k": k} if k else {})})
+    def ask(self, question: str, k: int | None = None, history: list[dict[str, str]] | None = None) -> AskResponse:
+        """An answer with verified citations, or an abstention (``abstained``)."""
+        body = {"question": question, **({"k": k} if k else {}), **({"history": history} if history else {})}
+        return AskResponse.model_validate(self._call("/api/ask", body))
 
-    def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        request = urllib.request.Request(self.base_url + path, data=json.dumps(body).encode(), headers=self.headers)
+    def documents(self) -> list[DocumentInfo]:
+        return DocumentsResponse.model_validate(self._call("/api/documents")).documents
+
+    def document(self, doc_id: str) -> DocumentText:
+        """A document's original text (citation offsets refer to it)."""
+        return DocumentText.model_validate(self._call(f"/api/documents/{urllib.parse.quote(doc_id)}"))
+
+    def health(self) -> dict[str, Any]:
+        return self._call("/api/health")
+
+    def _call(self, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        """GET ``path``, or POST ``body`` to it as JSON."""
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.base_url + path, data=data, headers=self.headers)
         try:
             # the scheme was checked to be http(s) in __init__
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # nosec B310
@@ -63,3 +101,26 @@ class Client:
             raise ServerError(f"the qa server at {self.base_url} answered {exc.code}: {message}") from None
         except OSError as exc:
             raise ServerError(f"the qa server at {self.base_url} cannot be reached: {exc}") from None
+
+
+class LocalClient:
+    """``Client``'s interface over a Pipeline in this process: the MCP tools and the CLI
+    use either, and get the same typed results."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self.pipeline = pipeline
+
+    def retrieve(self, query: str, k: int | None = None, hybrid: bool = True) -> list[Passage]:
+        return [Passage.model_validate(passage_record(h)) for h in self.pipeline.retrieve(query, k, hybrid=hybrid)]
+
+    def ask(self, question: str, k: int | None = None, history: list[dict[str, str]] | None = None) -> AskResponse:
+        return AskResponse.model_validate(answer_record(self.pipeline.ask(question, history or (), k)))
+
+    def documents(self) -> list[DocumentInfo]:
+        return [DocumentInfo.model_validate(d) for d in self.pipeline.documents()]
+
+    def document(self, doc_id: str) -> DocumentText:
+        return DocumentText.model_validate(document_record(self.pipeline.get_document(doc_id)))
+
+    def health(self) -> dict[str, Any]:
+        return self.pipeline.health()

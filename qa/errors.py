@@ -38,6 +38,13 @@ class IndexLocked(QAError):
     exit_code = 3
 
 
+class InvalidRequest(QAError):
+    """A request is well-formed but asks for something qa cannot do with it."""
+
+    status_code = 422
+    exit_code = 2
+
+
 class NotFound(QAError):
     """A requested record (answer, document) does not exist."""
 

@@ -14,6 +14,7 @@ from typing import Any
 from .answering import ABSTAIN_TEXT, Answerer, Draft, ExtractiveAnswerer
 from .citations import verify_citations
 from .config import Settings, packaged_model_path
+from .contract import answer_record
 from .embedding import Embedder, SentenceTransformerEmbedder
 from .errors import IndexNotReady, NotFound
 from .indexing import Indexer
@@ -169,6 +170,10 @@ class Pipeline:
             raise NotFound(f"no document with id {doc_id!r}")
         return doc
 
+    def documents(self) -> list[dict[str, Any]]:
+        """What is indexed, one record per document (a ``contract.DocumentInfo``)."""
+        return self.store.documents()
+
     def health(self) -> dict[str, Any]:
         documents, chunks = self.store.count()
         status = ("indexing" if self._index_lock.locked() else "degraded" if self.store.stale
@@ -269,19 +274,10 @@ class Pipeline:
 
     def _remember(self, answer: Answer) -> None:
         record = {
-            "answer_id": answer.answer_id,
+            **answer_record(answer),
             "question": answer.question,
-            "standalone_question": answer.standalone_question,
-            "answer": answer.answer,
-            "abstained": answer.abstained,
-            "conflict": answer.conflict,
-            "confidence": answer.confidence,
-            "answerer": answer.answerer,
             "model": answer.model,
             "embedding_model": self.embedder.model_id,
-            "citations": [c.__dict__ for c in answer.citations],
-            "passages": [passage_record(h) for h in answer.hits],
-            "timings_ms": answer.timings_ms,
             "removed_by_grounding_gate": list(answer.unsupported),
             "created": time.time(),
         }
@@ -299,19 +295,3 @@ class Pipeline:
         if answer_id not in self._answers:
             raise NotFound(f"no answer with id {answer_id!r}")
         return self._answers[answer_id]
-
-
-def passage_record(hit: Hit) -> dict[str, Any]:
-    """A hit as the API shows it."""
-    c = hit.chunk
-    return {
-        "text": c.text,
-        "doc_id": c.doc_id,
-        "title": c.title,
-        "start": c.start,
-        "end": c.end,
-        "score": hit.score,
-        "chunk_id": c.chunk_id,
-        "dense_score": None if hit.dense_score is None else round(hit.dense_score, 4),
-        "bm25_score": None if hit.bm25_score is None else round(hit.bm25_score, 4),
-    }

@@ -5,16 +5,12 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 import bm25s
 import numpy as np
-from langchain_core.callbacks import AsyncCallbackManagerForRetrieverRun, CallbackManagerForRetrieverRun
-from langchain_core.documents import Document as LCDocument
-from langchain_core.retrievers import BaseRetriever
-from langchain_core.runnables.config import run_in_executor
 
 from .embedding import Embedder
 from .lexical import terms, weighted_coverage
@@ -217,38 +213,3 @@ class Retriever:
             out.append((chunk_id, score, fused_score))
         out.sort(key=lambda x: -x[1])
         return out
-
-
-class LangChainRetriever(BaseRetriever):
-    """qa's hybrid retrieval as a LangChain retriever, for users' own chains.
-
-    ``LangChainRetriever(search=pipeline.retrieve, k=4).invoke("question")``
-    """
-
-    search: Callable[..., list[Hit]]
-    k: int = 4
-
-    def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None
-    ) -> list[LCDocument]:
-        """``retriever.invoke(query, k=2)`` overrides ``k`` for one call."""
-        return [
-            LCDocument(
-                page_content=h.chunk.text,
-                metadata={
-                    "doc_id": h.chunk.doc_id,
-                    "title": h.chunk.title,
-                    "start": h.chunk.start,
-                    "end": h.chunk.end,
-                    "score": h.score,
-                    "chunk_id": h.chunk.chunk_id,
-                },
-            )
-            for h in self.search(query, k=k or self.k)
-        ]
-
-    async def _aget_relevant_documents(
-        self, query: str, *, run_manager: AsyncCallbackManagerForRetrieverRun, k: int | None = None
-    ) -> list[LCDocument]:
-        return await run_in_executor(None, self._get_relevant_documents, query,
-                                     run_manager=run_manager.get_sync(), k=k)

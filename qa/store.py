@@ -181,6 +181,15 @@ class ChromaStore:
             out.update({i: m["sha256"] for i, m in zip(page["ids"], page["metadatas"])})
         return out
 
+    def documents(self) -> list[dict[str, Any]]:
+        """doc_id, title, chunks, sha256 and metadata of every indexed document, by id."""
+        out: list[dict[str, Any]] = []
+        for page in self._pages(self._docs, ["metadatas"]):
+            out.extend({"doc_id": i, "title": m["title"], "chunks": int(m.get("chunks", 0)), "sha256": m["sha256"],
+                        "metadata": json.loads(m.get("metadata") or "{}")}
+                       for i, m in zip(page["ids"], page["metadatas"]))
+        return sorted(out, key=lambda d: d["doc_id"])
+
     def document(self, doc_id: str) -> Document | None:
         got = self._docs.get(ids=[doc_id], include=["documents", "metadatas"])
         if not got["ids"]:

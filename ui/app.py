@@ -8,8 +8,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import gradio as gr
+from pydantic import TypeAdapter, ValidationError
 from starlette.exceptions import HTTPException
 
+from qa.contract import Text, answer_record
 from qa.errors import QAError
 from qa.pipeline import Pipeline
 from qa.schema import Answer
@@ -175,7 +177,7 @@ def build_ui(pipeline: Pipeline, examples: list[str] | None = None) -> gr.Blocks
                 if examples:
                     gr.Examples(examples=[[e] for e in examples], inputs=[question], label="Examples")
                 with gr.Accordion("Retrieval settings", open=False):
-                    k = gr.Slider(1, 10, value=pipeline.settings.k, step=1, label="Passages to read (k)")
+                    k = gr.Slider(1, 50, value=pipeline.settings.k, step=1, label="Passages to read (k)")
                     hybrid = gr.Checkbox(value=True, label="Hybrid retrieval (BM25 + dense)")
                     rerank = gr.Checkbox(value=True, label="Rerank by sentence evidence")
             with gr.Column(scale=2, min_width=320):
@@ -183,9 +185,33 @@ def build_ui(pipeline: Pipeline, examples: list[str] | None = None) -> gr.Blocks
                 sources = gr.HTML(sources_html(None, pipeline), elem_id="qa-sources", js_on_load=SOURCES_JS,
                                   label="Sources")
         inputs = [question, chatbot, history, k, hybrid, rerank]
-        question.submit(respond, inputs, [chatbot, history, sources, question])
-        clear.click(lambda: ([], [], sources_html(None, pipeline), ""), None, [chatbot, history, sources, question])
+        question.submit(respond, inputs, [chatbot, history, sources, question], api_visibility="private")
+        clear.click(lambda: ([], [], sources_html(None, pipeline), ""), None, [chatbot, history, sources, question],
+                    api_visibility="private")
+        gr.api(program_ask(pipeline), api_name="ask")
     return demo
+
+
+def program_ask(pipeline: Pipeline) -> Any:
+    """The UI's endpoint for programs (gradio_client): ``/ask``."""
+    question_rules = TypeAdapter(Text)
+
+    def ask(question: str, k: int | None = None) -> dict[str, Any]:
+        """Answer a question from the documents, or abstain. Returns the same record as POST
+        /api/ask: answer, abstained, conflict, citations (doc_id, title, start, end, quote ==
+        document text[start:end]), passages, answer_id, confidence."""
+        try:
+            text = question_rules.validate_python(question)
+        except ValidationError as exc:
+            raise gr.Error(f"question: {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from None
+        if k is not None and not 1 <= k <= 50:
+            raise gr.Error(f"k must be between 1 and 50, not {k}")
+        try:
+            return answer_record(pipeline.ask(text, k=k))
+        except QAError as exc:
+            raise gr.Error(str(exc)) from None
+
+    return ask
 
 
 def mount_ui(app: Any, pipeline: Pipeline) -> Any:

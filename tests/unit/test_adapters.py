@@ -1,4 +1,4 @@
-"""The LangChain retriever adapter and the LLM settings, over a real pipeline (hashed embedder)."""
+"""The LangChain retriever over a pipeline in this process, and the LLM settings (hashed embedder)."""
 
 from pathlib import Path
 
@@ -6,8 +6,8 @@ import pytest
 
 from qa.config import Settings
 from qa.errors import ConfigError
+from qa.langchain_retriever import QARetriever
 from qa.pipeline import Pipeline
-from qa.retrieval import LangChainRetriever
 from tests.fakes import HashEmbedder
 
 
@@ -20,19 +20,24 @@ def pipeline(tmp_path: Path, corpus: Path):
 
 
 def test_langchain_retriever_returns_documents_with_offsets(pipeline: Pipeline) -> None:
-    docs = LangChainRetriever(search=pipeline.retrieve, k=3).invoke("Who co-founded Alibaba?")
+    docs = QARetriever.from_pipeline(pipeline, k=3).invoke("Who co-founded Alibaba?")
     assert len(docs) == 3
     text = pipeline.get_document(docs[0].metadata["doc_id"]).text
     for d in docs:
         assert text[d.metadata["start"] : d.metadata["end"]] == d.page_content
-        assert {"title", "score", "chunk_id"} <= set(d.metadata)
+        assert {"title", "score", "chunk_id", "dense_score", "bm25_score"} <= set(d.metadata)
+
+
+def test_a_retriever_with_no_qa_behind_it_says_how_to_make_one() -> None:
+    with pytest.raises(ValueError, match="base_url"):
+        QARetriever().invoke("anything")
 
 
 def test_langchain_retriever_honours_k_per_call_sync_and_async(pipeline: Pipeline) -> None:
     import asyncio
     from concurrent.futures import ThreadPoolExecutor
 
-    retriever = LangChainRetriever(search=pipeline.retrieve, k=3)
+    retriever = QARetriever.from_pipeline(pipeline, k=3)
     assert len(retriever.invoke("Who co-founded Alibaba?", k=1)) == 1
     with ThreadPoolExecutor(1) as pool:  # a loop of its own (the browser tests keep one in this thread)
         found = pool.submit(asyncio.run, retriever.ainvoke("Who co-founded Alibaba?", k=2)).result()

@@ -1,0 +1,198 @@
+"""What leaves the process, in one place: the request and response models of the JSON API
+(the typed client, the MCP tools and the OpenAI-compatible replies use the same ones) and
+the one serialiser from our records to them."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+
+from .schema import Answer, Citation, Document, Hit
+
+MAX_QUERY = 2000
+
+
+def _not_blank(value: str) -> str:
+    """Text with something to read: no control characters (NUL, escape ...), and more than
+    whitespace and invisible format characters (zero-width space, BOM)."""
+    if any(unicodedata.category(c) == "Cc" and c not in "\t\n\r" for c in value):
+        raise ValueError("must not contain control characters")
+    if all(c.isspace() or unicodedata.category(c) == "Cf" for c in value):
+        raise ValueError("must not be empty or whitespace")
+    return value.strip()
+
+
+Text = Annotated[StrictStr, Field(min_length=1, max_length=MAX_QUERY), AfterValidator(_not_blank)]
+K = Annotated[StrictInt | None, Field(ge=1, le=50, description="Passages to read (default QA_K).")]
+
+
+class RetrieveRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"query": "How much will Alibaba invest in AI?", "k": 4}]},
+    )
+    query: Annotated[Text, Field(description="Question or keywords (1..2000 characters).")]
+    k: K = None
+    hybrid: StrictBool = Field(True, description="Fuse BM25 with dense retrieval (false: dense only).")
+
+
+class Turn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: Literal["user", "assistant"]
+    content: Annotated[StrictStr, Field(max_length=20_000)]
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"question": "Who co-founded Alibaba?"},
+                {
+                    "question": "How much did its shares fall?",
+                    "history": [
+                        {"role": "user", "content": "Who co-founded Alibaba?"},
+                        {"role": "assistant", "content": "Jack Ma co-founded Alibaba."},
+                    ],
+                },
+            ]
+        },
+    )
+    question: Annotated[Text, Field(description="The question (1..2000 characters).")]
+    history: Annotated[list[Turn], Field(max_length=50, description="Earlier turns, oldest first.")] = []
+    k: K = None
+    hybrid: StrictBool = True
+
+
+class Passage(BaseModel):
+    """A retrieved passage: ``text`` is exactly the document's text[start:end]."""
+
+    text: str
+    doc_id: str
+    title: str
+    start: int
+    end: int
+    score: float = Field(description="Rank score, higher is better; comparable only within one result list "
+                         "(hybrid: fused and reranked; dense only: cosine similarity).")
+    chunk_id: str
+    dense_score: float | None = Field(None, description="Cosine similarity of query and passage (MiniLM).")
+    bm25_score: float | None = Field(None, description="BM25 score of the passage (hybrid retrieval only).")
+
+
+class RetrieveResponse(BaseModel):
+    passages: list[Passage]
+
+
+class CitationOut(BaseModel):
+    doc_id: str
+    title: str
+    start: int
+    end: int
+    quote: str = Field(description="Exactly original_text[start:end] of the document.")
+
+
+class AskResponse(BaseModel):
+    answer: str
+    abstained: bool
+    conflict: bool = Field(description="The sources disagree: the answer says so and cites each side.")
+    citations: list[CitationOut]
+    passages: list[Passage]
+    standalone_question: str
+    answer_id: str
+    confidence: float = Field(
+        ge=0, le=1, description="Extractive answerer: the judge's calibrated probability that the answer "
+        "sentence answers the question (for an abstention, that of the best sentence found).")
+    answerer: str = Field(description="Which answerer wrote the answer: extractive or llm.")
+    timings_ms: dict[str, float]
+
+
+class DocumentInfo(BaseModel):
+    doc_id: str
+    title: str
+    chunks: int
+    sha256: str
+    metadata: dict[str, str] = Field(default_factory=dict, description="What the text says about itself: "
+                                     "source, authors, date ... where present.")
+
+
+class DocumentsResponse(BaseModel):
+    documents: list[DocumentInfo]
+
+
+class DocumentText(BaseModel):
+    doc_id: str
+    title: str
+    text: str = Field(description="The original text; citation offsets refer to it.")
+    sha256: str
+    metadata: dict[str, str]
+
+
+class ErrorInfo(BaseModel):
+    type: str = Field(description="invalid_request, not_found, too_large, overloaded, IndexNotReady, ...")
+    message: str
+    details: Any = None
+
+
+class ErrorBody(BaseModel):
+    """The one error shape of every 4xx and 5xx the API answers."""
+
+    error: ErrorInfo
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for the error statuses a route answers, each in the one shape."""
+    meaning = {400: "Unparsable body", 401: "API key missing or wrong (QA_API_KEY is set)", 404: "Not found",
+               413: "Body too large", 422: "Invalid request", 502: "The configured LLM failed",
+               503: "Index not ready, or busy (Retry-After)"}
+    return {code: {"model": ErrorBody, "description": meaning[code]} for code in codes}
+
+
+QUESTION_ERRORS = error_responses(400, 401, 413, 422, 502, 503)
+
+
+# --- the serialiser -------------------------------------------------------------------------
+
+
+def passage_record(hit: Hit) -> dict[str, Any]:
+    """A retrieved hit as it leaves the process (a ``Passage``)."""
+    c = hit.chunk
+    return {
+        "text": c.text,
+        "doc_id": c.doc_id,
+        "title": c.title,
+        "start": c.start,
+        "end": c.end,
+        "score": hit.score,
+        "chunk_id": c.chunk_id,
+        "dense_score": None if hit.dense_score is None else round(hit.dense_score, 4),
+        "bm25_score": None if hit.bm25_score is None else round(hit.bm25_score, 4),
+    }
+
+
+def citation_record(citation: Citation) -> dict[str, Any]:
+    return {"doc_id": citation.doc_id, "title": citation.title, "start": citation.start, "end": citation.end,
+            "quote": citation.quote}
+
+
+def answer_record(answer: Answer) -> dict[str, Any]:
+    """An answer as it leaves the process (an ``AskResponse``)."""
+    return {
+        "answer": answer.answer,
+        "abstained": answer.abstained,
+        "conflict": answer.conflict,
+        "citations": [citation_record(c) for c in answer.citations],
+        "passages": [passage_record(h) for h in answer.hits],
+        "standalone_question": answer.standalone_question,
+        "answer_id": answer.answer_id,
+        "confidence": answer.confidence,
+        "answerer": answer.answerer,
+        "timings_ms": answer.timings_ms,
+    }
+
+
+def document_record(document: Document) -> dict[str, Any]:
+    """A document's text as it leaves the process (a ``DocumentText``)."""
+    return {"doc_id": document.doc_id, "title": document.title, "text": document.text,
+            "sha256": document.sha256, "metadata": document.metadata}

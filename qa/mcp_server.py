@@ -1,0 +1,98 @@
+"""qa as MCP tools (the official ``mcp`` package): ``retrieve``, ``ask``, ``list_documents``
+and ``get_document``, with the API's typed results (passages and citations with exact
+character offsets).
+
+Over stdio, ``qa mcp`` (for desktop assistants that launch a command); over streamable HTTP,
+``/mcp`` of the running server (``qa serve`` / ``make run``), behind the same API key.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Annotated, ParamSpec, Protocol, TypeVar
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import Field, TypeAdapter, ValidationError
+
+from .contract import AskResponse, DocumentInfo, DocumentText, Passage, Text
+from .errors import QAError
+
+_text = TypeAdapter(Text)
+P = ParamSpec("P")
+R = TypeVar("R")
+INSTRUCTIONS = ("Answers questions from the indexed documents only, with citations that quote the source "
+                "exactly (document id and character offsets). When the documents do not say, `ask` abstains "
+                "(abstained: true) rather than guess. Use `retrieve` for raw passages.")
+
+
+class QA(Protocol):
+    """What the tools call: ``qa.client.Client`` (a server) or ``LocalClient`` (this process)."""
+
+    def retrieve(self, query: str, k: int | None = None, hybrid: bool = True) -> list[Passage]: ...
+
+    def ask(self, question: str, k: int | None = None, history: list[dict[str, str]] | None = None
+            ) -> AskResponse: ...
+
+    def documents(self) -> list[DocumentInfo]: ...
+
+    def document(self, doc_id: str) -> DocumentText: ...
+
+
+def _checked(name: str, value: str) -> str:
+    try:
+        return str(_text.validate_python(value))
+    except ValidationError as exc:
+        raise ToolError(f"{name}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from None
+
+
+def _tool_errors(tool: Callable[P, R]) -> Callable[P, R]:
+    """qa's errors as tool errors: the caller reads their message."""
+
+    @functools.wraps(tool)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return tool(*args, **kwargs)
+        except QAError as exc:
+            raise ToolError(str(exc)) from None
+
+    return wrapper
+
+
+def create_mcp(qa: QA) -> MCPServer:
+    """The MCP server whose tools answer through ``qa``; qa's errors come back as tool errors
+    with their message."""
+    server = MCPServer("qa", instructions=INSTRUCTIONS)
+
+    @server.tool()
+    @_tool_errors
+    def retrieve(
+        query: Annotated[str, Field(description="Question or keywords (1..2000 characters).")],
+        k: Annotated[int | None, Field(ge=1, le=50, description="Number of passages (default QA_K).")] = None,
+    ) -> list[Passage]:
+        """The best passages for a query, best first, each with its document id and exact
+        character offsets (text == document text[start:end])."""
+        return qa.retrieve(_checked("query", query), k)
+
+    @server.tool()
+    @_tool_errors
+    def ask(question: Annotated[str, Field(description="The question (1..2000 characters).")]) -> AskResponse:
+        """Answer a question from the documents with verified citations (quote == document
+        text[start:end]), or abstain (abstained: true) when the documents do not say."""
+        return qa.ask(_checked("question", question))
+
+    @server.tool()
+    @_tool_errors
+    def list_documents() -> list[DocumentInfo]:
+        """The indexed documents: id, title, number of chunks, content hash, metadata."""
+        return qa.documents()
+
+    @server.tool()
+    @_tool_errors
+    def get_document(doc_id: Annotated[str, Field(description="A document id from list_documents.")]
+                     ) -> DocumentText:
+        """A document's original text: citation and passage offsets refer to it."""
+        return qa.document(doc_id)
+
+    return server
