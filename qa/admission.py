@@ -43,7 +43,7 @@ class ApiKey:
         await self.app(scope, receive, send)
 
 
-class TooLarge(Exception):
+class _BodyTooLarge(Exception):
     pass
 
 
@@ -51,9 +51,11 @@ class Admission:
     """Pure ASGI middleware over the routes for programs (``PROGRAM_PATHS``): body size for all,
     slots for the routes that do model work (``limited`` paths)."""
 
-    def __init__(self, app: Any, limit: int, queue: int, limited: tuple[str, ...], max_body: int) -> None:
+    def __init__(self, app: Any, limit: int, queue: int, limited: tuple[str, ...], max_body: int,
+                 larger: dict[str, int] | None = None) -> None:
         self.app = app
         self.limit, self.queue, self.limited, self.max_body = limit, queue, limited, max_body
+        self.larger = larger or {}  # path -> its own body limit (uploads)
         self._slots: asyncio.Semaphore | None = None  # created in the server's event loop
         self.pending = 0  # working + waiting
 
@@ -70,27 +72,28 @@ class Admission:
             await send(message)
 
         received = 0
+        max_body = self.larger.get(scope["path"], self.max_body) if scope["method"] == "POST" else self.max_body
 
         async def receive_limited() -> dict[str, Any]:
             nonlocal received
             message: dict[str, Any] = await receive()
             received += len(message.get("body", b""))
-            if received > self.max_body:
-                raise TooLarge
+            if received > max_body:
+                raise _BodyTooLarge
             return message
 
         try:
             declared = dict(scope.get("headers") or []).get(b"content-length", b"0")
-            if int(declared or 0) > self.max_body:
-                raise TooLarge
+            if int(declared or 0) > max_body:
+                raise _BodyTooLarge
             if scope["method"] == "POST" and scope["path"] in self.limited:
                 await self._admitted(scope, receive_limited, send_logged)
             else:
                 await self.app(scope, receive_limited, send_logged)
-        except TooLarge:
+        except _BodyTooLarge:
             if not status["code"]:
-                await refuse(send_logged, 413, "too_large", f"the request body is over {self.max_body} bytes",
-                             {"max_bytes": self.max_body})
+                await refuse(send_logged, 413, "too_large", f"the request body is over {max_body} bytes",
+                             {"max_bytes": max_body})
         except ValueError:  # a content-length that is not a number
             if not status["code"]:
                 await refuse(send_logged, 400, "bad_request", "invalid Content-Length header", None)

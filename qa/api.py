@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from itertools import chain
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, File, Request, Response, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.routing import APIRoute
@@ -23,8 +23,10 @@ from .contract import (
     AskResponse,
     DocumentsResponse,
     DocumentText,
+    FeedbackRequest,
     RetrieveRequest,
     RetrieveResponse,
+    UploadResponse,
     answer_record,
     document_record,
     error_responses,
@@ -50,7 +52,8 @@ def create_app(pipeline: Pipeline) -> FastAPI:
     app.state.pipeline = pipeline
     app.add_middleware(Admission, limit=pipeline.settings.max_concurrent, queue=pipeline.settings.max_queue,
                        limited=("/api/ask", "/api/ask/stream", "/api/retrieve", "/v1/chat/completions"),
-                       max_body=pipeline.settings.max_body_bytes)
+                       max_body=pipeline.settings.max_body_bytes,
+                       larger={"/api/documents": pipeline.settings.max_upload_bytes + 64_000})  # + multipart
     if pipeline.settings.api_key:
         app.add_middleware(ApiKey, key=pipeline.settings.api_key)
 
@@ -127,10 +130,36 @@ def create_app(pipeline: Pipeline) -> FastAPI:
         answerer and model ids, timings."""
         return pipeline.answer_record(answer_id)
 
+    @app.post("/api/answers/{answer_id}/feedback", responses=error_responses(401, 404, 422))
+    def feedback(answer_id: str, body: FeedbackRequest) -> dict[str, Any]:
+        """Rate an answer (up or down, with an optional comment): kept with its provenance
+        record and appended to feedback.jsonl beside the index."""
+        record = pipeline.answers.feedback(answer_id, body.rating, body.comment)
+        return {"answer_id": answer_id, "feedback": record["feedback"]}
+
     @app.get("/api/documents", response_model=DocumentsResponse, responses=error_responses(401))
     def documents() -> dict[str, Any]:
         """The indexed documents: id, title, number of chunks, content hash, metadata."""
         return {"documents": pipeline.documents()}
+
+    @app.post("/api/documents", response_model=UploadResponse, status_code=202,
+              responses={200: {"model": UploadResponse, "description": "Already indexed (the same content)"},
+                         **error_responses(400, 401, 413, 415, 422)})
+    def upload(file: Annotated[UploadFile, File(description="The document (.txt, .md, .html, .pdf).")],
+               response: Response) -> dict[str, Any]:
+        """Add a document: saved into the corpus folder under a sanitised name (the same
+        content twice is one document), then indexed in the background (progress in
+        /api/health)."""
+        outcome = pipeline.upload(file.filename or "", file.file.read(pipeline.settings.max_upload_bytes + 1))
+        if outcome["status"] == "indexed":
+            response.status_code = 200
+        return outcome
+
+    @app.delete("/api/documents/{doc_id:path}", responses=error_responses(401, 404, 422))
+    def delete(doc_id: str) -> dict[str, Any]:
+        """Remove a document: its file from the corpus folder and its passages from the index."""
+        pipeline.delete_document(doc_id)
+        return {"deleted": doc_id}
 
     @app.get("/api/documents/{doc_id:path}", response_model=DocumentText, responses=error_responses(401, 404, 422))
     def document(doc_id: str) -> dict[str, Any]:

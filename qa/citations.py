@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 
+from .formats import page_of
 from .schema import Citation, Document
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ def verify_citations(
         quote = doc.text[start:end]
         if not quote.strip():
             continue
-        citation = Citation(doc_id, doc.title, start, end, quote)
+        citation = Citation(doc_id, doc.title, start, end, quote, page_of(doc.pages, start))
         assert doc.text[citation.start : citation.end] == citation.quote
         out.append(citation)
     return tuple(out)

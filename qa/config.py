@@ -21,7 +21,8 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="QA_", env_file=".env", extra="ignore")
 
-    corpus_dir: Path = Field(Path("corpus"), description="Folder of .txt/.md documents to index.")
+    corpus_dir: Path = Field(Path("corpus"), description="Folder of documents to index (.txt, .md, .html, .pdf); "
+                             "uploads are saved into it.")
     index_dir: Path = Field(Path(".qa/index"), description="Folder of the embedded Chroma index.")
     collection: str = Field("qa", description="Chroma collection name prefix.")
     chroma_host: str | None = Field(
@@ -86,6 +87,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         1_000_000, ge=10_000, le=100_000_000, description="Largest API request body; larger ones get 413."
     )
+    max_upload_bytes: int = Field(
+        20_000_000, ge=1_000, le=1_000_000_000, description="Largest document upload; larger ones get 413."
+    )
     max_queue: int = Field(
         16, ge=0, le=10_000, description="Questions that may wait for a slot; beyond that: 503 with Retry-After."
     )
@@ -97,16 +101,6 @@ class Settings(BaseSettings):
         if value >= size:
             raise ValueError(f"chunk_overlap ({value}) must be smaller than chunk_size ({size})")
         return value
-
-    def retrieval_config(self):  # type: ignore[no-untyped-def]
-        from .retrieval import RetrievalConfig
-
-        return RetrievalConfig(
-            candidates=self.candidates, rrf_k=self.rrf_k, dense_weight=self.dense_weight,
-            bm25_weight=self.bm25_weight, bm25_k1=self.bm25_k1, bm25_b=self.bm25_b,
-            rerank_depth=self.rerank_depth, sentence_weight=self.rerank_sentence_weight,
-            coverage_weight=self.rerank_coverage_weight,
-        )
 
     def loopback(self) -> bool:
         """Whether the server binds to this machine only."""

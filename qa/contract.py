@@ -91,6 +91,7 @@ class CitationOut(BaseModel):
     start: int
     end: int
     quote: str = Field(description="Exactly original_text[start:end] of the document.")
+    page: int | None = Field(None, description="The 1-based page the quote starts on (PDF documents).")
 
 
 class AskResponse(BaseModel):
@@ -106,6 +107,12 @@ class AskResponse(BaseModel):
         "sentence answers the question (for an abstention, that of the best sentence found).")
     answerer: str = Field(description="Which answerer wrote the answer: extractive or llm.")
     timings_ms: dict[str, float]
+
+
+class FeedbackRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"rating": "up"}]})
+    rating: Literal["up", "down"]
+    comment: Annotated[StrictStr, Field(max_length=2000)] = ""
 
 
 class DocumentInfo(BaseModel):
@@ -124,9 +131,17 @@ class DocumentsResponse(BaseModel):
 class DocumentText(BaseModel):
     doc_id: str
     title: str
-    text: str = Field(description="The original text; citation offsets refer to it.")
+    text: str = Field(description="The original (for HTML and PDF: the extracted) text; offsets refer to it.")
     sha256: str
     metadata: dict[str, str]
+    pages: list[int] = Field(default_factory=list, description="Offset where each page starts (PDF).")
+
+
+class UploadResponse(BaseModel):
+    doc_id: str = Field(description="The document's id: its (sanitised) file name in the corpus folder.")
+    duplicate: bool = Field(description="The same content was already there; nothing new was saved.")
+    status: Literal["indexing", "indexed"] = Field(description="indexing: in the background (see "
+                                                   "/api/health); indexed: already searchable.")
 
 
 class ErrorInfo(BaseModel):
@@ -143,8 +158,9 @@ class ErrorBody(BaseModel):
 
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` for the error statuses a route answers, each in the one shape."""
-    meaning = {400: "Unparsable body", 401: "API key missing or wrong (QA_API_KEY is set)", 404: "Not found",
-               413: "Body too large", 422: "Invalid request", 502: "The configured LLM failed",
+    meaning = {400: "Unparsable body, or a file that cannot be read", 401: "API key missing or wrong "
+               "(QA_API_KEY is set)", 404: "Not found", 413: "Body too large", 415: "Unsupported file type",
+               422: "Invalid request", 502: "The configured LLM failed",
                503: "Index not ready, or busy (Retry-After)"}
     return {code: {"model": ErrorBody, "description": meaning[code]} for code in codes}
 
@@ -173,7 +189,7 @@ def passage_record(hit: Hit) -> dict[str, Any]:
 
 def citation_record(citation: Citation) -> dict[str, Any]:
     return {"doc_id": citation.doc_id, "title": citation.title, "start": citation.start, "end": citation.end,
-            "quote": citation.quote}
+            "quote": citation.quote, "page": citation.page}
 
 
 def answer_record(answer: Answer) -> dict[str, Any]:
@@ -195,4 +211,4 @@ def answer_record(answer: Answer) -> dict[str, Any]:
 def document_record(document: Document) -> dict[str, Any]:
     """A document's text as it leaves the process (a ``DocumentText``)."""
     return {"doc_id": document.doc_id, "title": document.title, "text": document.text,
-            "sha256": document.sha256, "metadata": document.metadata}
+            "sha256": document.sha256, "metadata": document.metadata, "pages": list(document.pages)}

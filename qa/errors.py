@@ -45,6 +45,20 @@ class InvalidRequest(QAError):
     exit_code = 2
 
 
+class TooLarge(QAError):
+    """An upload is over the size qa accepts."""
+
+    status_code = 413
+    exit_code = 2
+
+
+class UnsupportedFormat(QAError):
+    """A file of a type qa does not read."""
+
+    status_code = 415
+    exit_code = 2
+
+
 class NotFound(QAError):
     """A requested record (answer, document) does not exist."""
 

@@ -14,6 +14,7 @@ from tqdm import tqdm
 from .chunking import chunk_document
 from .embedding import Embedder
 from .errors import CorpusError
+from .formats import FORMATS
 from .ingest import load_corpus
 from .schema import Chunk, Document, IndexReport
 from .store import ChromaStore
@@ -34,6 +35,7 @@ class Indexer:
         self.embedder = embedder
         self.chunk_size = chunk_size
         self.chunk_overlap = chunk_overlap
+        self.progress = (0, 0)  # texts embedded, texts to embed, in the current run
 
     def repair(self) -> list[str]:
         """Drop documents whose chunks are not all in the store (a run killed while writing
@@ -54,7 +56,7 @@ class Indexer:
         skipped = tuple(str(e) for e in loaded if isinstance(e, CorpusError))
         if not documents:
             detail = f" ({len(skipped)} skipped: {'; '.join(skipped)})" if skipped else ""
-            raise CorpusError(f"no readable .txt or .md document in {corpus_dir}{detail}")
+            raise CorpusError(f"no readable document ({', '.join(sorted(FORMATS))}) in {corpus_dir}{detail}")
         self.repair()
         indexed = self.store.manifest()
         changed = [d for d in documents if indexed.get(d.doc_id) != d.sha256]
@@ -84,6 +86,7 @@ class Indexer:
         planned = list(self._plan(documents))
         total = sum(len(chunks) + len(spans) for _, chunks, spans in planned)
         written = 0
+        self.progress = (0, total)
         with tqdm(total=total, unit="text", desc="embedding", disable=not progress or total <= 64) as bar:
             for batch in _batches(planned, BATCH_TEXTS):
                 texts = [f"{c.title}\n{c.text}" for _, chunks, _ in batch for c in chunks]
@@ -99,6 +102,7 @@ class Indexer:
                     s_at += len(spans)
                 written += len(texts[:at])
                 bar.update(len(texts))
+                self.progress = (self.progress[0] + len(texts), total)
         return written
 
 
@@ -114,3 +118,22 @@ def _batches(planned: list[Planned], size: int) -> Iterator[list[Planned]]:
             batch, texts = [], 0
     if batch:
         yield batch
+
+
+INDEX_FORMAT = 3  # bump when what is stored per chunk or sentence changes
+
+
+def index_signature(model_id: str, chunk_size: int, chunk_overlap: int) -> str:
+    """What stored vectors and chunks depend on; an index with another signature is rebuilt."""
+    return f"{model_id}|chunks={chunk_size}/{chunk_overlap}|format={INDEX_FORMAT}"
+
+
+def describe_change(built: str, wanted: str) -> str:
+    """Which of the settings behind two index signatures differ, in the user's words."""
+    names = ("embedding model (QA_EMBEDDING_MODEL)", "chunking (QA_CHUNK_SIZE/QA_CHUNK_OVERLAP)",
+             "index format (qa version)")
+    old, new = built.split("|"), wanted.split("|")
+    if len(old) != len(new):
+        return f"index built as {built!r}, settings give {wanted!r}"
+    return "; ".join(f"{name}: index {a.split('=')[-1]}, settings {b.split('=')[-1]}"
+                     for name, a, b in zip(names, old, new) if a != b)

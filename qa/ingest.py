@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import CorpusError
+from .formats import extract, supported
 from .schema import Document
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = (".txt", ".md")
 
 # Whole lines that news sites add around an article, which say nothing about the story.
 # General shapes, not one article's lines. Credits (bylines, "With assistance from",
@@ -110,34 +110,34 @@ def title_of(path: Path) -> str:
 
 
 def load_document(path: Path, corpus_dir: Path) -> Document:
-    """Read one file as UTF-8 into a Document.
+    """Read one file (any format of ``qa.formats``) into a Document.
 
     Raises:
-        CorpusError: the file is not valid UTF-8 or holds no text.
+        CorpusError: the file cannot be read in its format or holds no text.
     """
     raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise CorpusError(f"{path}: not valid UTF-8 ({exc.reason} at byte {exc.start})") from exc
-    document = document_from_text(path.relative_to(corpus_dir).as_posix(), text.removeprefix("\ufeff"),
-                                  title_of(path), hashlib.sha256(raw).hexdigest())
+    extracted = extract(str(path), raw)
+    document = document_from_text(path.relative_to(corpus_dir).as_posix(), extracted.text,
+                                  extracted.title or title_of(path), hashlib.sha256(raw).hexdigest(),
+                                  extracted.pages, extracted.metadata, titled=extracted.title is not None)
     if not document.segments:
         raise CorpusError(f"{path}: empty (no text to index)")
     return document
 
 
-def document_from_text(doc_id: str, text: str, title: str, sha256: str) -> Document:
-    """A Document of already decoded text: content segments marked (offsets into ``text``),
-    news credits read as metadata; the headline, when the text has one, is the title."""
+def document_from_text(doc_id: str, text: str, title: str, sha256: str, pages: tuple[int, ...] = (),
+                       metadata: dict[str, str] | None = None, titled: bool = False) -> Document:
+    """A Document of already extracted text: content segments marked (offsets into ``text``),
+    news credits read as metadata (``metadata`` from the file format wins); the headline,
+    when the text has one, is the title, unless the format gave one (``titled``)."""
     segments = content_segments(text)
-    metadata = news_metadata(text, segments)
-    return Document(doc_id=doc_id, title=metadata.get("headline", title), text=text, sha256=sha256,
-                    segments=segments, metadata=metadata)
+    found = {**news_metadata(text, segments), **(metadata or {})}
+    return Document(doc_id=doc_id, title=title if titled else found.get("headline", title), text=text,
+                    sha256=sha256, segments=segments, metadata=found, pages=pages)
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
-    """The .txt/.md files under ``corpus_dir``, sorted, hidden ones left out.
+    """The files under ``corpus_dir`` that qa reads (``qa.formats``), sorted, hidden ones left out.
 
     Raises:
         CorpusError: the folder does not exist.
@@ -148,7 +148,7 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
         p
         for p in corpus_dir.rglob("*")
         if p.is_file()
-        and p.suffix.lower() in SUFFIXES
+        and supported(p.name)
         and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
     )
 

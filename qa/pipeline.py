@@ -6,20 +6,21 @@ import logging
 import threading
 import time
 import uuid
-from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from .answering import ABSTAIN_TEXT, Answerer, Draft, ExtractiveAnswerer
+from .background import Background
 from .citations import verify_citations
 from .config import Settings, packaged_model_path
-from .contract import answer_record
 from .embedding import Embedder, SentenceTransformerEmbedder
 from .errors import IndexNotReady, NotFound
-from .indexing import Indexer
+from .indexing import Indexer, describe_change, index_signature
 from .judge import JUDGE_DIR, Judge
-from .retrieval import Retriever
+from .library import Library
+from .provenance import AnswerLog
+from .retrieval import RetrievalConfig, Retriever
 from .rewrite import standalone_question
 from .schema import Answer, Document, Hit, IndexReport
 from .store import ChromaStore, IndexLock
@@ -31,23 +32,17 @@ def _ms(t0: float) -> float:
     return round((time.perf_counter() - t0) * 1000, 1)
 
 
-INDEX_FORMAT = 3  # bump when what is stored per chunk or sentence changes
+FEEDBACK_FILE = "feedback.jsonl"  # beside the index: users' ratings with the answers' provenance
 
 
-def index_signature(settings: Settings, embedder: Embedder) -> str:
-    """What stored vectors and chunks depend on; an index with another signature is rebuilt."""
-    return f"{embedder.model_id}|chunks={settings.chunk_size}/{settings.chunk_overlap}|format={INDEX_FORMAT}"
-
-
-def describe_change(built: str, wanted: str) -> str:
-    """Which of the settings behind two index signatures differ, in the user's words."""
-    names = ("embedding model (QA_EMBEDDING_MODEL)", "chunking (QA_CHUNK_SIZE/QA_CHUNK_OVERLAP)",
-             "index format (qa version)")
-    old, new = built.split("|"), wanted.split("|")
-    if len(old) != len(new):
-        return f"index built as {built!r}, settings give {wanted!r}"
-    return "; ".join(f"{name}: index {a.split('=')[-1]}, settings {b.split('=')[-1]}"
-                     for name, a, b in zip(names, old, new) if a != b)
+def retrieval_config(settings: Settings) -> RetrievalConfig:
+    """The retriever's knobs, from Settings."""
+    return RetrievalConfig(
+        candidates=settings.candidates, rrf_k=settings.rrf_k, dense_weight=settings.dense_weight,
+        bm25_weight=settings.bm25_weight, bm25_k1=settings.bm25_k1, bm25_b=settings.bm25_b,
+        rerank_depth=settings.rerank_depth, sentence_weight=settings.rerank_sentence_weight,
+        coverage_weight=settings.rerank_coverage_weight,
+    )
 
 
 class Pipeline:
@@ -60,11 +55,12 @@ class Pipeline:
         self.indexer = Indexer(store, embedder, settings.chunk_size, settings.chunk_overlap)
         if not store.stale:
             self.indexer.repair()  # what a killed run left half-written is never served
-        self.retriever = Retriever(store, embedder, settings.retrieval_config())
+        self.retriever = Retriever(store, embedder, retrieval_config(settings))
         self._documents: dict[str, Document] = {}
-        self._answers: OrderedDict[str, dict[str, Any]] = OrderedDict()
-        self._answers_lock = threading.Lock()
+        self.answers = AnswerLog(settings.answers_kept, embedder.model_id, settings.index_dir / FEEDBACK_FILE)
         self._index_lock = threading.Lock()  # one indexing run at a time (CLI, API)
+        self.library = Library(settings.corpus_dir, settings.max_upload_bytes)
+        self.background_index = Background(self.index, "background indexing")
         self._answerer_lock = threading.Lock()
         self._answerer: Answerer | None = None
         if settings.llm != "none":  # cheap, and a bad LLM setting fails here, not at the first question
@@ -98,7 +94,7 @@ class Pipeline:
             embedder = embedder or SentenceTransformerEmbedder(
                 settings.model_path(), settings.embedding_batch_size
             )
-            signature = index_signature(settings, embedder)
+            signature = index_signature(embedder.model_id, settings.chunk_size, settings.chunk_overlap)
         except BaseException:
             if lock is not None:
                 lock.release()
@@ -152,6 +148,33 @@ class Pipeline:
             self._documents.clear()
         return report
 
+    # --- the library (the corpus folder) ------------------------------------------------------
+
+    def upload(self, name: str, data: bytes) -> dict[str, Any]:
+        """Save a document into the corpus folder and index it in the background.
+
+        Raises:
+            TooLarge, UnsupportedFormat, CorpusError: the upload is refused; nothing is written.
+        """
+        indexed = self.store.manifest()
+        saved = self.library.save(name, data, indexed)
+        if saved.doc_id in indexed:
+            return {"doc_id": saved.doc_id, "duplicate": saved.duplicate, "status": "indexed"}
+        self.background_index.request()
+        return {"doc_id": saved.doc_id, "duplicate": saved.duplicate, "status": "indexing"}
+
+    def delete_document(self, doc_id: str) -> None:
+        """Remove a document: its file from the corpus folder, then its chunks from the index.
+
+        Raises:
+            NotFound: no such file in the corpus folder.
+        """
+        with self._index_lock:
+            self.library.delete(doc_id)
+            self.store.delete_documents([doc_id])
+            self.retriever.refresh()
+            self._documents.clear()
+
     # --- reading ----------------------------------------------------------------------------
 
     def document(self, doc_id: str) -> Document | None:
@@ -176,9 +199,13 @@ class Pipeline:
 
     def health(self) -> dict[str, Any]:
         documents, chunks = self.store.count()
-        status = ("indexing" if self._index_lock.locked() else "degraded" if self.store.stale
+        indexing = self._index_lock.locked() or self.background_index.running()
+        status = ("indexing" if indexing else "degraded" if self.store.stale
                   else "empty" if chunks == 0 else "ready")
+        done, total = self.indexer.progress
         return {
+            "progress": {"texts_embedded": done, "texts_total": total} if indexing else None,
+            "last_index_error": self.background_index.error,
             "ready": chunks > 0 and not self.store.stale,
             "status": status,
             "documents": documents,
@@ -263,7 +290,7 @@ class Pipeline:
             unsupported=draft.unsupported,
             conflict=draft.conflict and not abstained,
         )
-        self._remember(answer)
+        self.answers.remember(answer)
         yield answer
 
     def rewrite(self, question: str, history: Sequence[dict[str, str]]) -> str:
@@ -272,26 +299,6 @@ class Pipeline:
             return rewriter(question, history)
         return standalone_question(question, history)
 
-    def _remember(self, answer: Answer) -> None:
-        record = {
-            **answer_record(answer),
-            "question": answer.question,
-            "model": answer.model,
-            "embedding_model": self.embedder.model_id,
-            "removed_by_grounding_gate": list(answer.unsupported),
-            "created": time.time(),
-        }
-        with self._answers_lock:
-            self._answers[answer.answer_id] = record
-            while len(self._answers) > self.settings.answers_kept:
-                self._answers.popitem(last=False)
-
     def answer_record(self, answer_id: str) -> dict[str, Any]:
-        """The provenance record of an earlier answer.
-
-        Raises:
-            NotFound: unknown id (or one no longer kept).
-        """
-        if answer_id not in self._answers:
-            raise NotFound(f"no answer with id {answer_id!r}")
-        return self._answers[answer_id]
+        """The provenance record of an earlier answer (NotFound when unknown)."""
+        return self.answers.get(answer_id)

@@ -10,8 +10,9 @@ class Document:
     """One corpus file: its original text and the spans of it worth indexing.
 
     ``segments`` are ``(start, end)`` character spans of ``text`` that hold content
-    (boilerplate lines are left out); offsets always refer to ``text``. ``metadata`` holds
-    what a news text says about itself (headline, source, authors, editor's note, date...).
+    (boilerplate lines are left out); offsets always refer to ``text`` (for HTML and PDF,
+    the extracted text). ``metadata`` holds what a text says about itself (headline, source,
+    authors, editor's note, date...); ``pages`` the offset where each page starts (PDF).
     """
 
     doc_id: str
@@ -20,6 +21,7 @@ class Document:
     sha256: str
     segments: tuple[tuple[int, int], ...]
     metadata: dict[str, str] = field(default_factory=dict)
+    pages: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,13 +55,15 @@ class Hit:
 
 @dataclass(frozen=True)
 class Citation:
-    """An exact span of a source document: ``quote == text[start:end]``."""
+    """An exact span of a source document: ``quote == text[start:end]``; ``page``: the
+    1-based page it starts on, for paged documents (PDF)."""
 
     doc_id: str
     title: str
     start: int
     end: int
     quote: str
+    page: int | None = None
 
 
 @dataclass(frozen=True)

@@ -196,7 +196,7 @@ class ChromaStore:
             return None
         meta = got["metadatas"][0]
         return Document(doc_id, meta["title"], got["documents"][0], meta["sha256"], (),
-                        json.loads(meta.get("metadata") or "{}"))
+                        json.loads(meta.get("metadata") or "{}"), tuple(json.loads(meta.get("pages") or "[]")))
 
     # --- writes -----------------------------------------------------------------------------
 
@@ -236,7 +236,8 @@ class ChromaStore:
             embeddings=[[1.0]],
             documents=[document.text],
             metadatas=[{"title": document.title, "sha256": document.sha256, "chunks": len(chunks),
-                        "metadata": json.dumps(document.metadata, ensure_ascii=False)}],
+                        "metadata": json.dumps(document.metadata, ensure_ascii=False),
+                        "pages": json.dumps(document.pages)}],
         )
 
     def delete_documents(self, doc_ids: Iterable[str]) -> None:

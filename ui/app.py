@@ -15,6 +15,7 @@ from qa.contract import Text, answer_record
 from qa.errors import QAError
 from qa.pipeline import Pipeline
 from qa.schema import Answer
+from ui.documents import documents_tab
 
 MAX_QUESTION = 2000
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<])")
@@ -31,21 +32,33 @@ CSS = """
 #qa-sources mark { background: #ffe58a; color: #111; padding: 0 .1em; }
 #qa-sources mark.qa-focus { outline: 3px solid #e0a800; }
 #qa-sources .qa-abstain { border-left: 4px solid #d97706; padding-left: .5rem; }
-@media (max-width: 720px) { #qa-sources { max-height: none; } }
+@media (max-width: 720px) { #qa-chat { height: 50vh !important; } #qa-sources { max-height: 60vh; } }
 """
 
-# Clicking a citation scrolls its highlighted span into view (no inline handlers: the
-# document text is escaped, and this is the only script the panel has).
-SOURCES_JS = """
-element.addEventListener('click', (event) => {
-  const button = event.target.closest('[data-cite]');
-  if (!button) return;
-  const mark = element.querySelector('#' + button.dataset.cite);
-  if (!mark) return;
-  element.querySelectorAll('mark.qa-focus').forEach((m) => m.classList.remove('qa-focus'));
-  mark.classList.add('qa-focus');
-  mark.scrollIntoView({block: 'center', behavior: 'smooth'});
-});
+# Clicking a citation (its card in the sources panel, or its [n] marker in the answer) marks
+# its highlighted span and scrolls the sources panel to it; the page itself scrolls only where
+# the panel does not scroll on its own (narrow windows). No inline handlers: document text is
+# escaped, and this delegated listener is the only script the page adds.
+CITE_JS = """
+() => {
+  document.addEventListener('click', (event) => {
+    const trigger = event.target.closest('#qa-sources [data-cite], #qa-chat a[href^="#qa-cite-"]');
+    if (!trigger) return;
+    event.preventDefault();
+    const id = trigger.dataset.cite || trigger.getAttribute('href').slice(1);
+    const panel = document.querySelector('#qa-sources');
+    const mark = panel && panel.querySelector('#' + CSS.escape(id));
+    if (!mark) return;
+    panel.querySelectorAll('mark.qa-focus').forEach((m) => m.classList.remove('qa-focus'));
+    mark.classList.add('qa-focus');
+    if (panel.scrollHeight > panel.clientHeight + 1) {
+      const offset = mark.getBoundingClientRect().top - panel.getBoundingClientRect().top;
+      panel.scrollBy({top: offset - panel.clientHeight / 3, behavior: 'smooth'});
+    } else {
+      mark.scrollIntoView({block: 'center', behavior: 'smooth'});
+    }
+  });
+}
 """
 
 THEME = gr.themes.Default(
@@ -62,9 +75,9 @@ def as_text(text: str) -> str:
 def answer_message(answer: Answer) -> str:
     """The chat message of an answer: text, citation markers, the rewrite in small print."""
     if answer.abstained:
-        body = f"**Not found in the source.** {as_text(answer.answer)} The closest passages are on the right."
+        body = f"**Not found in the source.** {as_text(answer.answer)} The closest passages are under Sources."
     else:
-        marks = " ".join(f"\\[{i}\\]" for i in range(1, len(answer.citations) + 1))
+        marks = " ".join(f"[\\[{i}\\]](#qa-cite-{i})" for i in range(1, len(answer.citations) + 1))
         body = f"{as_text(answer.answer)} {marks}"
     if answer.standalone_question != answer.question:
         body += f"\n\n<sub>Searched for: {as_text(answer.standalone_question)}</sub>"
@@ -101,7 +114,7 @@ def sources_html(answer: Answer | None, pipeline: Pipeline) -> str:
             f"<button type='button' class='qa-cite' data-cite='qa-cite-{i}' "
             f"aria-label='Show citation {i} in the document'>"
             f"<div class='qa-meta'>[{i}] {html.escape(c.title)} · {html.escape(c.doc_id)} · "
-            f"[{c.start}:{c.end}] · score {score_of(c):.3f}</div>"
+            f"{'' if c.page is None else f'p. {c.page} · '}[{c.start}:{c.end}] · score {score_of(c):.3f}</div>"
             f"“{html.escape(c.quote)}”</button>"
         )
     by_doc: dict[str, list[tuple[int, Any]]] = {}
@@ -128,66 +141,85 @@ def build_ui(pipeline: Pipeline, examples: list[str] | None = None) -> gr.Blocks
     examples = examples if examples is not None else pipeline.settings.ui_examples
 
     def respond(
-        message: str, chat: list[dict[str, Any]], history: list[dict[str, str]], k: int, hybrid: bool,
-        rerank: bool,
+        message: str, chat: list[dict[str, Any]], history: list[dict[str, str]], answer_ids: dict[int, str],
+        k: int, hybrid: bool, rerank: bool,
     ) -> Iterator[tuple[Any, ...]]:
         question = (message or "").strip()
         if not question:
             gr.Warning("Type a question first.")
-            yield chat, history, gr.update(), message
+            yield chat, history, answer_ids, gr.update(), message
             return
         if len(question) > MAX_QUESTION:
             gr.Warning(f"Questions are limited to {MAX_QUESTION} characters (this one has {len(question)}).")
-            yield chat, history, gr.update(), message
+            yield chat, history, answer_ids, gr.update(), message
             return
         chat = [*chat, {"role": "user", "content": as_text(question)}, {"role": "assistant", "content": "…"}]
-        yield chat, history, "<p class='qa-meta'>Searching…</p>", ""
+        yield chat, history, answer_ids, "<p class='qa-meta'>Searching…</p>", ""
         streamed = ""
         try:
             for piece in pipeline.ask_stream(question, history, int(k), hybrid, rerank):
                 if isinstance(piece, str):
                     streamed += piece
                     chat[-1] = {"role": "assistant", "content": as_text(streamed)}
-                    yield chat, history, gr.update(), ""
+                    yield chat, history, answer_ids, gr.update(), ""
                 else:
                     answer = piece
         except QAError as exc:
             chat[-1] = {"role": "assistant", "content": f"**Error:** {as_text(str(exc))}"}
-            yield chat, history, gr.update(), ""
+            yield chat, history, answer_ids, gr.update(), ""
             return
         chat[-1] = {"role": "assistant", "content": answer_message(answer)}
         history = [*history, {"role": "user", "content": question},
                    {"role": "assistant", "content": answer.answer}]
-        yield chat, history, sources_html(answer, pipeline), ""
+        answer_ids = {**answer_ids, len(chat) - 1: answer.answer_id}
+        yield chat, history, answer_ids, sources_html(answer, pipeline), ""
+
+    def rate(answer_ids: dict[int, str], rating: gr.LikeData) -> None:
+        """A thumb up or down on an answer, kept with its provenance record."""
+        index = rating.index if isinstance(rating.index, int) else rating.index[0]
+        answer_id = answer_ids.get(index)
+        if answer_id is None or rating.liked not in (True, False):
+            return
+        try:
+            pipeline.answers.feedback(answer_id, "up" if rating.liked else "down")
+            gr.Info("Thank you: the rating is kept with this answer and its sources.")
+        except QAError as exc:
+            gr.Warning(str(exc))
 
     with gr.Blocks(title="qa — answers with sources") as demo:
         gr.Markdown("## qa\nAsk about the documents. Every answer cites the exact passages it rests on; "
                     "when the documents don't say, qa says so.")
         history = gr.State([])
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3, min_width=320):
-                chatbot = gr.Chatbot(label="Conversation", height=460, buttons=["copy"],
-                                     elem_id="qa-chat", sanitize_html=True, feedback_options=None,
-                                     latex_delimiters=[])
-                question = gr.Textbox(label="Your question", placeholder="Ask a question and press Enter",
-                                      lines=1, max_lines=4, elem_id="qa-question", submit_btn=True,
-                                      autofocus=True)
-                with gr.Row():
-                    clear = gr.Button("Clear chat", variant="secondary", elem_id="qa-clear")
-                if examples:
-                    gr.Examples(examples=[[e] for e in examples], inputs=[question], label="Examples")
-                with gr.Accordion("Retrieval settings", open=False):
-                    k = gr.Slider(1, 50, value=pipeline.settings.k, step=1, label="Passages to read (k)")
-                    hybrid = gr.Checkbox(value=True, label="Hybrid retrieval (BM25 + dense)")
-                    rerank = gr.Checkbox(value=True, label="Rerank by sentence evidence")
-            with gr.Column(scale=2, min_width=320):
-                gr.Markdown("### Sources")
-                sources = gr.HTML(sources_html(None, pipeline), elem_id="qa-sources", js_on_load=SOURCES_JS,
-                                  label="Sources")
-        inputs = [question, chatbot, history, k, hybrid, rerank]
-        question.submit(respond, inputs, [chatbot, history, sources, question], api_visibility="private")
-        clear.click(lambda: ([], [], sources_html(None, pipeline), ""), None, [chatbot, history, sources, question],
-                    api_visibility="private")
+        answer_ids = gr.State({})  # chat message index -> answer id (for ratings)
+        with gr.Tab("Ask", elem_id="qa-tab-ask"):
+            with gr.Row(equal_height=False):
+                with gr.Column(scale=3, min_width=320):
+                    chatbot = gr.Chatbot(label="Conversation", height=460, buttons=["copy"], elem_id="qa-chat",
+                                         sanitize_html=True, feedback_options=("Like", "Dislike"),
+                                         latex_delimiters=[])
+                    question = gr.Textbox(label="Your question", placeholder="Ask a question and press Enter",
+                                          lines=1, max_lines=4, elem_id="qa-question", submit_btn="Ask",
+                                          stop_btn="Stop", autofocus=True)
+                    clear = gr.Button("Clear chat", variant="secondary", elem_id="qa-clear", size="sm")
+                with gr.Column(scale=2, min_width=320):
+                    gr.Markdown("### Sources")
+                    sources = gr.HTML(sources_html(None, pipeline), elem_id="qa-sources", label="Sources")
+            # below both panels: on a narrow window the sources come right after the question
+            if examples:
+                gr.Examples(examples=[[e] for e in examples], inputs=[question], label="Examples")
+            with gr.Accordion("Retrieval settings", open=False):
+                k = gr.Slider(1, 50, value=pipeline.settings.k, step=1, label="Passages to read (k)")
+                hybrid = gr.Checkbox(value=True, label="Hybrid retrieval (BM25 + dense)")
+                rerank = gr.Checkbox(value=True, label="Rerank by sentence evidence")
+        with gr.Tab("Documents", elem_id="qa-tab-documents"):
+            documents_tab(pipeline)
+        inputs = [question, chatbot, history, answer_ids, k, hybrid, rerank]
+        asking = question.submit(respond, inputs, [chatbot, history, answer_ids, sources, question],
+                                 api_visibility="private")
+        chatbot.like(rate, [answer_ids], None, api_visibility="private")
+        question.stop(None, None, None, cancels=[asking], api_visibility="private")
+        clear.click(lambda: ([], [], {}, sources_html(None, pipeline), ""), None,
+                    [chatbot, history, answer_ids, sources, question], api_visibility="private")
         gr.api(program_ask(pipeline), api_name="ask")
     return demo
 
@@ -215,18 +247,15 @@ def program_ask(pipeline: Pipeline) -> Any:
 
 
 def mount_ui(app: Any, pipeline: Pipeline) -> Any:
-    """Mount the UI at / of a FastAPI app (one process, one port). The UI takes no files and
-    proxies nothing, so Gradio's upload and proxy routes are closed (our routes come first)
-    and any file is capped at 1 MB."""
-
-    @app.api_route("/gradio_api/upload", methods=["POST", "PUT"], include_in_schema=False)
-    def no_uploads() -> None:
-        raise HTTPException(404, "this server takes no uploads")
+    """Mount the UI at / of a FastAPI app (one process, one port). Gradio's upload route
+    takes documents up to QA_MAX_UPLOAD_BYTES (the panel moves each into the corpus folder
+    at once); its proxy route is closed (our routes come first)."""
 
     @app.get("/gradio_api/proxy={rest:path}", include_in_schema=False)
     def no_proxy(rest: str) -> None:  # Gradio's proxy serves Spaces; a bad URL made it fail with 500
         raise HTTPException(404, "this server proxies nothing")
 
     key = pipeline.settings.api_key
-    return gr.mount_gradio_app(app, build_ui(pipeline), path="/", theme=THEME, css=CSS,
-                               footer_links=["api"], max_file_size="1mb", auth=("qa", key) if key else None)
+    return gr.mount_gradio_app(app, build_ui(pipeline), path="/", theme=THEME, css=CSS, js=CITE_JS,
+                               footer_links=["api"], max_file_size=pipeline.settings.max_upload_bytes,
+                               auth=("qa", key) if key else None)

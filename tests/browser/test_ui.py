@@ -51,6 +51,14 @@ def test_answer_shows_a_correct_alias_and_a_verbatim_highlighted_citation(page, 
     page.wait_for_timeout(600)
     assert "qa-focus" in (marks.first.get_attribute("class") or "")
     assert marks.first.is_visible()
+    # ... and so does its [1] marker in the answer, scrolling the panel, not the page
+    page.evaluate("document.querySelector('#qa-sources').scrollTop = 0; window.scrollTo(0, 0)")
+    marks.first.evaluate("m => m.classList.remove('qa-focus')")
+    page.locator("#qa-chat a[href='#qa-cite-1']").last.click()
+    page.wait_for_timeout(800)
+    assert "qa-focus" in (marks.first.get_attribute("class") or "")
+    assert page.evaluate("window.scrollY") == 0
+    assert page.evaluate("document.querySelector('#qa-sources').scrollTop") > 0
     # a test run never rewrites a tracked file: docs/screenshot.png only when asked for
     shot = Path(os.environ.get("QA_SCREENSHOT_DIR", tmp_path)) / "screenshot.png"
     page.screenshot(path=str(shot))
@@ -107,6 +115,8 @@ def test_narrow_window_stacks_the_panels(browser, ui_server) -> None:  # type: i
     sources = page.locator("#qa-sources").bounding_box()
     assert chat and sources and sources["y"] > chat["y"] + chat["height"] - 1
     assert chat["width"] <= 420
+    # the sources follow the question box, not examples and settings: within a screen of the chat
+    assert sources["y"] - (chat["y"] + chat["height"]) < 300
     context.close()
 
 
@@ -129,3 +139,53 @@ def test_the_api_docs_render_with_the_network_blocked(browser, ui_server) -> Non
     assert page.locator(".opblock-summary-path[data-path='/api/ask']").count() == 1
     assert not blocked
     context.close()
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1400, "height": 900}, {"width": 390, "height": 844}],
+                         ids=["desktop", "phone"])
+def test_upload_ask_cite_delete_a_pdf(browser, ui_server, tmp_path: Path, viewport: dict) -> None:  # type: ignore[no-untyped-def]
+    from tests.documents import make_pdf
+
+    name = f"quibbleton-{viewport['width']}.pdf"
+    pdf = tmp_path / name
+    pdf.write_bytes(make_pdf(["The Quibbleton lamp was designed in Tromso.",
+                              f"The Quibbleton lamp battery lasts {viewport['width']} hours."]))
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    page.goto(ui_server.base + "/")
+    page.wait_for_selector("#qa-question textarea", timeout=60_000)
+    page.get_by_role("tab", name="Documents").click()
+    page.locator("#qa-upload input[type=file]").set_input_files(str(pdf))
+    page.wait_for_function("n => document.querySelector('#qa-documents').innerText.includes(n)"
+                           " && !document.querySelector('#qa-doc-status').innerText.includes('Indexing')",
+                           arg=name, timeout=60_000)
+    assert (ui_server.corpus / name).read_bytes() == pdf.read_bytes()
+    page.get_by_role("tab", name="Ask").click()
+    ask(page, "How many hours does the Quibbleton lamp battery last?")
+    assert f"{viewport['width']} hours" in last_answer(page)
+    meta = page.locator("#qa-sources .qa-cite .qa-meta").first.inner_text()
+    assert name in meta and "p. 2" in meta
+    page.get_by_role("tab", name="Documents").click()
+    page.locator("#qa-doc-choice input").fill(name)
+    page.get_by_role("option", name=name).click()
+    page.locator("#qa-delete").click()
+    page.wait_for_function("n => !document.querySelector('#qa-documents').innerText.includes(n)", arg=name,
+                           timeout=30_000)
+    assert not (ui_server.corpus / name).exists()
+    context.close()
+
+
+def test_a_thumb_on_an_answer_is_kept_with_its_provenance(page, ui_server) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    ask(page, "Who co-founded Alibaba?")
+    page.locator("#qa-chat .bot").last.hover()
+    page.locator("#qa-chat").get_by_role("button", name="Like").last.click()
+    feedback = ui_server.index / "feedback.jsonl"
+    for _ in range(50):
+        if feedback.exists() and feedback.read_text().strip():
+            break
+        page.wait_for_timeout(100)
+    record = json.loads(feedback.read_text().splitlines()[-1])
+    assert record["question"] == "Who co-founded Alibaba?" and record["feedback"]["rating"] == "up"
+    assert record["citations"] and record["passages"]

@@ -11,14 +11,6 @@ from qa.pipeline import Pipeline
 from tests.fakes import HashEmbedder
 
 
-@pytest.fixture
-def pipeline(tmp_path: Path, corpus: Path):
-    p = Pipeline.from_settings(Settings(index_dir=tmp_path / "index", corpus_dir=corpus), HashEmbedder())
-    p.index()
-    yield p
-    p.close()
-
-
 def test_langchain_retriever_returns_documents_with_offsets(pipeline: Pipeline) -> None:
     docs = QARetriever.from_pipeline(pipeline, k=3).invoke("Who co-founded Alibaba?")
     assert len(docs) == 3

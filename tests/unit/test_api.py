@@ -128,7 +128,8 @@ def test_unknown_routes_and_wrong_methods_get_404_and_405_in_the_one_error_shape
         assert r.json()["error"]["type"] == "method_not_allowed"
         r = c.get("/api/nothing-here")
         assert r.status_code == 404 and r.json()["error"]["type"] == "not_found"
-        assert c.delete("/api/documents/a.txt").status_code == 405
+        r = c.patch("/api/documents/a.txt")
+        assert r.status_code == 405 and r.headers["allow"] == "DELETE, GET"
     pipeline.close()
 
 
@@ -158,13 +159,14 @@ def test_reindex_endpoint_picks_up_a_new_file(client: TestClient, corpus: Path) 
     assert client.get("/api/health").json()["documents"] == 2
 
 
-def test_the_ui_takes_no_uploads_and_proxies_nothing(tmp_path: Path, corpus: Path) -> None:
+def test_the_ui_takes_uploads_up_to_the_limit_and_proxies_nothing(tmp_path: Path, corpus: Path) -> None:
     from qa.server import build_app
 
-    pipeline = Pipeline.from_settings(Settings(index_dir=tmp_path / "index", corpus_dir=corpus), HashEmbedder())
+    settings = Settings(index_dir=tmp_path / "index", corpus_dir=corpus, max_upload_bytes=50_000)
+    pipeline = Pipeline.from_settings(settings, HashEmbedder())
     with TestClient(build_app(pipeline)) as c:
-        r = c.post("/gradio_api/upload", files={"files": ("big.bin", b"x" * 100_000)})
-        assert r.status_code == 404 and r.json()["error"]["type"] == "not_found"
+        r = c.post("/gradio_api/upload", files={"files": ("big.txt", b"x" * 100_000)})
+        assert r.status_code == 413, r.text
         r = c.get("/gradio_api/proxy=/etc/passwd%00")
         assert r.status_code == 404 and r.json()["error"]["type"] == "not_found"
     pipeline.close()
@@ -189,3 +191,18 @@ def test_with_an_api_key_the_api_needs_it(tmp_path: Path, corpus: Path) -> None:
         assert ok.status_code == 200 and ok.json()["passages"]
         assert c.get("/api/health").status_code == 200  # monitoring needs no key
     pipeline.close()
+
+
+def test_feedback_is_kept_with_the_answers_provenance(client: TestClient, tmp_path: Path) -> None:
+    import json
+
+    answer = client.post("/api/ask", json={"question": "Who co-founded Alibaba?"}).json()
+    r = client.post(f"/api/answers/{answer['answer_id']}/feedback", json={"rating": "down", "comment": "too long"})
+    assert r.status_code == 200 and r.json()["feedback"]["rating"] == "down"
+    record = client.get(f"/api/answers/{answer['answer_id']}").json()
+    assert record["feedback"]["comment"] == "too long" and record["citations"] == answer["citations"]
+    kept = [json.loads(line) for line in (tmp_path / "index" / "feedback.jsonl").read_text().splitlines()]
+    assert kept[-1]["answer_id"] == answer["answer_id"] and kept[-1]["question"] == "Who co-founded Alibaba?"
+    assert client.post("/api/answers/nope/feedback", json={"rating": "up"}).status_code == 404
+    bad = client.post(f"/api/answers/{answer['answer_id']}/feedback", json={"rating": "meh"})
+    assert bad.status_code == 422 and bad.json()["error"]["type"] == "invalid_request"

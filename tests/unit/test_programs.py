@@ -6,27 +6,16 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from qa.api import create_app
 from qa.client import LocalClient
-from qa.config import Settings
 from qa.errors import InvalidRequest
 from qa.mcp_server import create_mcp
 from qa.openai_compat import ChatMessage, conversation
 from qa.pipeline import Pipeline
-from tests.fakes import HashEmbedder
-
-
-@pytest.fixture
-def pipeline(tmp_path: Path, corpus: Path):
-    p = Pipeline.from_settings(Settings(index_dir=tmp_path / "index", corpus_dir=corpus), HashEmbedder())
-    p.index()
-    yield p
-    p.close()
 
 
 @pytest.fixture

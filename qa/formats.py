@@ -1,0 +1,109 @@
+"""Files -> plain text, per format, with what a file says about itself.
+
+``.txt`` and ``.md`` are read as UTF-8; ``.html``/``.htm`` keep their main text only
+(trafilatura drops navigation, footers and other boilerplate) and give title, author, date
+and site; ``.pdf`` is read page by page (pypdf), the offset where each page starts kept so
+that a citation can name its page. Offsets of passages and citations always refer to the
+extracted text, which is what the index stores and the document view shows.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass, field
+
+from .errors import CorpusError
+
+log = logging.getLogger(__name__)
+
+FORMATS = {".txt": "text", ".md": "text", ".html": "html", ".htm": "html", ".pdf": "pdf"}
+PAGE_BREAK = "\n\n"
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """A file's text; ``pages``: offset in ``text`` where each page starts (PDF only)."""
+
+    text: str
+    title: str | None = None
+    pages: tuple[int, ...] = ()
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+def supported(name: str) -> bool:
+    return any(name.lower().endswith(suffix) for suffix in FORMATS)
+
+
+def extract(name: str, raw: bytes) -> Extracted:
+    """The text of file ``name`` (its suffix says the format) holding ``raw``.
+
+    Raises:
+        CorpusError: an unsupported format, or a file that holds no readable text.
+    """
+    kind = next((k for suffix, k in FORMATS.items() if name.lower().endswith(suffix)), None)
+    if kind == "text":
+        return Extracted(_utf8(name, raw))
+    if kind == "html":
+        return _html(name, raw)
+    if kind == "pdf":
+        return _pdf(name, raw)
+    raise CorpusError(f"{name}: unsupported format (qa reads {', '.join(sorted(FORMATS))})")
+
+
+def _utf8(name: str, raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"{name}: not valid UTF-8 ({exc.reason} at byte {exc.start})") from exc
+
+
+def _html(name: str, raw: bytes) -> Extracted:
+    import trafilatura
+
+    html = _utf8(name, raw)
+    text = trafilatura.extract(html, output_format="txt", include_comments=False, include_tables=True,
+                               favor_precision=True)
+    if not text or not text.strip():
+        raise CorpusError(f"{name}: no main text found in the HTML")
+    meta = trafilatura.extract_metadata(html, extensive=False)  # a date the page states, not a guess
+    found = {} if meta is None else {
+        key: str(value) for key, value in (("authors", meta.author), ("date", meta.date), ("source", meta.sitename),
+                                           ("url", meta.url)) if value}
+    return Extracted(text, meta.title if meta is not None and meta.title else None, (), found)
+
+
+def _pdf(name: str, raw: bytes) -> Extracted:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(io.BytesIO(raw))
+        if reader.is_encrypted:
+            raise CorpusError(f"{name}: the PDF is encrypted")
+        pages = [(page.extract_text() or "").strip() for page in reader.pages]
+        info = reader.metadata
+    except PyPdfError as exc:
+        raise CorpusError(f"{name}: not a readable PDF ({exc})") from exc
+    starts, parts, pos = [], [], 0
+    for text in pages:
+        starts.append(pos)
+        parts.append(text)
+        pos += len(text) + len(PAGE_BREAK)
+    text = PAGE_BREAK.join(parts)
+    if not text.strip():
+        raise CorpusError(f"{name}: the PDF holds no extractable text (scanned pages need OCR first)")
+    found = {"pages": str(len(pages))}
+    if info is not None and info.author:
+        found["authors"] = str(info.author)
+    title = str(info.title) if info is not None and info.title else None
+    return Extracted(text, title, tuple(starts), found)
+
+
+def page_of(pages: tuple[int, ...], offset: int) -> int | None:
+    """The 1-based page holding ``offset``, for a text with page starts ``pages``."""
+    if not pages:
+        return None
+    from bisect import bisect_right
+
+    return bisect_right(pages, offset)

@@ -1,0 +1,113 @@
+"""The corpus folder as the user's library: uploads saved into it safely, files removed from it.
+
+The folder stays the source of truth (the index is rebuilt from it): an upload is written
+there under a sanitised name, never outside it, whole or not at all; the same content twice
+is recognised by its hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import NotFound, TooLarge, UnsupportedFormat
+from .formats import FORMATS, extract, supported
+
+MAX_NAME = 120
+
+
+@dataclass(frozen=True)
+class Saved:
+    """An upload's outcome: the document id it is (or already was) known by."""
+
+    doc_id: str
+    duplicate: bool
+
+
+def safe_name(name: str) -> str:
+    """A file name that can only land in the corpus folder itself: the last path component,
+    letters, digits, ``.``, ``-`` and ``_`` (others become ``_``), no leading dot.
+
+    Raises:
+        UnsupportedFormat: nothing usable is left, or the format is not one qa reads.
+    """
+    base = unicodedata.normalize("NFKC", name).replace("\\", "/").rsplit("/", 1)[-1]
+    stem, dot, suffix = base.rpartition(".")
+    stem = re.sub(r"[^\w.-]+", "_", stem if dot else base, flags=re.ASCII).strip("._-")[:MAX_NAME]
+    cleaned = f"{stem or 'document'}.{suffix.lower()}" if dot else stem
+    if not dot or not supported(cleaned):
+        raise UnsupportedFormat(f"{name!r}: unsupported file type (qa reads {', '.join(sorted(FORMATS))})")
+    return cleaned
+
+
+class Library:
+    """Saves uploads into and removes files from ``corpus_dir``."""
+
+    def __init__(self, corpus_dir: Path, max_bytes: int) -> None:
+        self.corpus_dir = corpus_dir
+        self.max_bytes = max_bytes
+
+    def save(self, name: str, data: bytes, indexed: dict[str, str]) -> Saved:
+        """Write an upload into the corpus folder.
+
+        Args:
+            name: the file name the client gave (sanitised here).
+            data: the file's bytes.
+            indexed: doc_id -> sha256 of what the index holds (the same content is not saved twice).
+
+        Raises:
+            TooLarge: over ``max_bytes``.
+            UnsupportedFormat: a type qa does not read.
+            CorpusError: the file cannot be read in its format (nothing is written).
+        """
+        if len(data) > self.max_bytes:
+            raise TooLarge(f"the file is {len(data):,} bytes; uploads are limited to {self.max_bytes:,} "
+                           "(QA_MAX_UPLOAD_BYTES)")
+        target = safe_name(name)
+        digest = hashlib.sha256(data).hexdigest()
+        same = next((doc_id for doc_id, sha in sorted(indexed.items()) if sha == digest), None)
+        if same is not None:
+            return Saved(same, True)
+        extract(target, data)  # an unreadable file is refused before anything is written
+        self.corpus_dir.mkdir(parents=True, exist_ok=True)
+        path = self._free_path(target, digest)
+        if path.exists():  # the same bytes, saved before and not yet indexed
+            return Saved(path.name, True)
+        fd, tmp = tempfile.mkstemp(dir=self.corpus_dir, prefix=".upload-")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        return Saved(path.name, False)
+
+    def _free_path(self, name: str, digest: str) -> Path:
+        """``name`` in the folder, or ``name-2``, ``name-3`` ... when another file has it
+        (a file with the same bytes is returned as it is)."""
+        stem, suffix = name.rsplit(".", 1)
+        for n in range(1, 10_000):
+            path = self.corpus_dir / (name if n == 1 else f"{stem}-{n}.{suffix}")
+            if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() == digest:
+                return path
+        raise TooLarge(f"too many files named like {name}")
+
+    def delete(self, doc_id: str) -> None:
+        """Remove a document's file from the corpus folder.
+
+        Raises:
+            NotFound: no such file inside the corpus folder.
+        """
+        root = self.corpus_dir.resolve()
+        path = (root / doc_id).resolve()
+        if root not in path.parents or not path.is_file():
+            raise NotFound(f"no document {doc_id!r} in the corpus folder")
+        path.unlink()

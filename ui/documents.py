@@ -1,0 +1,82 @@
+"""The UI's document panel: what is indexed, add documents (drag and drop), delete one, and
+indexing progress while it runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from qa.errors import QAError
+from qa.formats import FORMATS
+from qa.pipeline import Pipeline
+
+POLL_SECONDS = 1.0
+
+
+def status_text(pipeline: Pipeline) -> str:
+    """One line: indexing progress while a run goes, else what is indexed."""
+    health = pipeline.health()
+    if health["status"] == "indexing":
+        progress = health["progress"] or {}
+        done, total = progress.get("texts_embedded", 0), progress.get("texts_total", 0)
+        return f"**Indexing…** {done} of {total} passages and sentences embedded." if total else "**Indexing…**"
+    line = f"{health['documents']} documents, {health['chunks']} passages indexed."
+    if health["last_index_error"]:
+        line += f" Last indexing failed: {health['last_index_error']}"
+    return line
+
+
+def rows(pipeline: Pipeline) -> list[list[Any]]:
+    return [[d["title"], d["doc_id"], d["chunks"]] for d in pipeline.documents()]
+
+
+def documents_tab(pipeline: Pipeline) -> None:
+    """The panel's components and events, inside the current Blocks (a tab)."""
+    status = gr.Markdown(status_text(pipeline), elem_id="qa-doc-status")
+    files = gr.File(label=f"Add documents ({', '.join(sorted(FORMATS))}): drop files here or click",
+                    file_types=sorted(FORMATS), file_count="multiple", elem_id="qa-upload")
+    table = gr.Dataframe(rows(pipeline), headers=["Title", "Document", "Passages"], interactive=False,
+                         elem_id="qa-documents", label="Indexed documents")
+    with gr.Row():
+        chosen = gr.Dropdown([r[1] for r in rows(pipeline)], label="Document to delete", elem_id="qa-doc-choice",
+                             value=None)
+        delete = gr.Button("Delete document", variant="stop", elem_id="qa-delete")
+    timer = gr.Timer(POLL_SECONDS, active=False)
+
+    def refreshed() -> tuple[Any, ...]:
+        """Status, list and choices as they are; the timer polls while indexing runs."""
+        listed = rows(pipeline)
+        indexing = pipeline.health()["status"] == "indexing"
+        return status_text(pipeline), listed, gr.update(choices=[r[1] for r in listed]), gr.Timer(active=indexing)
+
+    def add(paths: list[str] | None) -> tuple[Any, ...]:
+        for path in paths or []:
+            file = Path(path)
+            try:
+                outcome = pipeline.upload(file.name, file.read_bytes())
+            except QAError as exc:
+                gr.Warning(f"{file.name}: {exc}")
+                continue
+            finally:
+                file.unlink(missing_ok=True)  # Gradio's copy: the corpus folder holds the document now
+            gr.Info(f"{outcome['doc_id']}: already indexed (same content)" if outcome["duplicate"]
+                    else f"{outcome['doc_id']}: added, indexing")
+        return (*refreshed(), None)
+
+    def remove(doc_id: str | None) -> tuple[Any, ...]:
+        if not doc_id:
+            gr.Warning("Choose a document to delete first.")
+        else:
+            try:
+                pipeline.delete_document(doc_id)
+                gr.Info(f"{doc_id}: deleted")
+            except QAError as exc:
+                gr.Warning(str(exc))
+        return refreshed()
+
+    outputs = [status, table, chosen, timer]
+    files.upload(add, files, [*outputs, files], api_visibility="private")
+    timer.tick(refreshed, None, outputs, api_visibility="private")
+    delete.click(remove, chosen, outputs, api_visibility="private")
