@@ -38,8 +38,10 @@ from qa.embedding import SentenceTransformerEmbedder
 from qa.evaluation import load_qa, norm
 from qa.judge import CARD, JUDGE_DIR, SIGNALS
 
-SUBSETS = [("logit",), ("logit", "cosine"), ("logit", "coverage"), ("logit", "cosine", "coverage"), SIGNALS]
-Question = tuple[str, str, np.ndarray, np.ndarray]  # kind, article, signals (n x 4), right (n)
+SUBSETS = [("logit",), ("span",), ("logit", "span"), ("logit", "cosine"), ("span", "cosine"), ("logit", "coverage"),
+           ("logit", "span", "cosine"), ("logit", "cosine", "coverage"), ("logit", "span", "cosine", "coverage"),
+           SIGNALS]  # smallest first: the first within 0.005 of the best is kept
+Question = tuple[str, str, np.ndarray, np.ndarray]  # kind, article, signals (n x len(SIGNALS)), right (n)
 
 
 def collect(data: Path, k: int, limit: int | None = None) -> list[Question]:

@@ -63,6 +63,12 @@ class Example:
     sentences: tuple[str, ...]
     labels: tuple[int, ...]
     weight: float = 1.0  # of its positive sentences: more where the question shares few words with them
+    answer: tuple[int, int, int] | None = None  # positive: (sentence, start, end) of the gold answer in it
+
+    @property
+    def says_nothing(self) -> bool:
+        """No sentence answers, and none may: the span target is [CLS] (no answer)."""
+        return self.kind != "swap_near" and bool(self.labels) and all(lab == 0 for lab in self.labels)
 
 
 def positive_weight(question: str, sentences: tuple[str, ...], labels: tuple[int, ...]) -> float:
@@ -95,6 +101,16 @@ def label_chunk(article: Article, chunk: Chunk, question: Question) -> tuple[int
         else:
             out.append(0)
     return tuple(out)
+
+
+def answer_in(chunk: Chunk, question: Question) -> tuple[int, int, int] | None:
+    """The first gold answer starting in a sentence of the chunk: (sentence, start, end),
+    offsets within the sentence (cut at its end)."""
+    for a, b in question.positions:
+        for n, (s, e) in enumerate(chunk.sentences):
+            if s <= a < e:
+                return n, a - s, min(b, e) - s
+    return None
 
 
 def sentences_of(article: Article, chunk: Chunk) -> tuple[str, ...]:
@@ -147,7 +163,7 @@ class Builder:
         labels = label_chunk(article, chunk, q)
         sentences = sentences_of(article, chunk)
         yield Example(q.qid, "positive", q.text, chunk.title, sentences, labels,
-                      positive_weight(q.text, sentences, labels))
+                      positive_weight(q.text, sentences, labels), answer_in(chunk, q))
         kept = [(s, lab) for s, lab in zip(sentences_of(article, chunk), labels) if lab != 1]
         if kept and UNKNOWN not in labels:
             yield example("removed", chunk, tuple(lab for _, lab in kept), sentences=tuple(s for s, _ in kept))

@@ -39,11 +39,31 @@ from qa.judge import (
     collate,
     encode_all,
     file_sha256,
+    span_scores,
 )
+
+IGNORE = -100  # no span target: the passage may or may not answer
 
 
 def encode_examples(tokenizer, examples: list[Example]) -> list[Encoded]:
     return [encode_all(tokenizer, e.question, [Passage(e.title, e.sentences)])[0] for e in examples]
+
+
+def span_target(tokenizer, example: Example, encoded: Encoded) -> tuple[int, int]:
+    """Word-piece positions of the gold answer in the input; (0, 0), [CLS], for a passage that
+    says nothing; ``IGNORE`` where unknown or cut off the input."""
+    if example.says_nothing:
+        return 0, 0
+    if example.answer is None:
+        return IGNORE, IGNORE
+    n, lo, hi = example.answer
+    offsets = tokenizer(example.sentences[n], add_special_tokens=False, truncation=True, max_length=256,
+                        return_offsets_mapping=True)["offset_mapping"]
+    pieces = [i for i, (a, b) in enumerate(offsets) if a < hi and lo < b]
+    owned = [i for i, owner in enumerate(encoded.sentence_ids) if owner == n + 1]
+    if not pieces or not owned or pieces[-1] >= len(owned):
+        return IGNORE, IGNORE
+    return owned[pieces[0]], owned[pieces[-1]]
 
 
 def batches(examples: list[Example], encoded: list[Encoded], size: int, rng: random.Random) -> list[list[int]]:
@@ -82,12 +102,17 @@ def labels_tensor(batch: list[Example], n: int) -> torch.Tensor:
 LISTWISE = {"positive", "same_article", "other_article"}  # the passages retrieval would offer together
 
 
-def step_loss(model: SentenceJudge, examples: list[Example], encoded: list[Encoded]) -> torch.Tensor:
-    """Binary cross-entropy per sentence (calibrated probabilities, abstention) plus, per
-    question, softmax cross-entropy over the sentences of its passages (choosing the one)."""
+def step_loss(model: SentenceJudge, examples: list[Example], encoded: list[Encoded],
+              spans: list[tuple[int, int]]) -> torch.Tensor:
+    """Binary cross-entropy per sentence (calibrated probabilities, abstention), plus, per
+    question, softmax cross-entropy over the sentences of its passages (choosing the one),
+    plus cross-entropy of the answer span's start and end ([CLS] where nothing answers)."""
     n = max(len(e.sentences) for e in examples)
     tensors = collate(encoded, n)
-    logits = model(**tensors)
+    logits, start, end = model(**tensors)
+    target = torch.tensor(spans)
+    span_loss = (torch.nn.functional.cross_entropy(start, target[:, 0], ignore_index=IGNORE)
+                 + torch.nn.functional.cross_entropy(end, target[:, 1], ignore_index=IGNORE)) / 2
     labels = labels_tensor(examples, n)
     keep = (labels != UNKNOWN) & (tensors["sentence_mask"].sum(-1) > 0)
     weights = weights_tensor(examples, n)
@@ -104,6 +129,8 @@ def step_loss(model: SentenceJudge, examples: list[Example], encoded: list[Encod
             listwise.append(weight * (torch.logsumexp(scores, 0) - torch.logsumexp(scores[targets == 1], 0)))
     if listwise:
         loss = loss + torch.stack(listwise).mean()
+    if (target[:, 0] != IGNORE).any():
+        loss = loss + span_loss
     return loss
 
 
@@ -117,33 +144,38 @@ def auc(pos: list[float], neg: list[float]) -> float:
 
 @torch.inference_mode()
 def validate(model: SentenceJudge, examples: list[Example], encoded: list[Encoded]) -> dict:
-    """Selection accuracy on answer passages; AUC of the best sentence's logit, answer
-    passages against each kind of passage that does not answer."""
+    """For the sentence logit and the span score: selection accuracy on answer passages, and
+    AUC of the best sentence's score, answer passages against each kind that does not answer."""
     model.eval()
-    best: dict[str, list[float]] = defaultdict(list)
-    chosen_right = []
+    best: dict[str, dict[str, list[float]]] = {"logit": defaultdict(list), "span": defaultdict(list)}
+    chosen_right: dict[str, list[bool]] = {"logit": [], "span": []}
     for i in range(0, len(examples), 32):
         ex, enc = examples[i : i + 32], encoded[i : i + 32]
         n = max(len(e.sentences) for e in ex)
         tensors = collate(enc, n)
-        logits = model(**tensors).numpy()
+        logits, start, end = model(**tensors)
+        signals = {"logit": logits.numpy(), "span": span_scores(start, end, tensors["sentence_mask"]).numpy()}
         present = tensors["sentence_mask"].sum(-1).numpy() > 0
         for row, e in enumerate(ex):
             if not e.labels:
                 continue
-            scores = np.where(present[row, : len(e.labels)], logits[row, : len(e.labels)], -np.inf)
-            judged = scores if e.kind == "positive" else np.where(np.array(e.labels) != UNKNOWN, scores, -np.inf)
-            if np.isfinite(judged).any():
-                best[e.kind].append(float(judged.max()))
-            if e.kind == "positive":
-                chosen_right.append(e.labels[int(scores.argmax())] == 1)
+            for name, values in signals.items():
+                scores = np.where(present[row, : len(e.labels)], values[row, : len(e.labels)], -np.inf)
+                judged = scores if e.kind == "positive" else np.where(np.array(e.labels) != UNKNOWN, scores, -np.inf)
+                if np.isfinite(judged).any():
+                    best[name][e.kind].append(float(judged.max()))
+                if e.kind == "positive":
+                    chosen_right[name].append(e.labels[int(scores.argmax())] == 1)
     model.train()
-    out = {"selection_acc": round(float(np.mean(chosen_right)), 4), "examples": len(examples)}
-    for kind in sorted(best):
-        if kind != "positive":
-            out[f"auc_{kind}"] = round(auc(best["positive"], best[kind]), 4)
-    negatives = [x for k, xs in best.items() if k != "positive" for x in xs]
-    out["auc_all"] = round(auc(best["positive"], negatives), 4)
+    out: dict = {"examples": len(examples)}
+    for name, by_kind in best.items():
+        prefix = "" if name == "logit" else "span_"
+        out[f"{prefix}selection_acc"] = round(float(np.mean(chosen_right[name])), 4)
+        for kind in sorted(by_kind):
+            if kind != "positive":
+                out[f"{prefix}auc_{kind}"] = round(auc(by_kind["positive"], by_kind[kind]), 4)
+        negatives = [x for k, xs in by_kind.items() if k != "positive" for x in xs]
+        out[f"{prefix}auc_all"] = round(auc(by_kind["positive"], negatives), 4)
     return out
 
 
@@ -176,6 +208,10 @@ def main() -> None:
     for layer in model.encoder.encoder.layer[: a.frozen_layers]:  # keep MiniLM's lower layers as they are
         layer.requires_grad_(False)
     train_enc, val_enc = encode_examples(tokenizer, train), encode_examples(tokenizer, val)
+    train_spans = [span_target(tokenizer, e, x) for e, x in zip(train, train_enc)]
+    with_span = sum(t[0] > 0 for t in train_spans)
+    print(f"span targets: {with_span} answers, {sum(t[0] == 0 for t in train_spans)} no-answer, "
+          f"{sum(t[0] == IGNORE for t in train_spans)} unknown", flush=True)
     kinds = {k: sum(e.kind == k for e in train) for k in sorted({e.kind for e in train})}
     print(f"train: {len(parts['train'])} articles, {len(train)} examples {kinds}; "
           f"val: {len(parts['val'])} articles, {len(val)} examples; built in {time.time() - t0:.0f} s", flush=True)
@@ -192,7 +228,8 @@ def main() -> None:
     running, done = [], 0
     bar = tqdm(plan, desc="training", mininterval=30, file=sys.stdout)
     for step, batch in enumerate(bar, start=1):
-        loss = step_loss(model, [train[i] for i in batch], [train_enc[i] for i in batch])
+        loss = step_loss(model, [train[i] for i in batch], [train_enc[i] for i in batch],
+                         [train_spans[i] for i in batch])
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         optimizer.step()

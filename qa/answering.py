@@ -82,7 +82,8 @@ class Draft:
     """An answerer's output before citations are verified.
 
     ``conflict``: the best sentences of two documents answer differently; the text says
-    so and both are cited.
+    so and both are cited. ``phrase``: the words inside the first cited span that answer,
+    (doc_id, start, end), where the answerer can tell.
     """
 
     text: str
@@ -92,6 +93,7 @@ class Draft:
     candidates: tuple[Candidate, ...] = ()
     unsupported: tuple[str, ...] = ()
     conflict: bool = False
+    phrase: tuple[str, int, int] | None = None
 
 
 class Answerer(Protocol):
@@ -145,13 +147,13 @@ class ExtractiveAnswerer:
         read = [(rank, h) for rank, h in read if docs[h.chunk.doc_id] is not None]
         texts = [tuple(docs[h.chunk.doc_id].text[s:e] for s, e in h.chunk.sentences)  # type: ignore[union-attr]
                  for _, h in read]
-        logits = self.judge.logits(question, [Passage(h.chunk.title, t) for (_, h), t in zip(read, texts)])
+        judged = self.judge.judge(question, [Passage(h.chunk.title, t) for (_, h), t in zip(read, texts)])
         vector = self.embed_query(question)
         asked = terms(question)
         found: dict[tuple[str, int], Candidate] = {}
-        for (rank, hit), sentences, judged in zip(read, texts, logits):
+        for (rank, hit), sentences, scores in zip(read, texts, judged):
             cosines = self.sentence_vectors(hit.chunk.doc_id, hit.chunk.sentences) @ vector
-            for (s, e), text, logit, cos in zip(hit.chunk.sentences, sentences, judged, cosines):
+            for (s, e), text, (logit, span), cos in zip(hit.chunk.sentences, sentences, scores, cosines):
                 key = (hit.chunk.doc_id, s)
                 if (is_question(text) or is_heading(text) or text.strip() == hit.chunk.title
                         or looks_like_instruction(text)):  # a document's own headline is a heading too
@@ -160,7 +162,7 @@ class ExtractiveAnswerer:
                     continue  # the same sentence in an overlapping passage, judged better there
                 coverage = weighted_coverage(asked, set(terms(text)), self.idf)
                 found[key] = Candidate(hit.chunk.doc_id, hit.chunk.title, s, e, text, rank,
-                                       (float(logit), float(cos), coverage, 1.0 / rank))
+                                       (float(logit), float(span), float(cos), coverage, 1.0 / rank))
         if not found:
             return []
         ranked = list(found.values())
@@ -183,7 +185,10 @@ class ExtractiveAnswerer:
         start, end = self.trim(question, best)
         doc = self.document(best.doc_id)
         assert doc is not None
-        return Draft(doc.text[start:end], False, ((best.doc_id, start, end),), best.probability, tuple(ranked))
+        found = self.judge.phrase(question, best.title, doc.text[start:end])
+        phrase = None if found is None else (best.doc_id, start + found[0], start + found[1])
+        return Draft(doc.text[start:end], False, ((best.doc_id, start, end),), best.probability, tuple(ranked),
+                     phrase=phrase)
 
     def rival(self, question: str, ranked: Sequence[Candidate]) -> Candidate | None:
         """The best answering sentence of another document that states other figures or
@@ -212,7 +217,7 @@ class ExtractiveAnswerer:
             if not windows or windows[-1][1] != bounds[j]:
                 windows.append((bounds[i], bounds[j]))
         pieces = [Passage(best.title, (best.text[a:b].strip(" ,;:—–"),)) for a, b in windows]
-        scores = [float(x[0]) for x in self.judge.logits(question, pieces)]
+        scores = [float(x[0, 0]) for x in self.judge.judge(question, pieces)]
         lo, hi = windows[scores.index(max(scores))]
         piece = best.text[lo:hi]
         lo += len(piece) - len(piece.lstrip())

@@ -43,3 +43,16 @@ def verify_citations(
         assert doc.text[citation.start : citation.end] == citation.quote
         out.append(citation)
     return tuple(out)
+
+
+def verify_phrase(
+    span: tuple[str, int, int] | None, citations: tuple[Citation, ...], document: Callable[[str], Document | None]
+) -> Citation | None:
+    """The answering phrase as a verified Citation, if it lies inside the first citation."""
+    if span is None or not citations:
+        return None
+    found = verify_citations([span], document)
+    first = citations[0]
+    if found and found[0].doc_id == first.doc_id and first.start <= found[0].start and found[0].end <= first.end:
+        return found[0]
+    return None

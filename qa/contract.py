@@ -105,6 +105,8 @@ class AskResponse(BaseModel):
     confidence: float = Field(
         ge=0, le=1, description="Extractive answerer: the judge's calibrated probability that the answer "
         "sentence answers the question (for an abstention, that of the best sentence found).")
+    answer_phrase: CitationOut | None = Field(None, description="The words that answer, inside the first "
+                                              "citation (extractive answerer; null if it cannot tell).")
     answerer: str = Field(description="Which answerer wrote the answer: extractive or llm.")
     timings_ms: dict[str, float]
 
@@ -202,6 +204,7 @@ def answer_record(answer: Answer) -> dict[str, Any]:
         "passages": [passage_record(h) for h in answer.hits],
         "standalone_question": answer.standalone_question,
         "answer_id": answer.answer_id,
+        "answer_phrase": None if answer.phrase is None else citation_record(answer.phrase),
         "confidence": answer.confidence,
         "answerer": answer.answerer,
         "timings_ms": answer.timings_ms,

@@ -1,10 +1,12 @@
 """The trained answer judge: (question, a passage's sentences) -> P(sentence answers it).
 
 A cross-encoder fine-tuned from the packaged MiniLM (``bench/train_judge.py``). It reads
-``[CLS] question [SEP] title: sentence sentence ... [SEP]`` and scores every sentence by
-its mean-pooled tokens, so each sentence is judged in its passage context in one pass per
-passage. The shipped weights (``qa/models/judge``) are the fine-tuned layers only, in
-float16; the word embeddings stay those of the packaged MiniLM, checked by hash at load.
+``[CLS] question [SEP] title: sentence sentence ... [SEP]`` and judges every sentence in its
+passage context, in one pass per passage, two ways: a logit from its mean-pooled tokens, and
+a span score, as extractive readers trained on SQuAD 2.0 do: the best answer span inside the
+sentence (start + end logits) against the "no answer" score of [CLS]. The shipped weights
+(``qa/models/judge``) are the fine-tuned layers only, in float16; the word embeddings stay
+those of the packaged MiniLM, checked by hash at load.
 """
 
 from __future__ import annotations
@@ -32,12 +34,14 @@ CARD = "judge.json"
 FROZEN = "embeddings.word_embeddings.weight"  # not shipped: the packaged MiniLM's own
 MAX_QUESTION = 48  # word pieces of the question that are read
 MAX_LENGTH = 256  # MiniLM reads at most 256 word pieces
-UNREAD = -30.0  # the logit of a sentence that did not fit in the input
+MAX_SPAN = 30  # word pieces of the longest answer span
+UNREAD = -30.0  # the logit (and span score) of a sentence that did not fit in the input
 
 
-# What a candidate sentence is judged on: the judge's logit, then retrieval's own signals
-# (MiniLM cosine with the question, IDF-weighted share of the question's terms, 1 / passage rank).
-SIGNALS = ("logit", "cosine", "coverage", "rank")
+# What a candidate sentence is judged on: the judge's logit and span score, then retrieval's
+# own signals (MiniLM cosine with the question, IDF-weighted share of the question's terms,
+# 1 / passage rank).
+SIGNALS = ("logit", "span", "cosine", "coverage", "rank")
 
 
 @dataclass(frozen=True)
@@ -154,14 +158,41 @@ def collate(batch: Sequence[Encoded], n_sentences: int) -> dict[str, torch.Tenso
     }
 
 
+def span_scores(start: torch.Tensor, end: torch.Tensor, sentence_mask: torch.Tensor) -> torch.Tensor:
+    """Per sentence, the best answer span inside it (start logit of its first word piece plus
+    end logit of its last, at most ``MAX_SPAN`` apart) minus the no-answer score at [CLS].
+
+    Args:
+        start, end: batch x tokens logits.
+        sentence_mask: batch x sentences x tokens (1 where the token belongs to the sentence).
+
+    Returns:
+        batch x sentences (``UNREAD`` for a sentence absent from its input).
+    """
+    tokens = start.shape[1]
+    pair = start.unsqueeze(2) + end.unsqueeze(1)  # batch x start x end
+    offset = torch.arange(tokens).view(1, -1) - torch.arange(tokens).view(-1, 1)
+    band = (offset >= 0) & (offset < MAX_SPAN)
+    owner = torch.argmax(sentence_mask, dim=1) + 1  # batch x tokens: 1-based sentence, for members
+    owner = torch.where(sentence_mask.sum(1) > 0, owner, torch.zeros_like(owner))
+    same = (owner.unsqueeze(2) == owner.unsqueeze(1)) & (owner.unsqueeze(2) > 0) & band
+    best_from = pair.masked_fill(~same, float("-inf")).amax(-1)  # batch x tokens: best span starting here
+    per_sentence = (sentence_mask > 0) & torch.isfinite(best_from).unsqueeze(1)
+    best = best_from.unsqueeze(1).expand_as(sentence_mask).masked_fill(~per_sentence, float("-inf")).amax(-1)
+    null = (start[:, 0] + end[:, 0]).unsqueeze(1)
+    return torch.where(torch.isfinite(best), best - null, torch.full_like(best, UNREAD))
+
+
 class SentenceJudge(torch.nn.Module):
-    """A BERT encoder and a linear head over each sentence's mean-pooled word pieces."""
+    """A BERT encoder, a linear head over each sentence's mean-pooled word pieces, and a
+    start/end head over every word piece ([CLS]: no answer)."""
 
     def __init__(self, encoder: Any) -> None:
         super().__init__()
         self.encoder = encoder
         self.dropout = torch.nn.Dropout(0.1)
         self.head = torch.nn.Linear(encoder.config.hidden_size, 1)
+        self.span = torch.nn.Linear(encoder.config.hidden_size, 2)
 
     def forward(
         self,
@@ -169,14 +200,18 @@ class SentenceJudge(torch.nn.Module):
         token_type_ids: torch.Tensor,
         attention_mask: torch.Tensor,
         sentence_mask: torch.Tensor,
-    ) -> torch.Tensor:
-        """Logits, batch x sentences (sentences absent from an input get a logit too; mask them)."""
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Sentence logits (batch x sentences; sentences absent from an input get one too: mask
+        them), start and end logits (batch x tokens; padding at -10^4)."""
         hidden = self.encoder(
             input_ids=input_ids, token_type_ids=token_type_ids, attention_mask=attention_mask
         ).last_hidden_state
         counts = sentence_mask.sum(-1, keepdim=True).clamp(min=1.0)
         pooled = torch.bmm(sentence_mask, hidden) / counts
-        return self.head(self.dropout(pooled)).squeeze(-1)
+        start, end = self.span(hidden).unbind(-1)
+        padding = attention_mask == 0
+        start, end = start.masked_fill(padding, -1e4), end.masked_fill(padding, -1e4)
+        return self.head(self.dropout(pooled)).squeeze(-1), start, end
 
 
 def file_sha256(path: Path) -> str:
@@ -203,8 +238,8 @@ def base_model(base_path: str) -> tuple[Any, Any]:
 class Judge:
     """The shipped judge, loaded offline over the packaged MiniLM.
 
-    ``logits(question, passages)`` gives, per passage, one logit per sentence: how likely
-    the sentence answers the question. ``calibration`` turns it (with retrieval's signals)
+    ``judge(question, passages)`` gives, per passage, a logit and a span score per sentence:
+    how likely the sentence answers the question. ``calibration`` turns it (with retrieval's signals)
     into a choice and a probability; it was fitted on held-out SQuAD articles (see the card).
     """
 
@@ -254,8 +289,31 @@ class Judge:
                 model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
         return cls(model, tokenizer, card)
 
-    def logits(self, question: str, passages: Sequence[Passage]) -> list[np.ndarray]:
-        """Raw logits per passage, one per sentence (``UNREAD`` for a sentence cut off the input)."""
+    def phrase(self, question: str, title: str, sentence: str) -> tuple[int, int] | None:
+        """The words of ``sentence`` that answer ``question`` by the span head: (start, end)
+        character offsets in the sentence, or None when nothing inside it fits the input."""
+        pieces = self.tokenizer(sentence, add_special_tokens=False, truncation=True, max_length=MAX_LENGTH,
+                                return_offsets_mapping=True)
+        ids = self.tokenizer([question, f"{title}:"], add_special_tokens=False, truncation=True,
+                             max_length=MAX_LENGTH)["input_ids"]
+        encoded = encode(ids[0], ids[1], [pieces["input_ids"]], self.tokenizer.cls_token_id,
+                         self.tokenizer.sep_token_id)
+        owned = [i for i, owner in enumerate(encoded.sentence_ids) if owner == 1]
+        if not owned:
+            return None
+        with self._lock, torch.inference_mode():
+            _, start, end = self.model(**collate([encoded], 1))
+        lo, hi = owned[0], owned[-1] + 1
+        pair = start[0, lo:hi].unsqueeze(1) + end[0, lo:hi].unsqueeze(0)
+        offset = torch.arange(hi - lo).view(1, -1) - torch.arange(hi - lo).view(-1, 1)
+        pair = pair.masked_fill((offset < 0) | (offset >= MAX_SPAN), float("-inf"))
+        i, j = divmod(int(torch.argmax(pair)), hi - lo)
+        spans = pieces["offset_mapping"]
+        return spans[i][0], spans[j][1]
+
+    def judge(self, question: str, passages: Sequence[Passage]) -> list[np.ndarray]:
+        """Per passage, sentences x 2: the sentence logit and span score (``UNREAD`` for a
+        sentence cut off the input)."""
         encoded = encode_all(self.tokenizer, question, passages)
         out: list[np.ndarray] = []
         with self._lock, torch.inference_mode():
@@ -263,12 +321,13 @@ class Judge:
                 batch = encoded[i : i + self.batch_size]
                 n = max((len(p.sentences) for p in passages[i : i + self.batch_size]), default=0)
                 if n == 0:
-                    out.extend(np.zeros(0) for _ in batch)
+                    out.extend(np.zeros((0, 2)) for _ in batch)
                     continue
                 tensors = collate(batch, n)
-                scores = self.model(**tensors).numpy()
+                logits, start, end = self.model(**tensors)
+                scores = torch.stack([logits, span_scores(start, end, tensors["sentence_mask"])], -1).numpy()
                 present = tensors["sentence_mask"].sum(-1).numpy() > 0
                 for row, passage in enumerate(passages[i : i + self.batch_size]):
                     k = len(passage.sentences)
-                    out.append(np.where(present[row, :k], scores[row, :k], UNREAD))
+                    out.append(np.where(present[row, :k, None], scores[row, :k], UNREAD))
         return out

@@ -12,7 +12,7 @@ from typing import Any
 
 from .answering import ABSTAIN_TEXT, Answerer, Draft, ExtractiveAnswerer
 from .background import Background
-from .citations import verify_citations
+from .citations import verify_citations, verify_phrase
 from .config import Settings, packaged_model_path
 from .embedding import Embedder, SentenceTransformerEmbedder
 from .errors import IndexNotReady, NotFound
@@ -274,6 +274,7 @@ class Pipeline:
         timings["answer"] = _ms(t2)
         citations = verify_citations(draft.spans, self.document)
         abstained = draft.abstained or not citations
+        phrase = verify_phrase(draft.phrase, citations, self.document)
         timings["total"] = _ms(t0)
         answer = Answer(
             answer_id=uuid.uuid4().hex,
@@ -289,6 +290,7 @@ class Pipeline:
             timings_ms=timings,
             unsupported=draft.unsupported,
             conflict=draft.conflict and not abstained,
+            phrase=None if abstained else phrase,
         )
         self.answers.remember(answer)
         yield answer

@@ -83,6 +83,7 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     unsupported: tuple[str, ...] = ()
     conflict: bool = False
+    phrase: Citation | None = None  # the words that answer, inside the first citation
 
 
 @dataclass(frozen=True)

@@ -25,13 +25,16 @@ class HashEmbedder:
 
 class KeywordJudge:
     """A deterministic stand-in for the trained judge in unit tests of the answerer: a
-    sentence's logit grows with the share of the question's terms it holds (all of them: +5,
-    none: -5); the calibration reads the logit alone."""
+    sentence's logit (and span score) grows with the share of the question's terms it holds
+    (all of them: +5, none: -5); the calibration reads the logit alone."""
 
     model_id = "keyword-judge:1"
     calibration = Calibration({"logit": 1.0}, {"logit": 1.0}, 0.5)
 
-    def logits(self, question: str, passages) -> list[np.ndarray]:
+    def phrase(self, question: str, title: str, sentence: str) -> tuple[int, int] | None:
+        return None
+
+    def judge(self, question: str, passages) -> list[np.ndarray]:
         asked = set(terms(question))
-        return [np.array([10 * len(asked & set(terms(s))) / max(len(asked), 1) - 5 for s in p.sentences])
-                for p in passages]
+        return [np.array([[10 * len(asked & set(terms(s))) / max(len(asked), 1) - 5] * 2 for s in p.sentences])
+                .reshape(-1, 2) for p in passages]

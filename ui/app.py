@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import gradio as gr
@@ -31,6 +31,7 @@ CSS = """
   var(--border-color-primary); margin-top: .75rem; padding-top: .5rem; }
 #qa-sources mark { background: #ffe58a; color: #111; padding: 0 .1em; }
 #qa-sources mark.qa-focus { outline: 3px solid #e0a800; }
+#qa-sources .qa-phrase { font-weight: 700; text-decoration: underline; }
 #qa-sources .qa-abstain { border-left: 4px solid #d97706; padding-left: .5rem; }
 @media (max-width: 720px) { #qa-chat { height: 50vh !important; } #qa-sources { max-height: 60vh; } }
 """
@@ -78,10 +79,21 @@ def answer_message(answer: Answer) -> str:
         body = f"**Not found in the source.** {as_text(answer.answer)} The closest passages are under Sources."
     else:
         marks = " ".join(f"[\\[{i}\\]](#qa-cite-{i})" for i in range(1, len(answer.citations) + 1))
-        body = f"{as_text(answer.answer)} {marks}"
+        body = f"{with_phrase(answer, as_text, lambda t: f'**{t}**')} {marks}"
     if answer.standalone_question != answer.question:
         body += f"\n\n<sub>Searched for: {as_text(answer.standalone_question)}</sub>"
     return body
+
+
+def with_phrase(answer: Answer, plain: Callable[[str], str], strong: Callable[[str], str]) -> str:
+    """The answer's text, escaped by ``plain``, its answering phrase (when the answer is the
+    first citation's quote and holds it) set off by ``strong``."""
+    phrase, first = answer.phrase, answer.citations[0] if answer.citations else None
+    if phrase is None or first is None or answer.answer != first.quote:
+        return plain(answer.answer)
+    lo, hi = phrase.start - first.start, phrase.end - first.start
+    text = answer.answer
+    return plain(text[:lo]) + strong(plain(text[lo:hi])) + plain(text[hi:])
 
 
 def sources_html(answer: Answer | None, pipeline: Pipeline) -> str:
@@ -128,7 +140,10 @@ def sources_html(answer: Answer | None, pipeline: Pipeline) -> str:
         for i, c in sorted(cites, key=lambda x: x[1].start):
             start = max(c.start, pos)
             out.append(html.escape(doc.text[pos:start]))
-            out.append(f"<mark id='qa-cite-{i}'>{html.escape(doc.text[start:c.end])}</mark>")
+            quote = (with_phrase(answer, html.escape, lambda t: f"<strong class='qa-phrase'>{t}</strong>")
+                     if i == 1 and start == c.start and answer.answer == c.quote
+                     else html.escape(doc.text[start:c.end]))
+            out.append(f"<mark id='qa-cite-{i}'>{quote}</mark>")
             pos = max(pos, c.end)
         out.append(html.escape(doc.text[pos:]))
         parts.append(f"<div class='qa-doc' aria-label='Document {html.escape(doc.title)}'>"

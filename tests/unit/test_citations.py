@@ -22,3 +22,14 @@ def test_spans_that_do_not_match_a_source_are_dropped() -> None:
 
 def test_duplicate_spans_are_cited_once() -> None:
     assert len(verify_citations([("a.txt", 0, 5), ("a.txt", 0, 5)], lookup)) == 1
+
+
+def test_the_answering_phrase_is_verified_and_kept_only_inside_the_first_citation() -> None:
+    from qa.citations import verify_phrase
+
+    cited = verify_citations([("a.txt", 0, 17)], lookup)
+    phrase = verify_phrase(("a.txt", 6, 10), cited, lookup)
+    assert phrase is not None and phrase.quote == "beta"
+    assert verify_phrase(("a.txt", 11, 24), cited, lookup) is None  # crosses the citation's end
+    assert verify_phrase(("b.txt", 0, 3), cited, lookup) is None
+    assert verify_phrase(None, cited, lookup) is None and verify_phrase(("a.txt", 0, 3), (), lookup) is None

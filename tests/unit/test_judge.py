@@ -3,10 +3,23 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from qa.config import packaged_model_path
 from qa.errors import ConfigError
-from qa.judge import CARD, JUDGE_DIR, MAX_QUESTION, WEIGHTS, Calibration, Judge, Passage, collate, encode
+from qa.judge import (
+    CARD,
+    JUDGE_DIR,
+    MAX_QUESTION,
+    UNREAD,
+    WEIGHTS,
+    Calibration,
+    Judge,
+    Passage,
+    collate,
+    encode,
+    span_scores,
+)
 
 
 def test_an_input_marks_each_word_piece_with_its_sentence() -> None:
@@ -47,19 +60,40 @@ def test_a_judge_trained_over_another_base_model_is_refused(tmp_path: Path) -> N
 
 def test_the_shipped_judge_scores_each_sentence_in_its_passage() -> None:
     judge = Judge.load(packaged_model_path())
-    logits = judge.logits("Who co-founded Alibaba?", [
+    judged = judge.judge("Who co-founded Alibaba?", [
         Passage("Alibaba", ("Penguins live in Antarctica.", "The company co-founded by Jack Ma grew fast.")),
         Passage("Other", ()),
     ])
-    assert [len(x) for x in logits] == [2, 0]
-    assert logits[0][1] > logits[0][0]
+    assert [x.shape for x in judged] == [(2, 2), (0, 2)]
+    assert (judged[0][1] > judged[0][0]).all()  # both the sentence logit and the span score
     assert 0.0 < judge.calibration.threshold < 1.0
 
 
 def test_the_calibration_reads_the_card() -> None:
     cal = Calibration.from_card({"select": {"logit": 1.0, "cosine": 2.0}, "support": {"bias": -1.0, "logit": 1.0},
                                  "threshold": 0.4})
-    signals = np.array([[1.0, 0.5, 0.0, 1.0], [3.0, 0.0, 0.0, 1.0]])
+    signals = np.array([[1.0, 9.0, 0.5, 0.0, 1.0], [3.0, 9.0, 0.0, 0.0, 1.0]])
     assert cal.score(signals).tolist() == [2.0, 3.0]
     assert np.allclose(cal.probability(signals), 1 / (1 + np.exp(-np.array([0.0, 2.0]))))
     assert cal.threshold == 0.4
+
+
+def test_a_span_score_is_the_best_span_inside_the_sentence_against_no_answer() -> None:
+    # tokens: [CLS] q [SEP] s1 s1 s2 s2 s2 [SEP]; sentence 3 is absent from the input
+    owner = torch.tensor([[0, 0, 0, 1, 1, 2, 2, 2, 0]])
+    mask = (owner.unsqueeze(1) == torch.arange(1, 4).view(1, -1, 1)).float()
+    start = torch.tensor([[1.0, 0, 0, 2, 0, -20, 5, 0, 9]])
+    end = torch.tensor([[1.0, 0, 0, 0, 3, 9, 0, 4, 0]])
+    scores = span_scores(start, end, mask)[0].tolist()
+    # s1: start 2 + end 3; s2: start 5 at its 2nd piece + end 4 at its 3rd (not end 9 before it);
+    # a span never crosses sentences (start 9 sits on [SEP]); minus [CLS] 1 + 1
+    assert scores[:2] == [3.0, 7.0]
+    assert scores[2] == UNREAD
+
+
+def test_the_span_head_finds_the_answering_words_inside_a_sentence() -> None:
+    judge = Judge.load(packaged_model_path())
+    sentence = "The internet company co-founded by Jack Ma plans to spend more on its AI network."
+    found = judge.phrase("Who co-founded Alibaba?", "Alibaba", sentence)
+    assert found is not None and "Jack Ma" in sentence[found[0]:found[1]]
+    assert found[1] - found[0] < len(sentence) / 2
