@@ -21,7 +21,7 @@ MAX_QUESTION = 2000
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<])")
 
 CSS = """
-#qa-sources { max-height: 70vh; overflow-y: auto; }
+#qa-sources { max-height: 70vh; overflow-y: auto !important; }
 #qa-sources .qa-cite { display: block; width: 100%; text-align: left; margin: 0 0 .5rem 0;
   padding: .5rem; border: 1px solid var(--border-color-primary); border-radius: 6px;
   background: var(--background-fill-secondary); cursor: pointer; font: inherit; color: inherit; }

@@ -51,14 +51,20 @@ def test_answer_shows_a_correct_alias_and_a_verbatim_highlighted_citation(page, 
     page.wait_for_timeout(600)
     assert "qa-focus" in (marks.first.get_attribute("class") or "")
     assert marks.first.is_visible()
-    # ... and so does its [1] marker in the answer, scrolling the panel, not the page
-    page.evaluate("document.querySelector('#qa-sources').scrollTop = 0; window.scrollTo(0, 0)")
+    # ... and so does its [1] marker in the answer, scrolling the panel to it, not the page
+    panel = "document.querySelector('#qa-sources')"
+    page.evaluate(f"{panel}.scrollTop = {panel}.scrollHeight; window.scrollTo(0, 0)")
     marks.first.evaluate("m => m.classList.remove('qa-focus')")
+    assert not page.evaluate(f"(() => {{ const p = {panel}.getBoundingClientRect(), "
+                             "m = document.querySelector('#qa-cite-1').getBoundingClientRect(); "
+                             "return m.top >= p.top && m.bottom <= p.bottom; })()")
     page.locator("#qa-chat a[href='#qa-cite-1']").last.click()
     page.wait_for_timeout(800)
     assert "qa-focus" in (marks.first.get_attribute("class") or "")
     assert page.evaluate("window.scrollY") == 0
-    assert page.evaluate("document.querySelector('#qa-sources').scrollTop") > 0
+    assert page.evaluate(f"(() => {{ const p = {panel}.getBoundingClientRect(), "
+                         "m = document.querySelector('#qa-cite-1').getBoundingClientRect(); "
+                         "return m.top >= p.top && m.bottom <= p.bottom; })()")
     # a test run never rewrites a tracked file: docs/screenshot.png only when asked for
     shot = Path(os.environ.get("QA_SCREENSHOT_DIR", tmp_path)) / "screenshot.png"
     page.screenshot(path=str(shot))
