@@ -84,8 +84,10 @@ def create_app(pipeline: Pipeline) -> FastAPI:
     @app.post("/api/retrieve", response_model=RetrieveResponse, responses=error_responses(400, 401, 413, 422, 503))
     def retrieve(body: RetrieveRequest) -> dict[str, Any]:
         """The best passages for a query (hybrid dense + BM25, fused by RRF), best first,
-        each with exact character offsets into its document."""
-        hits = pipeline.retrieve(body.query, body.k, hybrid=body.hybrid)
+        each with exact character offsets into its document; ``documents`` and ``metadata``
+        restrict the search to some documents."""
+        hits = pipeline.retrieve(body.query, body.k, hybrid=body.hybrid, documents=body.documents,
+                                 metadata=body.metadata)
         return {"passages": [passage_record(h) for h in hits]}
 
     @app.post("/api/ask", response_model=AskResponse, responses=QUESTION_ERRORS)

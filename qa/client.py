@@ -65,9 +65,13 @@ class Client:
         marker = index_dir / SERVER_FILE
         return cls(marker.read_text(encoding="utf-8").strip(), api_key) if marker.is_file() else None
 
-    def retrieve(self, query: str, k: int | None = None, hybrid: bool = True) -> list[Passage]:
-        """The best passages for ``query``, best first (``k`` defaults to the server's QA_K)."""
-        body = {"query": query, "hybrid": hybrid, **({"k": k} if k else {})}
+    def retrieve(self, query: str, k: int | None = None, hybrid: bool = True, documents: list[str] | None = None,
+                 metadata: dict[str, str] | None = None) -> list[Passage]:
+        """The best passages for ``query``, best first (``k`` defaults to the server's QA_K);
+        of the ``documents`` (ids) or those with the ``metadata`` values only, if given."""
+        body = {"query": query, "hybrid": hybrid, **({"k": k} if k else {}),
+                **({"documents": documents} if documents is not None else {}),
+                **({"metadata": metadata} if metadata else {})}
         return RetrieveResponse.model_validate(self._call("/api/retrieve", body)).passages
 
     def ask(self, question: str, k: int | None = None, history: list[dict[str, str]] | None = None) -> AskResponse:
@@ -110,8 +114,10 @@ class LocalClient:
     def __init__(self, pipeline: Pipeline) -> None:
         self.pipeline = pipeline
 
-    def retrieve(self, query: str, k: int | None = None, hybrid: bool = True) -> list[Passage]:
-        return [Passage.model_validate(passage_record(h)) for h in self.pipeline.retrieve(query, k, hybrid=hybrid)]
+    def retrieve(self, query: str, k: int | None = None, hybrid: bool = True, documents: list[str] | None = None,
+                 metadata: dict[str, str] | None = None) -> list[Passage]:
+        hits = self.pipeline.retrieve(query, k, hybrid=hybrid, documents=documents, metadata=metadata)
+        return [Passage.model_validate(passage_record(h)) for h in hits]
 
     def ask(self, question: str, k: int | None = None, history: list[dict[str, str]] | None = None) -> AskResponse:
         return AskResponse.model_validate(answer_record(self.pipeline.ask(question, history or (), k)))

@@ -31,11 +31,16 @@ K = Annotated[StrictInt | None, Field(ge=1, le=50, description="Passages to read
 class RetrieveRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"query": "How much will Alibaba invest in AI?", "k": 4}]},
+        json_schema_extra={"examples": [{"query": "How much will Alibaba invest in AI?", "k": 4},
+                                         {"query": "battery life", "metadata": {"authors": "Ada Lovelace"}}]},
     )
     query: Annotated[Text, Field(description="Question or keywords (1..2000 characters).")]
     k: K = None
     hybrid: StrictBool = Field(True, description="Fuse BM25 with dense retrieval (false: dense only).")
+    documents: Annotated[list[StrictStr] | None, Field(max_length=1000, description="Search these document "
+                                                       "ids only.")] = None
+    metadata: Annotated[dict[StrictStr, StrictStr] | None, Field(max_length=20, description="Search documents "
+                        "whose title or metadata (authors, source, date ...) has exactly these values only.")] = None
 
 
 class Turn(BaseModel):
@@ -122,6 +127,8 @@ class DocumentInfo(BaseModel):
     title: str
     chunks: int
     sha256: str
+    size: int | None = Field(None, description="Characters of the (extracted) text.")
+    indexed_at: float | None = Field(None, description="When it was indexed (Unix time).")
     metadata: dict[str, str] = Field(default_factory=dict, description="What the text says about itself: "
                                      "source, authors, date ... where present.")
 

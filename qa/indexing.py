@@ -120,7 +120,7 @@ def _batches(planned: list[Planned], size: int) -> Iterator[list[Planned]]:
         yield batch
 
 
-INDEX_FORMAT = 3  # bump when what is stored per chunk or sentence changes
+INDEX_FORMAT = 4  # bump when what is stored per document, chunk or sentence changes (4: titles, pages)
 
 
 def index_signature(model_id: str, chunk_size: int, chunk_overlap: int) -> str:

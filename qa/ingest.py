@@ -103,10 +103,17 @@ def news_metadata(text: str, segments: tuple[tuple[int, int], ...]) -> dict[str,
     return found
 
 
+# Two-letter words of a file name that are words, not initialisms ("ai" -> "AI", "us" stays).
+SHORT_WORDS = frozenset("a an am as at be by do go he if in is it me my no of on or so to up us we".split())
+
+
 def title_of(path: Path) -> str:
-    """A readable title from a file name: ``alibaba-ai_infrastructure.txt`` -> ``Alibaba ai infrastructure``."""
-    words = re.sub(r"[_\-]+", " ", path.stem).strip()
-    return words[:1].upper() + words[1:] if words else path.name
+    """A readable title from a file name: ``alibaba-ai_infrastructure.txt`` -> ``Alibaba AI
+    infrastructure`` (two-letter words that are not English words read as initialisms)."""
+    words = [w.upper() if len(w) == 2 and w.isalpha() and w.islower() and w not in SHORT_WORDS else w
+             for w in re.sub(r"[_\-]+", " ", path.stem).split()]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:] if text else path.name
 
 
 def load_document(path: Path, corpus_dir: Path) -> Document:

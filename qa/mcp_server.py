@@ -30,7 +30,8 @@ INSTRUCTIONS = ("Answers questions from the indexed documents only, with citatio
 class QA(Protocol):
     """What the tools call: ``qa.client.Client`` (a server) or ``LocalClient`` (this process)."""
 
-    def retrieve(self, query: str, k: int | None = None, hybrid: bool = True) -> list[Passage]: ...
+    def retrieve(self, query: str, k: int | None = None, hybrid: bool = True, documents: list[str] | None = None,
+                 metadata: dict[str, str] | None = None) -> list[Passage]: ...
 
     def ask(self, question: str, k: int | None = None, history: list[dict[str, str]] | None = None
             ) -> AskResponse: ...

@@ -215,8 +215,10 @@ class Pipeline:
             "llm": self.settings.llm,
         }
 
-    def retrieve(self, query: str, k: int | None = None, hybrid: bool = True, rerank: bool = True) -> list[Hit]:
-        """The best ``k`` passages for a query, best first.
+    def retrieve(self, query: str, k: int | None = None, hybrid: bool = True, rerank: bool = True,
+                 documents: Sequence[str] | None = None, metadata: dict[str, str] | None = None) -> list[Hit]:
+        """The best ``k`` passages for a query, best first; only of the ``documents`` (ids)
+        and of documents whose metadata holds every ``metadata`` key with that value, if given.
 
         Raises:
             IndexNotReady: nothing is indexed yet, or the index was built with other settings.
@@ -226,7 +228,17 @@ class Pipeline:
                                 "run `qa index` (or `qa serve --refresh`) to rebuild it")
         if not self.retriever.bm25.chunks:
             raise IndexNotReady("the index is empty: run `qa index` first")
-        return self.retriever.search(query.strip(), k or self.settings.k, hybrid=hybrid, rerank=rerank)
+        return self.retriever.search(query.strip(), k or self.settings.k, hybrid=hybrid, rerank=rerank,
+                                     documents=self._documents_matching(documents, metadata))
+
+    def _documents_matching(self, ids: Sequence[str] | None, metadata: dict[str, str] | None) -> frozenset[str] | None:
+        if ids is None and not metadata:
+            return None
+        listed = self.documents()
+        wanted = {d["doc_id"] for d in listed} if ids is None else set(ids)
+        return frozenset(d["doc_id"] for d in listed if d["doc_id"] in wanted
+                         and all({**d["metadata"], "title": d["title"]}.get(key) == value
+                                 for key, value in (metadata or {}).items()))
 
     # --- answering --------------------------------------------------------------------------
 

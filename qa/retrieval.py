@@ -61,6 +61,7 @@ class BM25Index:
         self.chunks = chunks
         self._bm25 = bm25s.BM25(k1=k1, b=b)
         self._by_id = {c.chunk_id: i for i, c in enumerate(chunks)}
+        self._doc_ids = np.array([c.doc_id for c in chunks], dtype=object)
         self._doc_freq: dict[str, int] = {}
         tokenized = [chunk_terms(c) for c in chunks]
         for toks in tokenized:
@@ -74,11 +75,14 @@ class BM25Index:
         n = len(self.chunks)
         return float(np.log(1 + (n + 1) / (self._doc_freq.get(term, 0) + 0.5)))
 
-    def search(self, query: str, n: int) -> list[tuple[str, float]]:
+    def search(self, query: str, n: int, documents: frozenset[str] | None = None) -> list[tuple[str, float]]:
+        """The ``n`` best chunk ids with their BM25 scores (of ``documents`` only, if given)."""
         query_terms = terms(query)
         if not self.chunks or not query_terms:
             return []
         scores = self._bm25.get_scores(query_terms)
+        if documents is not None:
+            scores = np.where(np.isin(self._doc_ids, list(documents)), scores, 0.0)
         n = min(n, len(scores))
         top = np.argpartition(-scores, n - 1)[:n]
         top = top[np.argsort(-scores[top], kind="stable")]
@@ -152,7 +156,8 @@ class Retriever:
         zero = np.zeros(self.embedder.dimension, dtype=np.float32)
         return np.stack([self._vectors.get(i, zero) for i in ids]) if ids else np.zeros((0, len(zero)))
 
-    def search(self, query: str, k: int, hybrid: bool = True, rerank: bool = True) -> list[Hit]:
+    def search(self, query: str, k: int, hybrid: bool = True, rerank: bool = True,
+               documents: frozenset[str] | None = None) -> list[Hit]:
         """The ``k`` best chunks for ``query``, best first.
 
         Args:
@@ -160,13 +165,14 @@ class Retriever:
             k: number of hits.
             hybrid: False uses dense retrieval alone (and no rerank).
             rerank: False keeps the fused order.
+            documents: search these documents only (None: all).
         """
         cfg = self.config
         chunks, bm25 = self._chunks, self.bm25  # one snapshot for the whole search
         n = max(cfg.candidates, k)
         vector = self.embed_query(query)
-        dense = [(i, s) for i, s in self.store.query(vector, n) if i in chunks]
-        lexical = [(i, s) for i, s in bm25.search(query, n) if i in chunks] if hybrid else []
+        dense = [(i, s) for i, s in self.store.query(vector, n, documents) if i in chunks]
+        lexical = [(i, s) for i, s in bm25.search(query, n, documents) if i in chunks] if hybrid else []
         fused = reciprocal_rank_fusion(
             [[i for i, _ in dense], [i for i, _ in lexical]], cfg.rrf_k, (cfg.dense_weight, cfg.bm25_weight)
         )

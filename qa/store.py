@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
@@ -182,10 +183,12 @@ class ChromaStore:
         return out
 
     def documents(self) -> list[dict[str, Any]]:
-        """doc_id, title, chunks, sha256 and metadata of every indexed document, by id."""
+        """doc_id, title, chunks, sha256, size (characters of text), indexed_at (Unix time)
+        and metadata of every indexed document, by id."""
         out: list[dict[str, Any]] = []
         for page in self._pages(self._docs, ["metadatas"]):
             out.extend({"doc_id": i, "title": m["title"], "chunks": int(m.get("chunks", 0)), "sha256": m["sha256"],
+                        "size": m.get("chars"), "indexed_at": m.get("indexed_at"),
                         "metadata": json.loads(m.get("metadata") or "{}")}
                        for i, m in zip(page["ids"], page["metadatas"]))
         return sorted(out, key=lambda d: d["doc_id"])
@@ -237,7 +240,8 @@ class ChromaStore:
             documents=[document.text],
             metadatas=[{"title": document.title, "sha256": document.sha256, "chunks": len(chunks),
                         "metadata": json.dumps(document.metadata, ensure_ascii=False),
-                        "pages": json.dumps(document.pages)}],
+                        "pages": json.dumps(document.pages), "chars": len(document.text),
+                        "indexed_at": time.time()}],
         )
 
     def delete_documents(self, doc_ids: Iterable[str]) -> None:
@@ -275,12 +279,14 @@ class ChromaStore:
                 yield Chunk(i, m["doc_id"], m["title"], m["start"], m["end"], t,
                             decode_spans(m.get("sentences", "")))
 
-    def query(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
-        """Nearest chunk ids with cosine similarity, best first."""
+    def query(self, vector: np.ndarray, n: int, documents: frozenset[str] | None = None) -> list[tuple[str, float]]:
+        """Nearest chunk ids with cosine similarity, best first (of ``documents`` only, if given)."""
         total = self._chunks.count()
-        if total == 0:
+        if total == 0 or documents is not None and not documents:
             return []
-        got = self._chunks.query(query_embeddings=[vector], n_results=min(n, total), include=["distances"])
+        where = None if documents is None else {"doc_id": {"$in": sorted(documents)}}
+        got = self._chunks.query(query_embeddings=[vector], n_results=min(n, total), include=["distances"],
+                                 where=where)
         return [(i, 1.0 - d) for i, d in zip(got["ids"][0], got["distances"][0])]
 
     def sentence_count(self) -> int:

@@ -147,30 +147,45 @@ def test_the_api_docs_render_with_the_network_blocked(browser, ui_server) -> Non
     context.close()
 
 
-@pytest.mark.parametrize("viewport", [{"width": 1400, "height": 900}, {"width": 390, "height": 844}],
-                         ids=["desktop", "phone"])
-def test_upload_ask_cite_delete_a_pdf(browser, ui_server, tmp_path: Path, viewport: dict) -> None:  # type: ignore[no-untyped-def]
+def quibbleton(kind: str, hours: int) -> bytes:
+    """A small document of each format stating how long the Quibbleton lamp's battery lasts."""
     from tests.documents import make_pdf
 
-    name = f"quibbleton-{viewport['width']}.pdf"
-    pdf = tmp_path / name
-    pdf.write_bytes(make_pdf(["The Quibbleton lamp was designed in Tromso.",
-                              f"The Quibbleton lamp battery lasts {viewport['width']} hours."]))
+    fact = f"The Quibbleton lamp battery lasts {hours} hours."
+    if kind == "pdf":
+        return make_pdf(["The Quibbleton lamp was designed in Tromso.", fact])
+    if kind == "html":
+        return (f"<html><head><title>Quibbleton lamp</title></head><body><nav>Home | Shop</nav><article>"
+                f"<h1>Quibbleton lamp</h1><p>The Quibbleton lamp was designed in Tromso by a small team.</p>"
+                f"<p>{fact}</p></article><footer>Cookie settings</footer></body></html>").encode()
+    return f"# Quibbleton lamp\n\nThe Quibbleton lamp was designed in Tromso.\n\n{fact}\n".encode()
+
+
+@pytest.mark.parametrize("kind", ["txt", "md", "html", "pdf"])
+@pytest.mark.parametrize("viewport", [{"width": 1400, "height": 900}, {"width": 390, "height": 844}],
+                         ids=["desktop", "phone"])
+def test_upload_ask_cite_delete(browser, ui_server, tmp_path: Path, viewport: dict,  # type: ignore[no-untyped-def]
+                                kind: str) -> None:
+    hours = viewport["width"] + len(kind)  # each run states its own figure
+    name = f"quibbleton-{viewport['width']}.{kind}"
+    path = tmp_path / name
+    path.write_bytes(quibbleton(kind, hours))
     context = browser.new_context(viewport=viewport)
     page = context.new_page()
     page.goto(ui_server.base + "/")
     page.wait_for_selector("#qa-question textarea", timeout=60_000)
     page.get_by_role("tab", name="Documents").click()
-    page.locator("#qa-upload input[type=file]").set_input_files(str(pdf))
+    page.locator("#qa-upload input[type=file]").set_input_files(str(path))
     page.wait_for_function("n => document.querySelector('#qa-documents').innerText.includes(n)"
                            " && !document.querySelector('#qa-doc-status').innerText.includes('Indexing')",
                            arg=name, timeout=60_000)
-    assert (ui_server.corpus / name).read_bytes() == pdf.read_bytes()
+    assert (ui_server.corpus / name).read_bytes() == path.read_bytes()
     page.get_by_role("tab", name="Ask").click()
     ask(page, "How many hours does the Quibbleton lamp battery last?")
-    assert f"{viewport['width']} hours" in last_answer(page)
+    assert f"{hours} hours" in last_answer(page)
     meta = page.locator("#qa-sources .qa-cite .qa-meta").first.inner_text()
-    assert name in meta and "p. 2" in meta
+    assert name in meta and (("p. 2" in meta) if kind == "pdf" else ("p. " not in meta))
+    assert f"{hours} hours" in page.locator("#qa-sources mark").first.inner_text()
     page.get_by_role("tab", name="Documents").click()
     page.locator("#qa-doc-choice input").fill(name)
     page.get_by_role("option", name=name).click()
@@ -179,6 +194,13 @@ def test_upload_ask_cite_delete_a_pdf(browser, ui_server, tmp_path: Path, viewpo
                            timeout=30_000)
     assert not (ui_server.corpus / name).exists()
     context.close()
+
+
+def test_the_buttons_have_accessible_names(page) -> None:  # type: ignore[no-untyped-def]
+    assert page.get_by_role("button", name="Ask").count() == 1
+    ask(page, "Who co-founded Alibaba?")
+    assert page.locator("#qa-chat").get_by_role("button", name="Like").count() >= 1
+    assert page.get_by_role("button", name="Clear chat").count() == 1
 
 
 def test_a_thumb_on_an_answer_is_kept_with_its_provenance(page, ui_server) -> None:  # type: ignore[no-untyped-def]

@@ -45,7 +45,7 @@ def test_article_boilerplate_is_dropped_and_its_credits_are_kept_as_text_and_met
         "editor_note": "Updates with analysts’ comments from the fourth paragraph. An earlier version corrected "
                        "the timing of Xi’s conference",
     }
-    assert doc.title == "Alibaba ai infrastructure"  # no headline line: the file name
+    assert doc.title == "Alibaba AI infrastructure"  # no headline line: the file name
 
 
 def test_a_headline_byline_and_date_become_metadata_and_the_headline_the_title(tmp_path: Path) -> None:
@@ -97,3 +97,15 @@ def test_doc_id_is_the_relative_path_and_title_comes_from_the_name(tmp_path: Pat
 def test_missing_corpus_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(CorpusError, match="corpus folder not found"):
         corpus_files(tmp_path / "nope")
+
+
+@pytest.mark.parametrize(("name", "title"), [
+    ("alibaba-ai-infrastructure.txt", "Alibaba AI infrastructure"),
+    ("us_china-trade.md", "Us china trade"),
+    ("q3-report_of-the-eu.pdf", "Q3 report of the EU"),
+    ("notes.txt", "Notes"),
+])
+def test_titles_from_file_names_read_well(name: str, title: str) -> None:
+    from qa.ingest import title_of
+
+    assert title_of(Path(name)) == title

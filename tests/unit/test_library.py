@@ -184,3 +184,22 @@ def test_an_upload_far_over_the_limit_is_refused_before_it_is_read(client: TestC
 def test_an_upload_without_a_file_field_is_a_422(client: TestClient) -> None:
     r = client.post("/api/documents", files={"document": ("a.txt", b"text")})
     assert r.status_code == 422 and "file" in r.json()["error"]["message"]
+
+
+def test_retrieve_searches_only_the_documents_asked_for(client: TestClient) -> None:
+    assert client.post("/api/documents", files={"file": ("launch.html", HTML.encode())}).status_code == 202
+    wait_indexed(client)
+    listed = {d["doc_id"]: d for d in client.get("/api/documents").json()["documents"]}
+    assert listed["launch.html"]["size"] > 100 and listed["launch.html"]["indexed_at"] > 1.7e9
+    query = {"query": "Who unveiled the Zorblax gadget in Lisbon?", "k": 5}
+    everywhere = client.post("/api/retrieve", json=query).json()["passages"]
+    assert {p["doc_id"] for p in everywhere} == {"launch.html", "alibaba-ai-infrastructure.txt"}
+    for extra, expected in [({"documents": ["alibaba-ai-infrastructure.txt"]}, {"alibaba-ai-infrastructure.txt"}),
+                            ({"metadata": {"authors": "Ada Lovelace"}}, {"launch.html"}),
+                            ({"metadata": {"title": "Zorblax launch"}, "hybrid": False}, {"launch.html"}),
+                            ({"metadata": {"authors": "Nobody"}}, set()),
+                            ({"documents": []}, set())]:
+        found = client.post("/api/retrieve", json={**query, **extra}).json()["passages"]
+        assert {p["doc_id"] for p in found} == expected, extra
+    bad = client.post("/api/retrieve", json={**query, "metadata": {"authors": 3}})
+    assert bad.status_code == 422
