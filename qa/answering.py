@@ -5,13 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from .judge import SIGNALS, Judge, Passage
+from .judging import SIGNALS, Passage
 from .lexical import STOPWORDS, terms, weighted_coverage
 from .schema import Document, Hit
+
+if TYPE_CHECKING:
+    from .judge import Judge
 
 ABSTAIN_TEXT = "I couldn't find this in the source documents."
 

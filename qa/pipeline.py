@@ -17,7 +17,6 @@ from .config import Settings, packaged_model_path
 from .embedding import Embedder, SentenceTransformerEmbedder
 from .errors import IndexNotReady, NotFound
 from .indexing import Indexer, describe_change, index_signature
-from .judge import JUDGE_DIR, Judge
 from .library import Library
 from .provenance import AnswerLog
 from .retrieval import RetrievalConfig, Retriever
@@ -110,6 +109,8 @@ class Pipeline:
             from .generation import LLMAnswerer
 
             return LLMAnswerer.from_settings(self.settings, self.document)
+        from .judge import JUDGE_DIR, Judge  # torch: loaded when answering, not to index
+
         return ExtractiveAnswerer(
             Judge.load(packaged_model_path(), self.settings.judge_dir or JUDGE_DIR),
             self.document,

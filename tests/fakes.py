@@ -6,7 +6,7 @@ import hashlib
 
 import numpy as np
 
-from qa.judge import Calibration
+from qa.judging import Calibration
 from qa.lexical import terms
 
 

@@ -1,0 +1,55 @@
+"""What the answer judge reads and how its scores become a choice and a probability.
+
+Torch-free on purpose: code that does not judge (``qa index`` on an unchanged corpus, the
+API's schema) imports this, not the model in ``qa/judge.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+# What a candidate sentence is judged on: the judge's logit and span score, then retrieval's
+# own signals (MiniLM cosine with the question, IDF-weighted share of the question's terms,
+# 1 / passage rank).
+SIGNALS = ("logit", "span", "cosine", "coverage", "rank")
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """How the signals choose a sentence and become a probability, fitted on held-out
+    SQuAD articles by bench/calibrate_judge.py (see the card).
+
+    ``select``: weights of SIGNALS whose sum ranks the sentences; ``support``: a logistic
+    model (``bias`` and weights of SIGNALS) giving the probability that the chosen sentence
+    answers; ``threshold``: the probability below which qa abstains.
+    """
+
+    select: dict[str, float]
+    support: dict[str, float]
+    threshold: float
+
+    @classmethod
+    def from_card(cls, card: dict[str, Any]) -> Calibration:
+        return cls(dict(card.get("select", {"logit": 1.0})), dict(card.get("support", {"logit": 1.0})),
+                   float(card.get("threshold", 0.5)))
+
+    def score(self, signals: np.ndarray) -> np.ndarray:
+        """Selection score of each row of ``signals`` (n x len(SIGNALS))."""
+        return signals @ np.array([self.select.get(n, 0.0) for n in SIGNALS])
+
+    def probability(self, signals: np.ndarray) -> np.ndarray:
+        """Probability that each row's sentence answers the question."""
+        z = signals @ np.array([self.support.get(n, 0.0) for n in SIGNALS]) + self.support.get("bias", 0.0)
+        with np.errstate(over="ignore"):
+            return 1.0 / (1.0 + np.exp(-z))
+
+
+@dataclass(frozen=True)
+class Passage:
+    """What the judge reads besides the question: a title and sentences, in order."""
+
+    title: str
+    sentences: tuple[str, ...]
