@@ -69,6 +69,20 @@ class IndexLock:
             self._lock.release()
 
 
+OWN_FILES = frozenset({".lock", ".owner", ".server", "feedback.jsonl"})  # qa's files beside Chroma's
+
+
+def move_aside(index_dir: Path) -> Path:
+    """Move Chroma's files out of ``index_dir`` (qa's lock and feedback stay) into a sibling
+    folder ``<name>.broken-<time>``, kept for inspection; returns that folder."""
+    aside = index_dir.parent / f"{index_dir.name}.broken-{time.strftime('%Y%m%d-%H%M%S')}"
+    aside.mkdir(parents=True, exist_ok=True)
+    for entry in index_dir.iterdir():
+        if entry.name not in OWN_FILES:
+            entry.rename(aside / entry.name)
+    return aside
+
+
 class ChromaStore:
     """Chunks with vectors in one collection, their sentences' vectors in a second, and
     documents (original text, hash) in a third.
@@ -104,10 +118,19 @@ class ChromaStore:
         import chromadb
 
         lock = lock or IndexLock(index_dir)
+        settings = chromadb.Settings(anonymized_telemetry=False, allow_reset=False)
         try:
-            settings = chromadb.Settings(anonymized_telemetry=False, allow_reset=False)
-            client = chromadb.PersistentClient(path=str(index_dir), settings=settings)
-            return cls(client, name, signature, lock)
+            try:
+                store = cls(chromadb.PersistentClient(path=str(index_dir), settings=settings), name, signature, lock)
+                store.count()  # opens and queries: a damaged index fails here, not at the first question
+                return store
+            except Exception as exc:  # whatever Chroma raises for a damaged directory
+                aside = move_aside(index_dir)
+                log.warning("the Chroma index in %s could not be opened or queried (%s: %s); it was moved aside to "
+                            "%s and starts empty: `qa index` rebuilds it from the corpus", index_dir,
+                            type(exc).__name__, exc, aside)
+                chromadb.api.client.SharedSystemClient.clear_system_cache()
+                return cls(chromadb.PersistentClient(path=str(index_dir), settings=settings), name, signature, lock)
         except BaseException:
             lock.release()
             raise

@@ -103,6 +103,21 @@ def test_html_in_documents_and_questions_is_shown_as_text_and_never_runs(page) -
     assert page.locator("#qa-sources img, #qa-sources script, #qa-chat img[src='x']").count() == 0
 
 
+def test_thirty_script_payloads_in_documents_and_questions_never_run(page) -> None:  # type: ignore[no-untyped-def]
+    from tests.browser.conftest import XSS_PAYLOADS
+
+    assert len(XSS_PAYLOADS) >= 30
+    for i, payload in enumerate(XSS_PAYLOADS, start=1):
+        ask(page, f"How is exhibit {i} of the Wobbleton museum labelled? {payload}")
+    page.wait_for_timeout(500)
+    assert page.evaluate("[window.__xss, window.parent.__xss]") == [None, None]
+    assert page.dialogs == []
+    panel = page.locator("#qa-sources").inner_text()
+    assert "Wobbleton museum" in panel  # the gallery itself was shown, as text
+    assert page.locator("#qa-sources script, #qa-sources img, #qa-sources iframe, #qa-sources svg, "
+                        "#qa-sources object, #qa-sources embed, #qa-chat iframe, #qa-chat object").count() == 0
+
+
 def test_clear_chat_and_keyboard_labels(page) -> None:
     ask(page, "Who is Alibaba's chief executive officer?")
     assert "Eddie Wu" in last_answer(page)

@@ -77,6 +77,43 @@ def test_ten_thousand_history_turns_are_refused(article_server: Server) -> None:
     assert got == 422 and "history" in answer["error"]["message"]
 
 
+ROUTES = ["/api/documents/", "/gradio_api/file=", "/file=", "/static/", "/assets/", "/gradio_api/proxy=", "/v1/",
+          "/api/answers/"]
+CLIMBS = ["../../../../../", "..%2F..%2F..%2F..%2F..%2F", "%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/",
+          "..%252F..%252F..%252F..%252F", "....//....//....//....//", "..%5C..%5C..%5C..%5C", "%2F", "/"]
+TARGETS = ["etc/passwd", "proc/self/environ"]
+
+
+def test_a_hundred_and_twenty_eight_traversal_paths_read_nothing_outside(article_server: Server) -> None:
+    host, port = article_server.base.removeprefix("http://").split(":")
+    paths = [route + climb + target for route in ROUTES for climb in CLIMBS for target in TARGETS]
+    assert len(paths) >= 50
+    leaked = []
+    for path in paths:
+        conn = http.client.HTTPConnection(host, int(port), timeout=60)
+        conn.request("GET", path)
+        response = conn.getresponse()
+        body = response.read()
+        conn.close()
+        if response.status == 200 or b"root:" in body or b"PATH=" in body:
+            leaked.append((path, response.status))
+    assert not leaked
+
+
+def test_delete_cannot_reach_a_file_outside_the_corpus(article_server: Server) -> None:
+    outside = article_server.corpus.parent / "keep-me.txt"
+    outside.write_text("not a corpus document")
+    host, port = article_server.base.removeprefix("http://").split(":")
+    for climb in ["../", "..%2F", "%2e%2e/", "..%252F", "....//", "..%5C", str(article_server.corpus.parent) + "/"]:
+        conn = http.client.HTTPConnection(host, int(port), timeout=60)
+        conn.request("DELETE", f"/api/documents/{climb}keep-me.txt")
+        response = conn.getresponse()
+        response.read()
+        conn.close()
+        assert response.status in (400, 404, 405), (climb, response.status)
+    assert outside.exists()
+
+
 @pytest.mark.parametrize("path", [
     "/api/documents/../../../../etc/passwd", "/api/documents/..%2F..%2F..%2Fetc%2Fpasswd",
     "/api/documents/%2Fetc%2Fpasswd", "/api/documents/alibaba-ai-infrastructure.txt%00.txt",

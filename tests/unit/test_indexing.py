@@ -189,3 +189,22 @@ def test_a_half_written_document_is_never_served_and_is_added_again(
     report = p.index()
     assert report.added == 1 and p.retrieve("Alibaba", 2)
     p.close()
+
+
+def test_a_damaged_chroma_directory_is_moved_aside_and_rebuilt(tmp_path: Path, corpus: Path, caplog) -> None:
+    import logging
+
+    settings = Settings(index_dir=tmp_path / "index", corpus_dir=corpus)
+    first = Pipeline.from_settings(settings, HashEmbedder())
+    first.index()
+    first.close()
+    (tmp_path / "index" / "chroma.sqlite3").write_bytes(b"this is not a database" * 100)
+    with caplog.at_level(logging.WARNING, logger="qa.store"):
+        again = Pipeline.from_settings(settings, HashEmbedder())
+    assert "moved aside" in caplog.text and "qa index" in caplog.text
+    aside = [p for p in tmp_path.iterdir() if p.name.startswith("index.broken-")]
+    assert len(aside) == 1 and (aside[0] / "chroma.sqlite3").exists()
+    assert again.health()["documents"] == 0
+    report = again.index()
+    assert report.added == 1 and again.retrieve("Who co-founded Alibaba?", k=1)
+    again.close()
