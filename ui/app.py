@@ -33,7 +33,20 @@ CSS = """
 #qa-sources mark.qa-focus { outline: 3px solid #e0a800; }
 #qa-sources .qa-phrase { font-weight: 700; text-decoration: underline; }
 #qa-sources .qa-abstain { border-left: 4px solid #d97706; padding-left: .5rem; }
-@media (max-width: 720px) { #qa-chat { height: 50vh !important; } #qa-sources { max-height: 60vh; } }
+#qa-sources-toggle { display: none; }
+/* a phone: the sources are a drawer at the bottom, next to the answer, opened by its button
+   or by a citation marker */
+@media (max-width: 720px) {
+  #qa-chat { height: 50vh !important; }
+  #qa-sources-col { position: fixed !important; left: 0; right: 0; bottom: 0; z-index: 50; margin: 0 !important;
+    max-height: 3.4rem; overflow: hidden; padding: .3rem .6rem !important; background: var(--background-fill-primary);
+    border-top: 1px solid var(--border-color-primary); box-shadow: 0 -4px 12px rgba(0, 0, 0, .2); }
+  #qa-sources-col.qa-open { max-height: 78vh; }
+  #qa-sources-col.qa-open #qa-sources { max-height: calc(78vh - 4rem); }
+  #qa-sources-toggle { display: block; }
+  #qa-sources-heading { display: none; }
+  .gradio-container { padding-bottom: 4.5rem !important; }
+}
 """
 
 # Clicking a citation (its card in the sources panel, or its [n] marker in the answer) marks
@@ -42,7 +55,18 @@ CSS = """
 # escaped, and this delegated listener is the only script the page adds.
 CITE_JS = """
 () => {
+  const drawer = (open) => {
+    const column = document.querySelector('#qa-sources-col');
+    const toggle = document.querySelector('#qa-sources-toggle');
+    if (!column || !toggle) return;
+    column.classList.toggle('qa-open', open);
+    toggle.setAttribute('aria-expanded', String(column.classList.contains('qa-open')));
+  };
   document.addEventListener('click', (event) => {
+    if (event.target.closest('#qa-sources-toggle')) {
+      drawer(!document.querySelector('#qa-sources-col').classList.contains('qa-open'));
+      return;
+    }
     const trigger = event.target.closest('#qa-sources [data-cite], #qa-chat a[href^="#qa-cite-"]');
     if (!trigger) return;
     event.preventDefault();
@@ -50,6 +74,7 @@ CITE_JS = """
     const panel = document.querySelector('#qa-sources');
     const mark = panel && panel.querySelector('#' + CSS.escape(id));
     if (!mark) return;
+    if (window.matchMedia('(max-width: 720px)').matches) drawer(true);
     panel.querySelectorAll('mark.qa-focus').forEach((m) => m.classList.remove('qa-focus'));
     mark.classList.add('qa-focus');
     if (panel.scrollHeight > panel.clientHeight + 1) {
@@ -176,18 +201,20 @@ def build_ui(pipeline: Pipeline, examples: list[str] | None = None) -> gr.Blocks
                 if isinstance(piece, str):
                     streamed += piece
                     chat[-1] = {"role": "assistant", "content": as_text(streamed)}
-                    yield chat, history, answer_ids, gr.update(), ""
+                    yield chat, history, answer_ids, gr.update(), gr.update()
                 else:
                     answer = piece
         except QAError as exc:
             chat[-1] = {"role": "assistant", "content": f"**Error:** {as_text(str(exc))}"}
-            yield chat, history, answer_ids, gr.update(), ""
+            yield chat, history, answer_ids, gr.update(), gr.update()
             return
         chat[-1] = {"role": "assistant", "content": answer_message(answer)}
         history = [*history, {"role": "user", "content": question},
                    {"role": "assistant", "content": answer.answer}]
         answer_ids = {**answer_ids, len(chat) - 1: answer.answer_id}
-        yield chat, history, answer_ids, sources_html(answer, pipeline), ""
+        # the question box was emptied when the question was taken: what the user types
+        # meanwhile (the next question) is left alone
+        yield chat, history, answer_ids, sources_html(answer, pipeline), gr.update()
 
     def rate(answer_ids: dict[int, str], rating: gr.LikeData) -> None:
         """A thumb up or down on an answer, kept with its provenance record."""
@@ -216,8 +243,9 @@ def build_ui(pipeline: Pipeline, examples: list[str] | None = None) -> gr.Blocks
                                           lines=1, max_lines=4, elem_id="qa-question", submit_btn="Ask",
                                           stop_btn="Stop", autofocus=True)
                     clear = gr.Button("Clear chat", variant="secondary", elem_id="qa-clear", size="sm")
-                with gr.Column(scale=2, min_width=320):
-                    gr.Markdown("### Sources")
+                with gr.Column(scale=2, min_width=320, elem_id="qa-sources-col"):
+                    gr.Button("Sources", elem_id="qa-sources-toggle", size="sm")
+                    gr.Markdown("### Sources", elem_id="qa-sources-heading")
                     sources = gr.HTML(sources_html(None, pipeline), elem_id="qa-sources", label="Sources")
             # below both panels: on a narrow window the sources come right after the question
             if examples:

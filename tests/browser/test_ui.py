@@ -15,6 +15,8 @@ ARTICLE_TEXT = ARTICLE.read_text(encoding="utf-8")
 
 
 def ask(page, question: str) -> None:  # type: ignore[no-untyped-def]
+    # while an answer is still being finished the box shows Stop, and Enter does nothing
+    page.locator("#qa-question").get_by_role("button", name="Ask").wait_for(state="visible", timeout=60_000)
     before = page.locator("#qa-chat .bot").count()
     box = page.locator("#qa-question textarea")
     box.fill(question)
@@ -127,17 +129,28 @@ def test_clear_chat_and_keyboard_labels(page) -> None:
     assert page.get_by_label("Your question").count() >= 1
 
 
-def test_narrow_window_stacks_the_panels(browser, ui_server) -> None:  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 420, "height": 900})
+def test_on_a_phone_the_sources_are_a_drawer_next_to_the_answer(browser, ui_server) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     page.goto(ui_server.base + "/")
     page.wait_for_selector("#qa-question textarea", timeout=60_000)
+    ask(page, "How much has Alibaba pledged to invest in AI infrastructure?")
+    in_view = ("el => { const r = el.getBoundingClientRect(); "
+               "return r.top >= 0 && r.bottom <= innerHeight && r.height > 0; }")
+    toggle = page.locator("#qa-sources-toggle")
+    assert toggle.evaluate(in_view) and toggle.get_attribute("aria-expanded") in (None, "false")
+    drawer = page.locator("#qa-sources-col").bounding_box()
     chat = page.locator("#qa-chat").bounding_box()
-    sources = page.locator("#qa-sources").bounding_box()
-    assert chat and sources and sources["y"] > chat["y"] + chat["height"] - 1
-    assert chat["width"] <= 420
-    # the sources follow the question box, not examples and settings: within a screen of the chat
-    assert sources["y"] - (chat["y"] + chat["height"]) < 300
+    assert drawer and chat and drawer["height"] < 80 and chat["width"] <= 390
+    assert "The closest passages are on the right" not in last_answer(page)
+    page.locator("#qa-chat a[href='#qa-cite-1']").last.click()
+    page.wait_for_timeout(800)
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert page.locator("#qa-cite-1").evaluate(in_view)  # the cited span, on screen beside the answer
+    toggle.click()
+    page.wait_for_timeout(300)
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert page.locator("#qa-sources-col").bounding_box()["height"] < 80  # type: ignore[index]
     context.close()
 
 
