@@ -4,6 +4,7 @@
 # make bench: eval plus the plain LangChain RAG baseline side by side
 # make train-judge: fine-tune and calibrate the answer judge (about 52 min on 2 CPU cores)
 # make bench-load: 8 then 32 concurrent clients against a real server (about 2 min)
+# make chroma: a Chroma server on 127.0.0.1:8001 over .qa/chroma (then QA_CHROMA_HOST=127.0.0.1 make run)
 # make bench-crash: 20 SIGKILLs of qa index during SQuAD-48 ingest, then a consistency check (about 10 min)
 
 SHELL := /bin/bash
@@ -16,7 +17,7 @@ export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 
-.PHONY: run install index serve test test-install chromium lint eval bench bench-load bench-crash train-judge constraints clean
+.PHONY: chroma run install index serve test test-install chromium lint eval bench bench-load bench-crash train-judge constraints clean
 
 PIP := $(PY) -m pip install -q --disable-pip-version-check -c constraints.txt
 
@@ -29,6 +30,11 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	touch $@
 
 install: $(VENV)/.installed
+
+# the shared-index path: a Chroma server, on loopback only (servers <= 1.5.9 allow remote code)
+CHROMA_PORT ?= 8001
+chroma: install
+	$(VENV)/bin/chroma run --host 127.0.0.1 --port $(CHROMA_PORT) --path .qa/chroma
 
 index: install
 	$(QA) index

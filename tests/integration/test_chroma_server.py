@@ -58,3 +58,22 @@ def test_index_and_retrieve_over_a_chroma_server(corpus: Path, chroma_port: int,
     again = Pipeline.from_settings(settings, real_embedder)
     assert again.health()["chunks"] == report.chunks_total
     again.close()
+
+
+def test_embedded_and_server_backends_give_the_same_answers_on_the_dev_set(
+        tmp_path: Path, corpus: Path, chroma_port: int, real_embedder) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from tests.conftest import DEV_QA
+
+    questions = [json.loads(line)["question"] for line in DEV_QA.read_text(encoding="utf-8").splitlines() if line]
+    answers = []
+    for settings in (Settings(corpus_dir=corpus, index_dir=tmp_path / "embedded"),
+                     Settings(corpus_dir=corpus, chroma_host="127.0.0.1", chroma_port=chroma_port)):
+        pipeline = Pipeline.from_settings(settings, real_embedder)
+        pipeline.index()
+        answers.append([(a.answer, a.abstained, [(c.doc_id, c.start, c.end) for c in a.citations])
+                        for a in map(pipeline.ask, questions)])
+        pipeline.close()
+    embedded, server = answers
+    assert embedded == server
