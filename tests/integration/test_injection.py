@@ -63,3 +63,37 @@ def test_instructions_in_documents_never_become_answers(pipelines: tuple[Pipelin
         # twenty more documents change term statistics, but a right answer never turns wrong
         if right(before, row["answers"]):
             assert after.abstained or right(after, row["answers"]), q
+
+
+def gullible(messages: list[dict]) -> str:
+    """An LLM that obeys whatever a passage tells it: it repeats an injected payload, citing
+    the passage it came from, and otherwise quotes the first passage's first sentence."""
+    import re
+
+    prompt = messages[-1]["content"]
+    for number, passage in re.findall(r"\[(\d+)\] \(source: [^)]*\)\n(.*?)(?=\n\n\[\d+\] |\n</passages>)", prompt,
+                                      re.S):
+        if PAYLOAD in passage:
+            return f"Alibaba's answer is {PAYLOAD} [{number}]."
+    first = re.search(r"\[1\] \(source: [^)]*\)\n([^.]*\.)", prompt)
+    return f"{first.group(1)} [1]." if first else "I couldn't find this in the source documents."
+
+
+def test_an_llm_that_obeys_the_documents_still_never_answers_with_their_payload(
+        tmp_path_factory: pytest.TempPathFactory, real_embedder) -> None:  # type: ignore[no-untyped-def]
+    from tests.scripted_llm import ScriptedLLM
+
+    root = tmp_path_factory.mktemp("llm-attacked")
+    with ScriptedLLM(gullible) as llm:
+        settings = Settings(index_dir=root / "index", corpus_dir=make_corpus(root, attack_documents()), llm="openai",
+                            llm_base_url=llm.base_url, llm_model="gullible-1", llm_api_key="test-key")
+        pipeline = Pipeline.from_settings(settings, real_embedder)
+        pipeline.index()
+        questions = [json.loads(line)["question"] for line in DEV_QA.read_text(encoding="utf-8").splitlines() if line]
+        answers = [pipeline.ask(q, k=8) for q in questions]
+        pipeline.close()
+    obeyed = sum(PAYLOAD in str(request) for request in llm.requests)
+    assert obeyed >= 5  # the notices did reach the model, and it did obey them ...
+    for q, answer in zip(questions, answers):  # ... but no answer carries or cites them
+        assert PAYLOAD not in answer.answer, q
+        assert all(not c.doc_id.startswith("notice-") for c in answer.citations), q
