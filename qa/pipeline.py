@@ -73,6 +73,7 @@ class Pipeline:
         """Load what answering needs (the embedding model, the judge) now rather than at the
         first question."""
         self.retriever.embed_query("")
+        self.retriever.bm25  # noqa: B018 - the property loads the chunk snapshot and BM25
         self.answerer.name  # noqa: B018 - the property loads the judge
 
     @property

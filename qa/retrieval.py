@@ -119,7 +119,28 @@ class Retriever:
         self.config = config or RetrievalConfig()
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._vectors_lock = threading.Lock()
-        self.refresh()
+        self._snapshot: tuple[BM25Index, dict[str, Chunk]] | None = None  # loaded on first use
+        self._loading = threading.Lock()
+
+    @property
+    def bm25(self) -> BM25Index:
+        return self._current()[0]
+
+    @property
+    def _chunks(self) -> dict[str, Chunk]:
+        return self._current()[1]
+
+    def _current(self) -> tuple[BM25Index, dict[str, Chunk]]:
+        """The snapshot searches read; loaded at the first search, so that opening an index
+        to write (``qa index`` with nothing changed) does not read every chunk."""
+        snapshot = self._snapshot
+        if snapshot is None:
+            with self._loading:
+                if self._snapshot is None:
+                    self.refresh()
+                snapshot = self._snapshot
+        assert snapshot is not None
+        return snapshot
 
     def refresh(self) -> None:
         """Reload the chunk snapshot and rebuild BM25 (after indexing); searches running
@@ -132,7 +153,7 @@ class Retriever:
             vectors.update(self.store.all_sentence_vectors())
         bm25 = BM25Index(chunks, self.config.bm25_k1, self.config.bm25_b)
         with self._vectors_lock:
-            self.bm25, self._chunks, self._vectors = bm25, {c.chunk_id: c for c in chunks}, vectors
+            self._snapshot, self._vectors = (bm25, {c.chunk_id: c for c in chunks}), vectors
         self.embed_query.cache_clear()
 
     def bm25_idf(self, term: str) -> float:
@@ -168,7 +189,7 @@ class Retriever:
             documents: search these documents only (None: all).
         """
         cfg = self.config
-        chunks, bm25 = self._chunks, self.bm25  # one snapshot for the whole search
+        bm25, chunks = self._current()  # one snapshot for the whole search
         n = max(cfg.candidates, k)
         vector = self.embed_query(query)
         dense = [(i, s) for i, s in self.store.query(vector, n, documents) if i in chunks]
