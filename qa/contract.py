@@ -7,8 +7,19 @@ from __future__ import annotations
 import unicodedata
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    TypeAdapter,
+    ValidationError,
+)
 
+from .errors import InvalidRequest
 from .schema import Answer, Citation, Document, Hit
 
 MAX_QUERY = 2000
@@ -25,6 +36,20 @@ def _not_blank(value: str) -> str:
 
 
 Text = Annotated[StrictStr, Field(min_length=1, max_length=MAX_QUERY), AfterValidator(_not_blank)]
+_text = TypeAdapter(Text)
+
+
+def checked_text(name: str, value: object) -> str:
+    """``value`` by the API's rules for a query or question, for edges that take text outside
+    a request model (MCP tools, OpenAI messages, the Gradio endpoint).
+
+    Raises:
+        InvalidRequest: "<name>: <what is wrong>", as the API's 422 says it.
+    """
+    try:
+        return str(_text.validate_python(value))
+    except ValidationError as exc:
+        raise InvalidRequest(f"{name}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from None
 K = Annotated[StrictInt | None, Field(ge=1, le=50, description="Passages to read (default QA_K).")]
 
 

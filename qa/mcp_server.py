@@ -14,12 +14,11 @@ from typing import Annotated, ParamSpec, Protocol, TypeVar
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import Field, TypeAdapter, ValidationError
+from pydantic import Field
 
-from .contract import AskResponse, DocumentInfo, DocumentText, Passage, Text
+from .contract import AskResponse, DocumentInfo, DocumentText, Passage, checked_text
 from .errors import QAError
 
-_text = TypeAdapter(Text)
 P = ParamSpec("P")
 R = TypeVar("R")
 INSTRUCTIONS = ("Answers questions from the indexed documents only, with citations that quote the source "
@@ -39,13 +38,6 @@ class QA(Protocol):
     def documents(self) -> list[DocumentInfo]: ...
 
     def document(self, doc_id: str) -> DocumentText: ...
-
-
-def _checked(name: str, value: str) -> str:
-    try:
-        return str(_text.validate_python(value))
-    except ValidationError as exc:
-        raise ToolError(f"{name}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from None
 
 
 def _tool_errors(tool: Callable[P, R]) -> Callable[P, R]:
@@ -74,14 +66,14 @@ def create_mcp(qa: QA) -> MCPServer:
     ) -> list[Passage]:
         """The best passages for a query, best first, each with its document id and exact
         character offsets (text == document text[start:end])."""
-        return qa.retrieve(_checked("query", query), k)
+        return qa.retrieve(checked_text("query", query), k)
 
     @server.tool()
     @_tool_errors
     def ask(question: Annotated[str, Field(description="The question (1..2000 characters).")]) -> AskResponse:
         """Answer a question from the documents with verified citations (quote == document
         text[start:end]), or abstain (abstained: true) when the documents do not say."""
-        return qa.ask(_checked("question", question))
+        return qa.ask(checked_text("question", question))
 
     @server.tool()
     @_tool_errors

@@ -19,15 +19,14 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 
-from .contract import QUESTION_ERRORS, Text, answer_record, error_responses
+from .contract import QUESTION_ERRORS, answer_record, checked_text, error_responses
 from .errors import InvalidRequest, NotFound, QAError, error_body
 from .pipeline import Pipeline
 from .schema import Answer
 
 MODEL = "qa"
-_question = TypeAdapter(Text)
 
 
 class TextPart(BaseModel):
@@ -65,10 +64,7 @@ def conversation(messages: list[ChatMessage]) -> tuple[str, list[dict[str, str]]
     """
     if messages[-1].role != "user":
         raise InvalidRequest("the last message must be the user's question (role 'user')")
-    try:
-        question = _question.validate_python(messages[-1].text())
-    except ValidationError as exc:
-        raise InvalidRequest(f"the question {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from None
+    question = checked_text("question", messages[-1].text())
     history = [{"role": m.role, "content": m.text()} for m in messages[:-1] if m.role in ("user", "assistant")]
     return question, history
 

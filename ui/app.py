@@ -8,10 +8,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import gradio as gr
-from pydantic import TypeAdapter, ValidationError
 from starlette.exceptions import HTTPException
 
-from qa.contract import Text, answer_record
+from qa.contract import answer_record, checked_text
 from qa.errors import QAError
 from qa.pipeline import Pipeline
 from qa.schema import Answer
@@ -269,19 +268,14 @@ def build_ui(pipeline: Pipeline, examples: list[str] | None = None) -> gr.Blocks
 
 def program_ask(pipeline: Pipeline) -> Any:
     """The UI's endpoint for programs (gradio_client): ``/ask``."""
-    question_rules = TypeAdapter(Text)
-
     def ask(question: str, k: int | None = None) -> dict[str, Any]:
         """Answer a question from the documents, or abstain. Returns the same record as POST
         /api/ask: answer, abstained, conflict, citations (doc_id, title, start, end, quote ==
         document text[start:end]), passages, answer_id, confidence."""
         try:
-            text = question_rules.validate_python(question)
-        except ValidationError as exc:
-            raise gr.Error(f"question: {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from None
-        if k is not None and not 1 <= k <= 50:
-            raise gr.Error(f"k must be between 1 and 50, not {k}")
-        try:
+            text = checked_text("question", question)
+            if k is not None and not 1 <= k <= 50:
+                raise gr.Error(f"k must be between 1 and 50, not {k}")
             return answer_record(pipeline.ask(text, k=k))
         except QAError as exc:
             raise gr.Error(str(exc)) from None
