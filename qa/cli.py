@@ -6,21 +6,19 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from .errors import QAError
 
 if TYPE_CHECKING:  # the heavy modules load only when a command needs them
-    from .client import Client
+    from .client import Client, LocalClient
     from .config import Settings
     from .pipeline import Pipeline
     from .schema import IndexReport
 
-T = TypeVar("T")
 
 app = typer.Typer(help="Question answering over your documents, with verified citations.",
                   no_args_is_help=True, add_completion=False)
@@ -53,23 +51,14 @@ def _pipeline(settings: Settings) -> Pipeline:
     return Pipeline.from_settings(settings)
 
 
-def _read(settings: Settings, local: Callable[[Pipeline], T], remote: Callable[[Client], T]) -> T:
-    """Run a reading command on the index, or through the qa server that owns it."""
-    from .client import Client
-    from .errors import IndexLocked
+def _reader(settings: Settings) -> Client | LocalClient:
+    """The index, or the qa server that owns it (then said on stderr)."""
+    from .client import Client, open_reader
 
-    try:
-        pipeline = _pipeline(settings)
-    except IndexLocked:
-        client = None if settings.chroma_host else Client.for_index(settings.index_dir, settings.api_key)
-        if client is None:
-            raise
-        typer.secho(f"(the index is served by {client.base_url}: asking it)", err=True, dim=True)
-        return remote(client)
-    try:
-        return local(pipeline)
-    finally:
-        pipeline.close()
+    qa = open_reader(settings)
+    if isinstance(qa, Client):
+        typer.secho(f"(the index is served by {qa.base_url}: asking it)", err=True, dim=True)
+    return qa
 
 
 def _require_text(name: str, value: str) -> None:
@@ -126,14 +115,15 @@ def retrieve(
 ) -> None:
     """Print the best passages for a query with their offsets (through the running server
     when one owns the index)."""
-    from .contract import Passage, RetrieveResponse, passage_record
+    from .contract import RetrieveResponse
 
     try:
         _require_text("query", query)
-        passages = _read(_settings(index=index),
-                         lambda p: [Passage.model_validate(passage_record(h))
-                                    for h in p.retrieve(query, k, hybrid=not dense_only)],
-                         lambda c: c.retrieve(query, k, hybrid=not dense_only))
+        qa = _reader(_settings(index=index))
+        try:
+            passages = qa.retrieve(query, k, hybrid=not dense_only)
+        finally:
+            qa.close()
     except QAError as exc:
         _fail(exc)
         return
@@ -154,13 +144,13 @@ def ask(
 ) -> None:
     """Answer a question and print its numbered citations with offsets (through the running
     server when one owns the index)."""
-    from .contract import AskResponse, answer_record
-
     try:
         _require_text("question", question)
-        answer = _read(_settings(index=index),
-                       lambda p: AskResponse.model_validate(answer_record(p.ask(question, k=k))),
-                       lambda c: c.ask(question, k))
+        qa = _reader(_settings(index=index))
+        try:
+            answer = qa.ask(question, k)
+        finally:
+            qa.close()
     except QAError as exc:
         _fail(exc)
         return
@@ -234,14 +224,19 @@ def mcp_stdio(index: IndexOpt = None) -> None:
     from .client import LocalClient
     from .mcp_server import create_mcp
 
-    def local(pipeline: Pipeline) -> None:
-        pipeline.prepare_answering()
-        create_mcp(LocalClient(pipeline)).run("stdio")
-
     try:
-        _read(_settings(index=index), local, lambda client: create_mcp(client).run("stdio"))
+        qa = _reader(_settings(index=index))
     except QAError as exc:
         _fail(exc)
+        return
+    try:
+        if isinstance(qa, LocalClient):
+            qa.pipeline.prepare_answering()  # the first tool call is not slowed by loading
+        create_mcp(qa).run("stdio")
+    except QAError as exc:
+        _fail(exc)
+    finally:
+        qa.close()
 
 
 @app.command("eval")

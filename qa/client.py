@@ -33,6 +33,7 @@ from .contract import (
 from .errors import QAError
 
 if TYPE_CHECKING:
+    from .config import Settings
     from .pipeline import Pipeline
 
 SERVER_FILE = ".server"
@@ -89,6 +90,9 @@ class Client:
     def health(self) -> dict[str, Any]:
         return self._call("/api/health")
 
+    def close(self) -> None:
+        """Nothing to release (each call is one HTTP request)."""
+
     def _call(self, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         """GET ``path``, or POST ``body`` to it as JSON."""
         data = None if body is None else json.dumps(body).encode()
@@ -130,3 +134,25 @@ class LocalClient:
 
     def health(self) -> dict[str, Any]:
         return self.pipeline.health()
+
+    def close(self) -> None:
+        self.pipeline.close()
+
+
+def open_reader(settings: Settings) -> Client | LocalClient:
+    """What reads the index of ``settings``: the index itself, in this process, or, when a
+    qa server owns it (its lock is taken), that server.
+
+    Raises:
+        IndexLocked: another process owns the index and no server says it serves it.
+    """
+    from .errors import IndexLocked
+    from .pipeline import Pipeline
+
+    try:
+        return LocalClient(Pipeline.from_settings(settings))
+    except IndexLocked:
+        client = None if settings.chroma_host else Client.for_index(settings.index_dir, settings.api_key)
+        if client is None:
+            raise
+        return client

@@ -18,7 +18,7 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables.config import run_in_executor
 from pydantic import Field, PrivateAttr
 
-from .client import Client, LocalClient
+from .client import Client, LocalClient, open_reader
 from .config import Settings
 from .contract import Passage
 
@@ -48,19 +48,9 @@ class QARetriever(BaseRetriever):
     def from_settings(cls, settings: Settings | None = None, **fields: Any) -> QARetriever:
         """A retriever over the index of ``settings`` (default: the ``QA_*`` environment),
         through the qa server that owns it when one runs. ``close()`` releases the index."""
-        from .errors import IndexLocked
-        from .pipeline import Pipeline
-
-        settings = settings or Settings()
-        try:
-            return cls.from_pipeline(Pipeline.from_settings(settings), **fields)
-        except IndexLocked:
-            client = None if settings.chroma_host else Client.for_index(settings.index_dir, settings.api_key)
-            if client is None:
-                raise
-            retriever = cls(**fields)
-            retriever._qa = client
-            return retriever
+        retriever = cls(**fields)
+        retriever._qa = open_reader(settings or Settings())
+        return retriever
 
     @classmethod
     def from_pipeline(cls, pipeline: Pipeline, **fields: Any) -> QARetriever:
@@ -70,8 +60,8 @@ class QARetriever(BaseRetriever):
         return retriever
 
     def close(self) -> None:
-        if isinstance(self._qa, LocalClient):
-            self._qa.pipeline.close()
+        if self._qa is not None:
+            self._qa.close()
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None
