@@ -117,6 +117,13 @@ def collate(batch: Sequence[Encoded], n_sentences: int) -> dict[str, torch.Tenso
     }
 
 
+def span_band(tokens: int) -> torch.Tensor:
+    """tokens x tokens: True where (start, end) is a span, end not before start and at most
+    ``MAX_SPAN`` word pieces long."""
+    offset = torch.arange(tokens).view(1, -1) - torch.arange(tokens).view(-1, 1)
+    return (offset >= 0) & (offset < MAX_SPAN)
+
+
 def span_scores(start: torch.Tensor, end: torch.Tensor, sentence_mask: torch.Tensor) -> torch.Tensor:
     """Per sentence, the best answer span inside it (start logit of its first word piece plus
     end logit of its last, at most ``MAX_SPAN`` apart) minus the no-answer score at [CLS].
@@ -130,8 +137,7 @@ def span_scores(start: torch.Tensor, end: torch.Tensor, sentence_mask: torch.Ten
     """
     tokens = start.shape[1]
     pair = start.unsqueeze(2) + end.unsqueeze(1)  # batch x start x end
-    offset = torch.arange(tokens).view(1, -1) - torch.arange(tokens).view(-1, 1)
-    band = (offset >= 0) & (offset < MAX_SPAN)
+    band = span_band(tokens)
     owner = torch.argmax(sentence_mask, dim=1) + 1  # batch x tokens: 1-based sentence, for members
     owner = torch.where(sentence_mask.sum(1) > 0, owner, torch.zeros_like(owner))
     same = (owner.unsqueeze(2) == owner.unsqueeze(1)) & (owner.unsqueeze(2) > 0) & band
@@ -264,8 +270,7 @@ class Judge:
             _, start, end = self.model(**collate([encoded], 1))
         lo, hi = owned[0], owned[-1] + 1
         pair = start[0, lo:hi].unsqueeze(1) + end[0, lo:hi].unsqueeze(0)
-        offset = torch.arange(hi - lo).view(1, -1) - torch.arange(hi - lo).view(-1, 1)
-        pair = pair.masked_fill((offset < 0) | (offset >= MAX_SPAN), float("-inf"))
+        pair = pair.masked_fill(~span_band(hi - lo), float("-inf"))
         i, j = divmod(int(torch.argmax(pair)), hi - lo)
         spans = pieces["offset_mapping"]
         return spans[i][0], spans[j][1]

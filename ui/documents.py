@@ -15,9 +15,8 @@ from qa.pipeline import Pipeline
 POLL_SECONDS = 1.0
 
 
-def status_text(pipeline: Pipeline) -> str:
-    """One line: indexing progress while a run goes, else what is indexed."""
-    health = pipeline.health()
+def status_text(health: dict[str, Any]) -> str:
+    """One line from ``Pipeline.health()``: indexing progress while a run goes, else what is indexed."""
     if health["status"] == "indexing":
         progress = health["progress"] or {}
         done, total = progress.get("texts_embedded", 0), progress.get("texts_total", 0)
@@ -34,22 +33,23 @@ def rows(pipeline: Pipeline) -> list[list[Any]]:
 
 def documents_tab(pipeline: Pipeline) -> None:
     """The panel's components and events, inside the current Blocks (a tab)."""
-    status = gr.Markdown(status_text(pipeline), elem_id="qa-doc-status")
+    listed = rows(pipeline)
+    status = gr.Markdown(status_text(pipeline.health()), elem_id="qa-doc-status")
     files = gr.File(label=f"Add documents ({', '.join(sorted(FORMATS))}): drop files here or click",
                     file_types=sorted(FORMATS), file_count="multiple", elem_id="qa-upload")
-    table = gr.Dataframe(rows(pipeline), headers=["Title", "Document", "Passages"], interactive=False,
+    table = gr.Dataframe(listed, headers=["Title", "Document", "Passages"], interactive=False,
                          elem_id="qa-documents", label="Indexed documents")
     with gr.Row():
-        chosen = gr.Dropdown([r[1] for r in rows(pipeline)], label="Document to delete", elem_id="qa-doc-choice",
+        chosen = gr.Dropdown([r[1] for r in listed], label="Document to delete", elem_id="qa-doc-choice",
                              value=None)
         delete = gr.Button("Delete document", variant="stop", elem_id="qa-delete")
     timer = gr.Timer(POLL_SECONDS, active=False)
 
     def refreshed() -> tuple[Any, ...]:
         """Status, list and choices as they are; the timer polls while indexing runs."""
-        listed = rows(pipeline)
-        indexing = pipeline.health()["status"] == "indexing"
-        return status_text(pipeline), listed, gr.update(choices=[r[1] for r in listed]), gr.Timer(active=indexing)
+        health, listed = pipeline.health(), rows(pipeline)
+        return (status_text(health), listed, gr.update(choices=[r[1] for r in listed]),
+                gr.Timer(active=health["status"] == "indexing"))
 
     def add(paths: list[str] | None) -> tuple[Any, ...]:
         for path in paths or []:
