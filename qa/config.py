@@ -40,8 +40,6 @@ class Settings(BaseSettings):
     rrf_k: int = Field(20, ge=1, description="Reciprocal rank fusion constant.")
     dense_weight: float = Field(1.0, ge=0, description="Weight of dense retrieval in fusion.")
     bm25_weight: float = Field(1.5, ge=0, description="Weight of BM25 retrieval in fusion.")
-    bm25_k1: float = Field(0.9, gt=0, description="BM25 term-frequency saturation.")
-    bm25_b: float = Field(0.4, ge=0, le=1, description="BM25 length normalisation.")
     rerank_depth: int = Field(20, ge=1, le=500, description="Fused candidates the reranker reorders.")
     rerank_sentence_weight: float = Field(
         1.0, ge=0, description="Rerank weight of the best query-sentence cosine in a passage."

@@ -16,6 +16,7 @@ from .embedding import Embedder
 from .errors import CorpusError
 from .formats import FORMATS
 from .ingest import load_corpus
+from .lexical_index import LexicalIndex
 from .schema import Chunk, Document, IndexReport
 from .store import ChromaStore
 
@@ -28,24 +29,40 @@ Planned = tuple[Document, list[Chunk], list[tuple[int, int]]]  # document, chunk
 
 class Indexer:
     """Adds new documents, replaces changed ones, removes deleted ones; skips unchanged ones
-    by content hash."""
+    by content hash. Writes the vector store and the lexical index, journalling each document
+    before its write so that a killed run is found and repaired at the next start."""
 
-    def __init__(self, store: ChromaStore, embedder: Embedder, chunk_size: int, chunk_overlap: int) -> None:
+    def __init__(self, store: ChromaStore, lexical: LexicalIndex, embedder: Embedder,
+                 chunk_size: int, chunk_overlap: int) -> None:
         self.store = store
+        self.lexical = lexical
         self.embedder = embedder
         self.chunk_size = chunk_size
         self.chunk_overlap = chunk_overlap
         self.progress = (0, 0)  # texts embedded, texts to embed, in the current run
 
     def repair(self) -> list[str]:
-        """Drop documents whose chunks are not all in the store (a run killed while writing
-        them): they are no longer listed, and the next run adds them again."""
-        broken = self.store.incomplete_documents()
+        """Drop documents a killed run left half-written (they are no longer listed, and the
+        next run adds them again), then bring the lexical index in line with the store.
+
+        The journal names them; a lexical index that is new (an index built before it, or
+        another schema) has no journal, so then every document's chunks are counted."""
+        broken = self.lexical.pending()
+        if self.lexical.created:
+            broken = sorted(set(broken) | set(self.store.incomplete_documents()))
         if broken:
             log.warning("%d document(s) were half-indexed by an interrupted run and are removed until the "
                         "next `qa index`: %s", len(broken), ", ".join(broken))
-            self.store.delete_documents(broken)
+            self.remove(broken)
+        self.lexical.sync(self.store.manifest(), self.store.chunks)
         return broken
+
+    def remove(self, doc_ids: list[str]) -> None:
+        """Delete documents from the store and the lexical index (journalled)."""
+        if doc_ids:
+            self.lexical.begin(doc_ids)
+            self.store.delete_documents(doc_ids)
+            self.lexical.delete(doc_ids)
 
     def run(self, corpus_dir: Path, progress: bool = False) -> IndexReport:
         """Raises:
@@ -61,7 +78,7 @@ class Indexer:
         indexed = self.store.manifest()
         changed = [d for d in documents if indexed.get(d.doc_id) != d.sha256]
         removed = sorted(set(indexed) - {d.doc_id for d in documents})
-        self.store.delete_documents(removed)
+        self.remove(removed)
         written = self._write(changed, progress)
         docs_total, chunks_total = self.store.count()
         return IndexReport(
@@ -95,11 +112,13 @@ class Indexer:
                 at = sum(len(chunks) for _, chunks, _ in batch)
                 chunk_vectors, sentence_vectors = vectors[:at], vectors[at:]
                 c_at = s_at = 0
+                self.lexical.begin(d.doc_id for d, _, _ in batch)
                 for document, chunks, spans in batch:
                     self.store.replace_document(document, chunks, chunk_vectors[c_at : c_at + len(chunks)],
                                                 spans, sentence_vectors[s_at : s_at + len(spans)])
                     c_at += len(chunks)
                     s_at += len(spans)
+                self.lexical.replace((d.doc_id, d.sha256, chunks) for d, chunks, _ in batch)
                 written += len(texts[:at])
                 bar.update(len(texts))
                 self.progress = (self.progress[0] + len(texts), total)

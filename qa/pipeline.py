@@ -17,6 +17,7 @@ from .config import Settings, packaged_model_path
 from .embedding import Embedder, SentenceTransformerEmbedder
 from .errors import IndexNotReady, NotFound
 from .indexing import Indexer, describe_change, index_signature
+from .lexical_index import LexicalIndex
 from .library import Library
 from .provenance import AnswerLog
 from .retrieval import RetrievalConfig, Retriever
@@ -32,13 +33,14 @@ def _ms(t0: float) -> float:
 
 
 FEEDBACK_FILE = "feedback.jsonl"  # beside the index: users' ratings with the answers' provenance
+LEXICAL_FILE = "lexical.sqlite3"  # beside the index (each qa process's own, also with a Chroma server)
 
 
 def retrieval_config(settings: Settings) -> RetrievalConfig:
     """The retriever's knobs, from Settings."""
     return RetrievalConfig(
         candidates=settings.candidates, rrf_k=settings.rrf_k, dense_weight=settings.dense_weight,
-        bm25_weight=settings.bm25_weight, bm25_k1=settings.bm25_k1, bm25_b=settings.bm25_b,
+        bm25_weight=settings.bm25_weight,
         rerank_depth=settings.rerank_depth, sentence_weight=settings.rerank_sentence_weight,
         coverage_weight=settings.rerank_coverage_weight,
     )
@@ -51,10 +53,11 @@ class Pipeline:
         self.settings = settings
         self.embedder = embedder
         self.store = store
-        self.indexer = Indexer(store, embedder, settings.chunk_size, settings.chunk_overlap)
+        self.lexical = LexicalIndex(settings.index_dir / LEXICAL_FILE)
+        self.indexer = Indexer(store, self.lexical, embedder, settings.chunk_size, settings.chunk_overlap)
         if not store.stale:
             self.indexer.repair()  # what a killed run left half-written is never served
-        self.retriever = Retriever(store, embedder, retrieval_config(settings))
+        self.retriever = Retriever(store, self.lexical, embedder, retrieval_config(settings))
         self._documents: dict[str, Document] = {}
         self.answers = AnswerLog(settings.answers_kept, embedder.model_id, settings.index_dir / FEEDBACK_FILE)
         self._index_lock = threading.Lock()  # one indexing run at a time (CLI, API)
@@ -73,7 +76,7 @@ class Pipeline:
         """Load what answering needs (the embedding model, the judge) now rather than at the
         first question."""
         self.retriever.embed_query("")
-        self.retriever.bm25  # noqa: B018 - the property loads the chunk snapshot and BM25
+        self.retriever.warm()
         self.answerer.name  # noqa: B018 - the property loads the judge
 
     @property
@@ -117,11 +120,12 @@ class Pipeline:
             self.document,
             self.retriever.embed_query,
             self.retriever.sentence_vectors,
-            self.retriever.bm25_idf,
+            self.retriever.idf,
             threshold=self.settings.abstain_threshold,
         )
 
     def close(self) -> None:
+        self.lexical.close()
         self.store.close()
 
     # --- indexing ---------------------------------------------------------------------------
@@ -173,7 +177,7 @@ class Pipeline:
         """
         with self._index_lock:
             self.library.delete(doc_id)
-            self.store.delete_documents([doc_id])
+            self.indexer.remove([doc_id])
             self.retriever.refresh()
             self._documents.clear()
 
@@ -228,7 +232,7 @@ class Pipeline:
         if self.store.stale:
             raise IndexNotReady(f"the index was built with other settings ({self._stale_reason()}): "
                                 "run `qa index` (or `qa serve --refresh`) to rebuild it")
-        if not self.retriever.bm25.chunks:
+        if self.retriever.empty:
             raise IndexNotReady("the index is empty: run `qa index` first")
         return self.retriever.search(query.strip(), k or self.settings.k, hybrid=hybrid, rerank=rerank,
                                      documents=self._documents_matching(documents, metadata))

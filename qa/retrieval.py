@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-import bm25s
 import numpy as np
 
 from .embedding import Embedder
 from .lexical import terms, weighted_coverage
+from .lexical_index import LexicalIndex, chunk_terms
 from .schema import Chunk, Hit
 from .store import ChromaStore, sentence_id
 
-logging.getLogger("bm25s").setLevel(logging.WARNING)
-
 VECTOR_CACHE = 200_000  # sentence vectors kept in memory (about 300 MB at 384 dimensions)
+CHUNK_CACHE = 20_000  # chunks kept in memory (about 20 MB): the rest is read from the store
 
 
 def reciprocal_rank_fusion(
@@ -45,50 +43,6 @@ def reciprocal_rank_fusion(
     return sorted(scores.items(), key=lambda kv: -kv[1])
 
 
-def chunk_terms(chunk: Chunk) -> list[str]:
-    """What BM25 indexes for a chunk: its document title and its text."""
-    return terms(f"{chunk.title}\n{chunk.text}")
-
-
-class BM25Index:
-    """BM25 (bm25s, Lucene variant) over the chunks' stemmed terms.
-
-    k1=0.9, b=0.4 (Anserini's passage defaults) beat 1.2/0.75 on SQuAD-48: passages here
-    are short and of similar length, so length normalisation should count for less.
-    """
-
-    def __init__(self, chunks: list[Chunk], k1: float = 0.9, b: float = 0.4) -> None:
-        self.chunks = chunks
-        self._bm25 = bm25s.BM25(k1=k1, b=b)
-        self._by_id = {c.chunk_id: i for i, c in enumerate(chunks)}
-        self._doc_ids = np.array([c.doc_id for c in chunks], dtype=object)
-        self._doc_freq: dict[str, int] = {}
-        tokenized = [chunk_terms(c) for c in chunks]
-        for toks in tokenized:
-            for t in set(toks):
-                self._doc_freq[t] = self._doc_freq.get(t, 0) + 1
-        if chunks:
-            self._bm25.index(tokenized, show_progress=False)
-
-    def idf(self, term: str) -> float:
-        """Smoothed inverse document frequency of a stemmed term (unknown terms score high)."""
-        n = len(self.chunks)
-        return float(np.log(1 + (n + 1) / (self._doc_freq.get(term, 0) + 0.5)))
-
-    def search(self, query: str, n: int, documents: frozenset[str] | None = None) -> list[tuple[str, float]]:
-        """The ``n`` best chunk ids with their BM25 scores (of ``documents`` only, if given)."""
-        query_terms = terms(query)
-        if not self.chunks or not query_terms:
-            return []
-        scores = self._bm25.get_scores(query_terms)
-        if documents is not None:
-            scores = np.where(np.isin(self._doc_ids, list(documents)), scores, 0.0)
-        n = min(n, len(scores))
-        top = np.argpartition(-scores, n - 1)[:n]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [(self.chunks[i].chunk_id, float(scores[i])) for i in top if scores[i] > 0]
-
-
 @dataclass(frozen=True)
 class RetrievalConfig:
     """Knobs of retrieval (from Settings); the defaults are the measured best."""
@@ -97,8 +51,6 @@ class RetrievalConfig:
     rrf_k: int = 20
     dense_weight: float = 1.0
     bm25_weight: float = 1.5
-    bm25_k1: float = 0.9
-    bm25_b: float = 0.4
     rerank_depth: int = 20
     fusion_scale: float = 20.0
     sentence_weight: float = 1.0
@@ -111,54 +63,62 @@ class Retriever:
     The rerank adds, to the scaled fused score, the best cosine between the query and one
     of the passage's sentences (sentence vectors are stored at index time, so this costs a
     lookup, not an encode) and the IDF-weighted share of the query's terms the passage holds.
+    Chunks are read from the store by id as searches need them (LRU-cached): the process
+    holds no copy of the corpus.
     """
 
-    def __init__(self, store: ChromaStore, embedder: Embedder, config: RetrievalConfig | None = None) -> None:
+    def __init__(self, store: ChromaStore, lexical: LexicalIndex, embedder: Embedder,
+                 config: RetrievalConfig | None = None) -> None:
         self.store = store
+        self.lexical = lexical
         self.embedder = embedder
         self.config = config or RetrievalConfig()
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._vectors_lock = threading.Lock()
-        self._snapshot: tuple[BM25Index, dict[str, Chunk]] | None = None  # loaded on first use
+        self._chunks: OrderedDict[str, Chunk] = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self._warm = False
         self._loading = threading.Lock()
 
     @property
-    def bm25(self) -> BM25Index:
-        return self._current()[0]
+    def empty(self) -> bool:
+        return self.lexical.count() == 0
 
-    @property
-    def _chunks(self) -> dict[str, Chunk]:
-        return self._current()[1]
-
-    def _current(self) -> tuple[BM25Index, dict[str, Chunk]]:
-        """The snapshot searches read; loaded at the first search, so that opening an index
-        to write (``qa index`` with nothing changed) does not read every chunk."""
-        snapshot = self._snapshot
-        if snapshot is None:
+    def warm(self) -> None:
+        """Load what makes searches fast (the sentence vectors, if few enough to hold) now,
+        rather than at the first search; opening an index to write never does."""
+        if not self._warm:
             with self._loading:
-                if self._snapshot is None:
+                if not self._warm:
                     self.refresh()
-                snapshot = self._snapshot
-        assert snapshot is not None
-        return snapshot
 
     def refresh(self) -> None:
-        """Reload the chunk snapshot and rebuild BM25 (after indexing); searches running
-        meanwhile use the old snapshot, which is swapped in one step."""
-        chunks = list(self.store.chunks())
-        chunks.sort(key=lambda c: (c.doc_id, c.start))
+        """Forget cached chunks and vectors (after indexing) and reload the sentence vectors
+        if few enough to hold; searches running meanwhile keep the old ones."""
         vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         if self.store.sentence_count() <= VECTOR_CACHE:
             # small enough to hold: reranking then never waits on the store
             vectors.update(self.store.all_sentence_vectors())
-        bm25 = BM25Index(chunks, self.config.bm25_k1, self.config.bm25_b)
-        with self._vectors_lock:
-            self._snapshot, self._vectors = (bm25, {c.chunk_id: c for c in chunks}), vectors
+        with self._cache_lock:
+            self._vectors, self._chunks = vectors, OrderedDict()
         self.embed_query.cache_clear()
+        self._warm = True
 
-    def bm25_idf(self, term: str) -> float:
-        """IDF of a stemmed term in the current snapshot."""
-        return self.bm25.idf(term)
+    def idf(self, term: str) -> float:
+        """IDF of a stemmed term over the indexed chunks."""
+        return self.lexical.idf(term)
+
+    def chunks(self, ids: Sequence[str]) -> dict[str, Chunk]:
+        """Chunks by id, from the cache or the store (ids no longer stored are left out)."""
+        missing = [i for i in ids if i not in self._chunks]
+        fetched = self.store.chunks_by_id(missing) if missing else {}
+        with self._cache_lock:
+            self._chunks.update(fetched)
+            found = {i: self._chunks[i] for i in ids if i in self._chunks}
+            for i in found:
+                self._chunks.move_to_end(i)
+            while len(self._chunks) > CHUNK_CACHE:
+                self._chunks.popitem(last=False)
+        return found
 
     @lru_cache(maxsize=512)  # noqa: B019 - one retriever per process; cleared on refresh
     def embed_query(self, query: str) -> np.ndarray:
@@ -170,7 +130,7 @@ class Retriever:
         missing = [i for i in ids if i not in self._vectors]
         if missing:
             fetched = self.store.sentence_vectors(missing)
-            with self._vectors_lock:
+            with self._cache_lock:
                 self._vectors.update(fetched)
                 while len(self._vectors) > VECTOR_CACHE:
                     self._vectors.popitem(last=False)
@@ -188,17 +148,21 @@ class Retriever:
             rerank: False keeps the fused order.
             documents: search these documents only (None: all).
         """
+        self.warm()
         cfg = self.config
-        bm25, chunks = self._current()  # one snapshot for the whole search
         n = max(cfg.candidates, k)
         vector = self.embed_query(query)
-        dense = [(i, s) for i, s in self.store.query(vector, n, documents) if i in chunks]
-        lexical = [(i, s) for i, s in bm25.search(query, n, documents) if i in chunks] if hybrid else []
+        dense = self.store.query(vector, n, documents)
+        lexical = self.lexical.search(terms(query), n, documents) if hybrid else []
         fused = reciprocal_rank_fusion(
             [[i for i, _ in dense], [i for i, _ in lexical]], cfg.rrf_k, (cfg.dense_weight, cfg.bm25_weight)
         )
+        depth = max(cfg.rerank_depth, k) if hybrid and rerank else k
+        # a few more than needed: a chunk removed since the candidates were found is skipped
+        chunks = self.chunks([i for i, _ in fused[: depth + 10]])
+        fused = [(i, s) for i, s in fused if i in chunks]
         if hybrid and rerank:
-            scored = self._rerank(query, vector, fused[: max(cfg.rerank_depth, k)], chunks, bm25)
+            scored = self._rerank(query, vector, fused[:depth], chunks)
         else:
             scored = [(i, s, s) for i, s in fused]
         dense_at = {i: (r, s) for r, (i, s) in enumerate(dense, start=1)}
@@ -225,7 +189,6 @@ class Retriever:
         vector: np.ndarray,
         fused: list[tuple[str, float]],
         chunks: dict[str, Chunk],
-        bm25: BM25Index,
     ) -> list[tuple[str, float, float]]:
         cfg = self.config
         q_terms = terms(query)
@@ -235,7 +198,7 @@ class Retriever:
             sentence_cos = 0.0
             if chunk.sentences:
                 sentence_cos = float(np.max(self.sentence_vectors(chunk.doc_id, chunk.sentences) @ vector))
-            coverage = weighted_coverage(q_terms, set(chunk_terms(chunk)), bm25.idf)
+            coverage = weighted_coverage(q_terms, set(chunk_terms(chunk)), self.idf)
             score = cfg.fusion_scale * fused_score + cfg.sentence_weight * sentence_cos + cfg.coverage_weight * coverage
             out.append((chunk_id, score, fused_score))
         out.sort(key=lambda x: -x[1])

@@ -296,11 +296,23 @@ class ChromaStore:
         """(documents, chunks) in the index."""
         return self._docs.count(), self._chunks.count()
 
-    def chunks(self) -> Iterator[Chunk]:
-        for page in self._pages(self._chunks, ["metadatas", "documents"]):
-            for i, m, t in zip(page["ids"], page["metadatas"], page["documents"]):
-                yield Chunk(i, m["doc_id"], m["title"], m["start"], m["end"], t,
-                            decode_spans(m.get("sentences", "")))
+    def chunks(self, doc_ids: list[str] | None = None) -> Iterator[Chunk]:
+        """Every stored chunk, or those of ``doc_ids``, page by page."""
+        where = None if doc_ids is None else {"doc_id": {"$in": doc_ids}}
+        for page in self._pages(self._chunks, ["metadatas", "documents"], where):
+            yield from self._as_chunks(page)
+
+    def chunks_by_id(self, ids: list[str]) -> dict[str, Chunk]:
+        """Stored chunks by id (unknown ids are left out)."""
+        if not ids:
+            return {}
+        got = self._chunks.get(ids=ids, include=["metadatas", "documents"])
+        return {c.chunk_id: c for c in self._as_chunks(got)}
+
+    @staticmethod
+    def _as_chunks(got: dict[str, Any]) -> Iterator[Chunk]:
+        for i, m, t in zip(got["ids"], got["metadatas"], got["documents"]):
+            yield Chunk(i, m["doc_id"], m["title"], m["start"], m["end"], t, decode_spans(m.get("sentences", "")))
 
     def query(self, vector: np.ndarray, n: int, documents: frozenset[str] | None = None) -> list[tuple[str, float]]:
         """Nearest chunk ids with cosine similarity, best first (of ``documents`` only, if given)."""
@@ -329,11 +341,12 @@ class ChromaStore:
         return out
 
     @staticmethod
-    def _pages(collection: Any, include: list[str]) -> Iterator[dict[str, Any]]:
-        """A collection's records, ``BATCH`` at a time (Chroma's ``get`` result per page)."""
+    def _pages(collection: Any, include: list[str], where: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+        """A collection's records (those matching ``where``, if given), ``BATCH`` at a time
+        (Chroma's ``get`` result per page)."""
         offset = 0
         while True:
-            got = collection.get(include=include, limit=BATCH, offset=offset)
+            got = collection.get(include=include, limit=BATCH, offset=offset, where=where)
             if not got["ids"]:
                 return
             yield got

@@ -8,7 +8,7 @@ import pytest
 
 from qa.config import Settings
 from qa.errors import ConfigError, CorpusError, IndexLocked, IndexNotReady
-from qa.pipeline import Pipeline
+from qa.pipeline import LEXICAL_FILE, Pipeline
 from qa.store import ChromaStore
 from tests.fakes import HashEmbedder
 
@@ -171,18 +171,23 @@ def test_an_interrupted_run_keeps_what_it_wrote_and_the_next_run_resumes(
     p.close()
 
 
-@pytest.mark.parametrize("left_behind", ["chunks deleted, still listed", "listed entry gone, chunks kept"])
+@pytest.mark.parametrize("left_behind", ["chunks deleted, still listed", "listed entry gone, chunks kept",
+                                         "chunks deleted, index from before the journal"])
 def test_a_half_written_document_is_never_served_and_is_added_again(
     tmp_path: Path, corpus: Path, left_behind: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     p = open_pipeline(tmp_path, corpus)
     p.index()
     doc_id = next(iter(p.store.manifest()))
+    p.lexical.begin([doc_id])  # the indexer journals a document before writing it ...
     if left_behind.startswith("chunks"):
-        p.store._chunks.delete(where={"doc_id": doc_id})  # as a kill between the two writes leaves it
+        p.store._chunks.delete(where={"doc_id": doc_id})  # ... and is killed between the two writes
     else:
         p.store._docs.delete(ids=[doc_id])
     p.close()
+    if "before the journal" in left_behind:  # no journal: every document's chunks are counted
+        for f in (tmp_path / "index").glob(f"{LEXICAL_FILE}*"):
+            f.unlink()
     p = open_pipeline(tmp_path, corpus)
     assert p.health()["documents"] == 0 and p.health()["chunks"] == 0
     assert "half-indexed" in caplog.text and doc_id in caplog.text

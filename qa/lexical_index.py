@@ -1,0 +1,207 @@
+"""The lexical index: BM25 over the chunks' stemmed terms, in SQLite FTS5 on disk beside the
+vector index. It is written document by document (a change never rebuilds it), survives
+restarts, and is searched in SQLite: nothing of it is held in memory.
+
+It keeps the content hash of every document it holds, so ``sync`` can bring it in line with
+the vector store after an index built before it existed, or another qa process that wrote to
+a shared Chroma server. It also keeps the indexer's journal: the documents a write has begun
+and not finished (``begin`` ... ``replace``/``delete``), which a killed run leaves behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
+from pathlib import Path
+
+from .lexical import terms
+from .schema import Chunk
+
+log = logging.getLogger(__name__)
+
+SCHEMA = 1  # PRAGMA user_version of the file; another value: the file is rebuilt by sync
+SYNC_BATCH = 200  # documents read back from the vector store per step of sync
+
+
+def chunk_terms(chunk: Chunk) -> list[str]:
+    """What the lexical index holds for a chunk: its document title's terms and its text's."""
+    return terms(f"{chunk.title}\n{chunk.text}")
+
+
+def _tokens(words: Iterable[str]) -> list[str]:
+    """Terms as FTS5 tokens: letters and digits only (``o'neil`` -> ``oneil``), on both sides."""
+    return [t for t in (w.replace("'", "") for w in words) if t]
+
+
+class LexicalIndex:
+    """BM25 (FTS5's, k1 1.2, b 0.75) over stemmed chunk terms, with a manifest of documents."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = threading.RLock()  # one connection, shared by the server's threads
+        try:
+            self._open()
+        except sqlite3.DatabaseError as exc:  # damaged: it only mirrors the store, so start anew
+            log.warning("the lexical index %s could not be opened (%s); it is rebuilt from the vector store",
+                        path, exc)
+            for f in path.parent.glob(f"{path.name}*"):
+                f.unlink()
+            self._open()
+        self.document_frequency = lru_cache(maxsize=100_000)(self._document_frequency)
+        self._count: int | None = None
+
+    def _open(self) -> None:
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self.created = self._db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA
+        if self.created:  # new, or of another schema: what it held is unknown until a sync
+            self._create()
+
+    def _create(self) -> None:
+        with self._lock:
+            for table in ("vocab", "terms", "chunks", "docs", "pending"):
+                self._db.execute(f"DROP TABLE IF EXISTS {table}")  # nosec B608
+            self._db.executescript(f"""
+                CREATE TABLE docs (doc_id TEXT PRIMARY KEY, sha256 TEXT NOT NULL) WITHOUT ROWID;
+                CREATE TABLE pending (doc_id TEXT PRIMARY KEY) WITHOUT ROWID;
+                CREATE TABLE chunks (id INTEGER PRIMARY KEY, chunk_id TEXT NOT NULL UNIQUE, doc_id TEXT NOT NULL);
+                CREATE INDEX chunks_by_doc ON chunks (doc_id);
+                CREATE VIRTUAL TABLE terms USING fts5 (text, tokenize = 'ascii');
+                CREATE VIRTUAL TABLE vocab USING fts5vocab (terms, 'row');
+                PRAGMA user_version = {SCHEMA};
+            """)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # --- writes -----------------------------------------------------------------------------
+
+    def begin(self, doc_ids: Iterable[str]) -> None:
+        """Journal documents about to be written or deleted in the vector store; ``replace``
+        or ``delete`` ends each. What is still pending at the next start was cut short."""
+        with self._lock, self._transaction():
+            self._db.executemany("INSERT OR IGNORE INTO pending (doc_id) VALUES (?)", [(d,) for d in doc_ids])
+
+    def pending(self) -> list[str]:
+        with self._lock:
+            return [d for (d,) in self._db.execute("SELECT doc_id FROM pending ORDER BY doc_id")]
+
+    def replace(self, documents: Iterable[tuple[str, str, list[Chunk]]]) -> None:
+        """Swap each (doc_id, sha256, chunks) for its new chunks, all in one transaction."""
+        with self._lock, self._transaction():
+            for doc_id, sha256, chunks in documents:
+                self._delete(doc_id)
+                for chunk in chunks:
+                    row = self._db.execute("INSERT INTO chunks (chunk_id, doc_id) VALUES (?, ?)",
+                                           (chunk.chunk_id, doc_id)).lastrowid
+                    self._db.execute("INSERT INTO terms (rowid, text) VALUES (?, ?)",
+                                     (row, " ".join(_tokens(chunk_terms(chunk)))))
+                self._db.execute("INSERT INTO docs (doc_id, sha256) VALUES (?, ?)", (doc_id, sha256))
+                self._db.execute("DELETE FROM pending WHERE doc_id = ?", (doc_id,))
+        self._changed()
+
+    def delete(self, doc_ids: Iterable[str]) -> None:
+        with self._lock, self._transaction():
+            for doc_id in doc_ids:
+                self._delete(doc_id)
+        self._changed()
+
+    def _changed(self) -> None:
+        self.document_frequency.cache_clear()
+        self._count = None
+
+    def _delete(self, doc_id: str) -> None:
+        self._db.execute("DELETE FROM terms WHERE rowid IN (SELECT id FROM chunks WHERE doc_id = ?)", (doc_id,))
+        self._db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+        self._db.execute("DELETE FROM docs WHERE doc_id = ?", (doc_id,))
+        self._db.execute("DELETE FROM pending WHERE doc_id = ?", (doc_id,))
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._db)
+
+    def sync(self, manifest: dict[str, str], chunks_of: Callable[[list[str]], Iterator[Chunk]]) -> int:
+        """Bring the index in line with the vector store's ``manifest`` (doc_id -> sha256):
+        drop documents it no longer lists, (re)read the chunks of those it holds otherwise.
+        Returns the number of documents changed. Afterwards the index is no longer ``created``:
+        what it holds is known."""
+        mine = self.manifest()
+        gone = [d for d in mine if d not in manifest]
+        changed = sorted(d for d, sha in manifest.items() if mine.get(d) != sha)
+        if gone or changed:
+            log.info("lexical index: %d document(s) to add or replace, %d to drop", len(changed), len(gone))
+        self.delete(gone)
+        for i in range(0, len(changed), SYNC_BATCH):
+            batch = changed[i : i + SYNC_BATCH]
+            grouped: dict[str, list[Chunk]] = {d: [] for d in batch}
+            for chunk in chunks_of(batch):
+                grouped[chunk.doc_id].append(chunk)
+            self.replace((d, manifest[d], grouped[d]) for d in batch)
+        self.created = False
+        return len(gone) + len(changed)
+
+    # --- reads ------------------------------------------------------------------------------
+
+    def manifest(self) -> dict[str, str]:
+        with self._lock:
+            return dict(self._db.execute("SELECT doc_id, sha256 FROM docs").fetchall())
+
+    def count(self) -> int:
+        """Chunks in the index."""
+        if self._count is None:
+            with self._lock:
+                self._count = int(self._db.execute("SELECT count(*) FROM chunks").fetchone()[0])
+        return self._count
+
+    def search(self, query_terms: list[str], n: int,
+               documents: frozenset[str] | None = None) -> list[tuple[str, float]]:
+        """The ``n`` best chunk ids with their BM25 scores for stemmed ``query_terms`` (of
+        ``documents`` only, if given), best first; chunks sharing no term are left out."""
+        tokens = list(dict.fromkeys(_tokens(query_terms)))
+        if not tokens or n < 1 or documents is not None and not documents:
+            return []
+        match = " OR ".join(f'"{t}"' for t in tokens)  # tokens are [a-z0-9]+: nothing to escape
+        sql = "SELECT rowid, -bm25(terms) FROM terms WHERE terms MATCH ?"
+        params: list[object] = [match]
+        if documents is not None:
+            marks = ",".join("?" * len(documents))
+            sql += f" AND rowid IN (SELECT id FROM chunks WHERE doc_id IN ({marks}))"  # nosec B608
+            params.extend(sorted(documents))
+        with self._lock:
+            rows = self._db.execute(sql + " ORDER BY rank LIMIT ?", [*params, n]).fetchall()
+            if not rows:
+                return []
+            marks = ",".join("?" * len(rows))
+            ids = dict(self._db.execute(f"SELECT id, chunk_id FROM chunks WHERE id IN ({marks})",  # nosec B608
+                                        [r for r, _ in rows]).fetchall())
+        return [(ids[r], float(s)) for r, s in rows if r in ids]
+
+    def _document_frequency(self, term: str) -> int:
+        token = "".join(_tokens([term]))
+        with self._lock:
+            row = self._db.execute("SELECT doc FROM vocab WHERE term = ?", (token,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def idf(self, term: str) -> float:
+        """Smoothed inverse document frequency of a stemmed term (unknown terms score high)."""
+        n = self.count()
+        return math.log(1 + (n + 1) / (self.document_frequency(term) + 0.5))
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on error (the connection is in autocommit)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        self._db.execute("ROLLBACK" if kind else "COMMIT")
