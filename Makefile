@@ -4,7 +4,7 @@
 # make bench: eval plus the plain LangChain RAG baseline side by side
 # make train-judge: fine-tune and calibrate the answer judge (about 52 min on 2 CPU cores)
 # make bench-load: 8 then 32 concurrent clients against a real server (about 2 min)
-# make bench-scale: qa at 1k and 10k chunks (ingest, disk, RSS, start-up, latency; about 10 min)
+# make bench-scale: qa at 1k, 10k and 100k chunks, embedded and Chroma server (int8 encoding; about 60 min)
 # make chroma: a Chroma server on 127.0.0.1:8001 over .qa/chroma (then QA_CHROMA_HOST=127.0.0.1 make run)
 # make bench-crash: 20 SIGKILLs of qa index during SQuAD-48 ingest, then a consistency check (about 10 min)
 
@@ -85,8 +85,8 @@ bench-load: $(VENV)/.bench-installed
 	$(PY) bench/load.py --data $(SHARED)/data/squad-v1.1
 
 # qa at 1k and 10k chunks: ingest, disk, RSS, start-up, retrieve/ask latency (about 10 min)
-bench-scale: install
-	$(PY) bench/scale.py --data $(SHARED)/data/squad-v1.1 --sizes 1000,10000
+bench-scale: install $(VENV)/.bench-installed
+	QA_EMBEDDING_BACKEND=onnx-int8 $(PY) bench/scale.py --data $(SHARED)/data/squad-v1.1 --sizes 1000,10000,100000
 
 bench-crash: install results/squad48/qa.jsonl
 	$(PY) bench/crash.py

@@ -34,9 +34,9 @@ from sklearn.linear_model import LogisticRegression
 
 from qa.answering import ExtractiveAnswerer
 from qa.config import Settings
-from qa.embedding import SentenceTransformerEmbedder
 from qa.evaluation import load_qa, norm
 from qa.judge import CARD, JUDGE_DIR, SIGNALS
+from qa.pipeline import make_embedder
 
 SUBSETS = [("logit",), ("span",), ("logit", "span"), ("logit", "cosine"), ("span", "cosine"), ("logit", "coverage"),
            ("logit", "span", "cosine"), ("logit", "cosine", "coverage"), ("logit", "span", "cosine", "coverage"),
@@ -47,7 +47,7 @@ Question = tuple[str, str, np.ndarray, np.ndarray]  # kind, article, signals (n 
 def collect(data: Path, k: int, limit: int | None = None) -> list[Question]:
     """Every val question's candidate sentences: their signals and whether each is right."""
     sets = {n: p for n, p in question_sets(data).items() if n.startswith("val-")}
-    embedder = SentenceTransformerEmbedder(Settings().model_path())
+    embedder = make_embedder(Settings())
     out: list[Question] = []
     for corpus in sorted({corpus_for(n) for n in sets}):
         pipeline = open_pipeline(corpus, embedder)

@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 
 from qa.ingest import load_corpus
+from qa.lexical_index import LexicalIndex
+from qa.pipeline import LEXICAL_FILE
 from qa.schema import Document
 from qa.store import ChromaStore
 
@@ -29,12 +31,16 @@ QA = str(Path(sys.executable).with_name("qa"))
 SQUAD = ROOT / "results" / "squad48" / "corpus"
 
 
-def inspect(index: Path) -> tuple[dict[str, str], list[str]]:
-    """(listed doc -> sha256, documents a restart would find half-written), read as stored."""
+def inspect(index: Path) -> tuple[dict[str, str], list[str], list[str], dict[str, str]]:
+    """(listed doc -> sha256, documents half-written (every document's chunks counted), those of
+    them the indexer's journal does not name, the lexical index's doc -> sha256), read as stored."""
     store = ChromaStore.embedded(index, "qa", signature="inspect")  # another signature: read as is
+    lexical = LexicalIndex(index / LEXICAL_FILE)
     try:
-        return store.manifest(), store.incomplete_documents()
+        broken = store.incomplete_documents()
+        return store.manifest(), broken, sorted(set(broken) - set(lexical.pending())), lexical.manifest()
     finally:
+        lexical.close()
         store.close()
 
 
@@ -50,15 +56,16 @@ def main() -> None:
     corpus, index = tmp / "corpus", tmp / "index"
     shutil.copytree(SQUAD, corpus)
     env = {**os.environ, "QA_CORPUS_DIR": str(corpus), "QA_INDEX_DIR": str(index)}
-    half_written, restarts = [], []
+    half_written, not_journalled, restarts = [], [], []
     for kill in range(1, a.kills + 1):
         run = subprocess.Popen([QA, "index"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(4, 30))
         finished = run.poll() is not None
         run.send_signal(signal.SIGKILL)
         run.wait()
-        listed, broken = inspect(index)
+        listed, broken, unnamed, _ = inspect(index)
         half_written.append(len(broken))
+        not_journalled.append(len(unnamed))
         if kill % 5 == 0:
             t0 = time.perf_counter()
             done = subprocess.run([QA, "ask", "What is the Rhine?"], env=env, capture_output=True, text=True)
@@ -74,15 +81,18 @@ def main() -> None:
               f"{len(broken)} half-written found", flush=True)
     done = subprocess.run([QA, "index"], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    listed, broken = inspect(index)
+    listed, broken, _, lexical = inspect(index)
     files = {d.doc_id: d.sha256 for d in load_corpus(corpus) if isinstance(d, Document)}
     missing = sorted(set(files) - set(listed))
     stale = sorted(d for d in files if d in listed and listed[d] != files[d])
     extra = sorted(set(listed) - set(files))
     print(json.dumps({"kills": a.kills, "half_written_found_after_kills": half_written,
+                      "half_written_not_in_the_journal": not_journalled,
                       "restart_to_first_answer_s": restarts, "final": {
                           "documents": len(files), "missing": missing, "stale": stale, "deleted_still_listed": extra,
-                          "partial": broken}}, indent=1))
+                          "partial": broken,
+                          "lexical_index_differs": sorted(set(lexical.items()) ^ set(listed.items()))}},
+                     indent=1))
     shutil.rmtree(tmp)
 
 

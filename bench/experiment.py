@@ -16,9 +16,8 @@ import json
 from pathlib import Path
 
 from qa.config import Settings
-from qa.embedding import SentenceTransformerEmbedder
 from qa.evaluation import evaluate
-from qa.pipeline import Pipeline
+from qa.pipeline import Pipeline, make_embedder
 
 INDEX_SETTINGS = {"chunk_size", "chunk_overlap"}
 
@@ -40,7 +39,7 @@ def main() -> None:
     grid = {name: [parse(x) for x in vals.split(",")] for name, vals in (v.split("=") for v in a.vary)}
     index_keys = [n for n in grid if n in INDEX_SETTINGS]
     other_keys = [n for n in grid if n not in INDEX_SETTINGS]
-    embedder = SentenceTransformerEmbedder(Settings().model_path())
+    embedder = make_embedder(Settings())
     for spec in a.set:
         set_name, corpus, qa_file = spec.split(":")
         for index_combo in itertools.product(*(grid[n] for n in index_keys)):

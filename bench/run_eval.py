@@ -18,10 +18,10 @@ from typing import Any
 from heldout import corpus_for, question_sets
 
 from qa.config import Settings
-from qa.embedding import SentenceTransformerEmbedder
+from qa.embedding import Embedder
 from qa.evaluation import Reply, score_system
 from qa.evaluation import evaluate as evaluate_qa
-from qa.pipeline import Pipeline
+from qa.pipeline import Pipeline, make_embedder
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "results"
@@ -38,7 +38,7 @@ KEYS = ("questions", "recall@4", "mrr", "passage_words", "answer_acc", "answerab
         "cite_valid", "cite_support", "answer_words", "retrieve_p50_ms", "ask_p50_ms", "ask_p95_ms")
 
 
-def open_pipeline(corpus: Path, embedder: SentenceTransformerEmbedder) -> Pipeline:
+def open_pipeline(corpus: Path, embedder: Embedder) -> Pipeline:
     """qa over ``corpus`` with its own index under .qa/, brought up to date."""
     name = "article" if corpus == ROOT / "corpus" else corpus.parent.name
     settings = Settings(index_dir=ROOT / ".qa" / f"eval-{name}", corpus_dir=corpus)
@@ -118,7 +118,7 @@ def main() -> None:
         if name in COLUMNS:
             sets[name] = (corpus_for(name), path)
     settings = Settings()
-    embedder = SentenceTransformerEmbedder(settings.model_path())
+    embedder = make_embedder(settings)
     results: dict[str, dict] = {}
     for corpus in dict.fromkeys(c for c, _ in sets.values()):
         pipeline = open_pipeline(corpus, embedder)

@@ -1,27 +1,38 @@
-"""`make bench-scale`: qa at growing index sizes, embedded Chroma, on this machine.
+"""`make bench-scale`: qa at growing index sizes, embedded Chroma and a Chroma server.
 
 For each size: a corpus of SQuAD v1.1 paragraphs (one document per paragraph; past the 2,067
 paragraphs of the dev set they are replicated with variation: another title and the
-sentences of a paragraph rotated) is indexed from scratch; printed per size: chunks, ingest
-chunks/s, index size on disk, peak RSS, start-up (open the index + first answer), retrieve and
-ask p50/p95 over SQuAD questions. One JSON line per size; results/scale.json.
+sentences of a paragraph rotated) is indexed from scratch into embedded Chroma; then the same
+index is served twice, each time in a fresh process: embedded, and through `chroma run` on
+127.0.0.1 over the same folder. Up to ``--server-ingest-upto`` chunks the corpus is also
+indexed through a Chroma server from scratch. Printed per size and backend: chunks, ingest
+chunks/s, index size on disk, peak RSS (qa, and the Chroma server), start-up (open the index
++ first answer), retrieve and ask p50/p95 over 100 SQuAD questions. results/scale.json, and
+the plot docs/scaling.png.
 
-  python bench/scale.py --data ../shared/data/squad-v1.1 --sizes 1000,10000
+  python bench/scale.py --data ../shared/data/squad-v1.1 --sizes 1000,10000,100000
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import resource
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+CHROMA = Path(sys.executable).parent / "chroma"
+CHUNKS_PER_PARAGRAPH = 3.45  # measured: 358 SQuAD paragraphs make 1,234 chunks
 
 
 def paragraphs(data: Path) -> tuple[list[tuple[str, str]], list[str]]:
@@ -36,10 +47,10 @@ def paragraphs(data: Path) -> tuple[list[tuple[str, str]], list[str]]:
 
 
 def write_corpus(folder: Path, items: list[tuple[str, str]], chunks: int) -> None:
-    """About ``chunks`` chunks' worth of paragraphs (a SQuAD paragraph makes ~2.8 chunks)."""
+    """About ``chunks`` chunks' worth of paragraphs."""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    need, copy = int(chunks / 2.8) + 1, 0
+    need, copy = int(chunks / CHUNKS_PER_PARAGRAPH) + 1, 0
     written = 0
     while written < need:
         for title, text in items:
@@ -54,21 +65,72 @@ def write_corpus(folder: Path, items: list[tuple[str, str]], chunks: int) -> Non
         copy += 1
 
 
-def measure(size: int, data: Path, work: Path) -> dict:
+def measure(size: int, data: Path, work: Path, server_ingest_upto: int) -> list[dict]:
     items, questions = paragraphs(data)
+    asked = questions[:: max(1, len(questions) // 100)][:100]
     corpus, index = work / f"corpus-{size}", work / f"index-{size}"
     write_corpus(corpus, items, size)
     shutil.rmtree(index, ignore_errors=True)
     # each phase in a fresh process, so peak RSS and start-up are those of a real run
     ingest = run_phase("ingest", corpus, index, [])
-    serve = run_phase("serve", corpus, index, questions[:: max(1, len(questions) // 100)][:100])
     disk = sum(f.stat().st_size for f in index.rglob("*") if f.is_file())
-    return {"target_chunks": size, **ingest, **serve, "index_mb": round(disk / 1e6, 1)}
+    rows = [{"target_chunks": size, "backend": "embedded", **ingest, **run_phase("serve", corpus, index, asked),
+             "index_mb": round(disk / 1e6, 1)}]
+    with chroma_server(index) as (port, server_rss):
+        serve = run_phase("serve", corpus, index, asked, port)
+        rows.append({"target_chunks": size, "backend": "server", "chunks": ingest["chunks"],
+                     "documents": ingest["documents"], **serve, "index_mb": round(disk / 1e6, 1),
+                     "chroma_server_peak_rss_mb": server_rss()})
+    if size <= server_ingest_upto:  # the whole path through a server: ingest too
+        fresh = work / f"server-index-{size}"
+        shutil.rmtree(fresh, ignore_errors=True)
+        with chroma_server(fresh) as (port, server_rss):
+            ingest = run_phase("ingest", corpus, fresh, [], port)
+            serve = run_phase("serve", corpus, fresh, asked, port)
+            rows.append({"target_chunks": size, "backend": "server (ingest too)", **ingest, **serve,
+                         "chroma_server_peak_rss_mb": server_rss()})
+    return rows
 
 
-def run_phase(phase: str, corpus: Path, index: Path, questions: list[str]) -> dict:
+@contextlib.contextmanager
+def chroma_server(path: Path) -> Iterator[tuple[int, object]]:
+    """`chroma run` on 127.0.0.1 over ``path`` (loopback only: servers <= 1.5.9 allow remote code);
+    yields its port and a function giving its peak RSS in MB."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen([str(CHROMA), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(path)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
+    try:
+        deadline = time.time() + 120
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2)  # nosec B310
+                break
+            except OSError:
+                if time.time() > deadline or process.poll() is not None:
+                    raise RuntimeError("the Chroma server did not start") from None
+                time.sleep(0.3)
+
+        def peak_rss() -> int:
+            status = Path(f"/proc/{process.pid}/status").read_text()
+            return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM"))) // 1024
+
+        yield port, peak_rss
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def run_phase(phase: str, corpus: Path, index: Path, questions: list[str], chroma_port: int | None = None) -> dict:
+    env = {**os.environ}
+    if chroma_port:
+        env.update(QA_CHROMA_HOST="127.0.0.1", QA_CHROMA_PORT=str(chroma_port))
     done = subprocess.run([sys.executable, __file__, "--phase", phase, "--corpus", str(corpus), "--index", str(index),
-                           "--questions", json.dumps(questions)], capture_output=True, text=True, check=True)
+                           "--questions", json.dumps(questions)], capture_output=True, text=True, env=env)
+    if done.returncode:
+        raise RuntimeError(f"phase {phase} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -84,7 +146,7 @@ def phase(name: str, corpus: Path, index: Path, questions: list[str]) -> dict:
         pipeline.close()
         return {"chunks": report.chunks_total, "documents": report.documents_total,
                 "ingest_s": round(report.seconds, 1), "chunks_per_s": round(report.chunks_written / report.seconds, 1),
-                "ingest_peak_rss_mb": peak_rss_mb()}
+                "ingest_peak_rss_mb": peak_rss_mb(), "embedding": settings.embedding_backend}
     first = pipeline.ask(questions[0])
     startup = time.perf_counter() - t0
     retrieve_ms, ask_ms = [], []
@@ -110,10 +172,41 @@ def peak_rss_mb() -> int:
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
+def plot(results: list[dict], path: Path) -> None:
+    """Latency, start-up, ingest rate and peak RSS against chunks, one line per backend."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    panels = [("retrieve_p50_ms", "retrieve p50 (ms)", 60), ("ask_p50_ms", "ask p50 (ms)", 400),
+              ("startup_to_first_answer_s", "start-up to first answer (s)", 30),
+              ("chunks_per_s", "ingest (chunks/s)", 30), ("serve_peak_rss_mb", "peak RSS serving (MB)", None)]
+    fig, axes = plt.subplots(1, len(panels), figsize=(4 * len(panels), 3.6))
+    for ax, (key, label, floor) in zip(axes, panels):
+        for backend in dict.fromkeys(r["backend"] for r in results):
+            rows = [r for r in results if r["backend"] == backend and key in r]
+            if rows:
+                ax.plot([r["chunks"] for r in rows], [r[key] for r in rows], marker="o", label=backend)
+        if floor:
+            ax.axhline(floor, color="grey", linestyle="--", linewidth=1, label="issue's bound")
+        ax.set_xscale("log")
+        ax.set_xlabel("chunks")
+        ax.set_title(label, fontsize=10)
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)
+    fig.suptitle("qa at scale (make bench-scale, 2 CPU cores)", fontsize=11)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "squad-v1.1")
-    ap.add_argument("--sizes", default="1000,10000")
+    ap.add_argument("--sizes", default="1000,10000,100000")
+    ap.add_argument("--server-ingest-upto", type=int, default=10000,
+                    help="also index through a Chroma server from scratch up to this many chunks")
     ap.add_argument("--work", type=Path, default=Path("/tmp/qa-scale"))
     ap.add_argument("--phase", choices=["ingest", "serve"])
     ap.add_argument("--corpus", type=Path)
@@ -125,10 +218,12 @@ def main() -> None:
         return
     results = []
     for size in (int(s) for s in a.sizes.split(",")):
-        results.append(measure(size, a.data, a.work))
-        print(json.dumps(results[-1]), flush=True)
-    (ROOT / "results").mkdir(exist_ok=True)
-    (ROOT / "results" / "scale.json").write_text(json.dumps(results, indent=1))
+        for row in measure(size, a.data, a.work, a.server_ingest_upto):
+            results.append(row)
+            print(json.dumps(row), flush=True)
+            (ROOT / "results").mkdir(exist_ok=True)
+            (ROOT / "results" / "scale.json").write_text(json.dumps(results, indent=1))
+    plot(results, ROOT / "docs" / "scaling.png")
 
 
 if __name__ == "__main__":

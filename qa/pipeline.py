@@ -14,7 +14,7 @@ from .answering import ABSTAIN_TEXT, Answerer, Draft, ExtractiveAnswerer
 from .background import Background
 from .citations import verify_citations, verify_phrase
 from .config import Settings, packaged_model_path
-from .embedding import Embedder, SentenceTransformerEmbedder
+from .embedding import Embedder, open_embedder
 from .errors import IndexNotReady, NotFound
 from .indexing import Indexer, describe_change, index_signature
 from .lexical_index import LexicalIndex
@@ -36,6 +36,12 @@ FEEDBACK_FILE = "feedback.jsonl"  # beside the index: users' ratings with the an
 LEXICAL_FILE = "lexical.sqlite3"  # beside the index (each qa process's own, also with a Chroma server)
 
 
+def make_embedder(settings: Settings) -> Embedder:
+    """The embedding model of the settings, on their backend (loaded at its first use)."""
+    return open_embedder(settings.model_path(), settings.embedding_backend, settings.embedding_batch_size,
+                         settings.model_cache_dir)
+
+
 def retrieval_config(settings: Settings) -> RetrievalConfig:
     """The retriever's knobs, from Settings."""
     return RetrievalConfig(
@@ -53,7 +59,7 @@ class Pipeline:
         self.settings = settings
         self.embedder = embedder
         self.store = store
-        self.lexical = LexicalIndex(settings.index_dir / LEXICAL_FILE)
+        self.lexical = LexicalIndex(settings.index_dir / LEXICAL_FILE, settings.bm25_k1, settings.bm25_b)
         self.indexer = Indexer(store, self.lexical, embedder, settings.chunk_size, settings.chunk_overlap)
         if not store.stale:
             self.indexer.repair()  # what a killed run left half-written is never served
@@ -94,9 +100,7 @@ class Pipeline:
         # a second owner of an embedded index is refused at once, not after the model loads
         lock = None if settings.chroma_host else IndexLock(settings.index_dir)
         try:
-            embedder = embedder or SentenceTransformerEmbedder(
-                settings.model_path(), settings.embedding_batch_size
-            )
+            embedder = embedder or make_embedder(settings)
             signature = index_signature(embedder.model_id, settings.chunk_size, settings.chunk_overlap)
         except BaseException:
             if lock is not None:

@@ -17,6 +17,7 @@ from .schema import Chunk, Hit
 from .store import ChromaStore, sentence_id
 
 VECTOR_CACHE = 200_000  # sentence vectors kept in memory (about 300 MB at 384 dimensions)
+VECTOR_PRELOAD = 50_000  # up to this many, all are read when searching starts (a few seconds)
 CHUNK_CACHE = 20_000  # chunks kept in memory (about 20 MB): the rest is read from the store
 
 
@@ -95,7 +96,7 @@ class Retriever:
         """Forget cached chunks and vectors (after indexing) and reload the sentence vectors
         if few enough to hold; searches running meanwhile keep the old ones."""
         vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        if self.store.sentence_count() <= VECTOR_CACHE:
+        if self.store.sentence_count() <= VECTOR_PRELOAD:
             # small enough to hold: reranking then never waits on the store
             vectors.update(self.store.all_sentence_vectors())
         with self._cache_lock:

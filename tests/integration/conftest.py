@@ -7,7 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from qa.config import Settings
-from qa.embedding import SentenceTransformerEmbedder
+from qa.embedding import Embedder
+from qa.pipeline import make_embedder
 from tests.conftest import make_corpus
 from tests.servers import Server, start_server, stop_server
 
@@ -21,6 +22,6 @@ def article_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
 
 
 @pytest.fixture(scope="session")
-def real_embedder() -> SentenceTransformerEmbedder:
-    """The packaged MiniLM, loaded once for the in-process integration tests."""
-    return SentenceTransformerEmbedder(Settings().model_path())
+def real_embedder() -> Embedder:
+    """The packaged MiniLM on the default backend, loaded once for the in-process integration tests."""
+    return make_embedder(Settings())
