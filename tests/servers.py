@@ -14,6 +14,7 @@ from pathlib import Path
 from tests.conftest import ROOT, free_port
 
 QA = str(Path(sys.executable).with_name("qa"))
+CHROMA = str(Path(sys.executable).with_name("chroma"))
 
 
 def run_qa(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -66,8 +67,29 @@ def start_server(corpus: Path, index: Path, extra_env: dict[str, str] | None = N
 
 
 def stop_server(server: Server) -> None:
-    server.process.terminate()
+    stop_process(server.process)
+
+
+def start_chroma(path: Path) -> tuple[subprocess.Popen, int]:
+    """`chroma run` over ``path`` on a free port, on loopback only (Chroma servers up to 1.5.9
+    allow unauthenticated code execution); returns the process and its port once it answers."""
+    port = free_port()
+    process = subprocess.Popen([CHROMA, "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(path)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2)
+            return process, port
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise RuntimeError("the Chroma server did not start in 60 s")
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    process.terminate()
     try:
-        server.process.wait(timeout=20)
+        process.wait(timeout=20)
     except subprocess.TimeoutExpired:
-        server.process.kill()
+        process.kill()

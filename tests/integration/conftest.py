@@ -10,7 +10,7 @@ from qa.config import Settings
 from qa.embedding import Embedder
 from qa.pipeline import make_embedder
 from tests.conftest import make_corpus
-from tests.servers import Server, start_server, stop_server
+from tests.servers import Server, start_chroma, start_server, stop_process, stop_server
 
 
 @pytest.fixture(scope="session")
@@ -19,6 +19,26 @@ def article_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
     server = start_server(make_corpus(root), root / "index")
     yield server
     stop_server(server)
+
+
+@pytest.fixture(scope="session", params=["embedded Chroma", "Chroma server"])
+def served(request: pytest.FixtureRequest, article_server: Server,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The article served by qa over each backend: the embedded index, and a Chroma server."""
+    if request.param == "embedded Chroma":
+        yield article_server
+        return
+    root = tmp_path_factory.mktemp("chroma-server")
+    chroma, port = start_chroma(root / "chroma")
+    try:
+        server = start_server(make_corpus(root), root / "index",
+                              {"QA_CHROMA_HOST": "127.0.0.1", "QA_CHROMA_PORT": str(port)})
+    except BaseException:
+        stop_process(chroma)
+        raise
+    yield server
+    stop_server(server)
+    stop_process(chroma)
 
 
 @pytest.fixture(scope="session")

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,33 +9,16 @@ import pytest
 
 from qa.config import Settings
 from qa.pipeline import Pipeline
-from tests.conftest import free_port
+from tests.servers import start_chroma, stop_process
 
 pytestmark = pytest.mark.integration
-
-CHROMA = str(Path(sys.executable).with_name("chroma"))
 
 
 @pytest.fixture
 def chroma_port(tmp_path: Path) -> Iterator[int]:
-    port = free_port()
-    # loopback only: Chroma servers up to 1.5.9 allow unauthenticated code execution
-    process = subprocess.Popen([CHROMA, "run", "--host", "127.0.0.1", "--port", str(port),
-                                "--path", str(tmp_path / "chroma")],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("chroma server did not start")
+    process, port = start_chroma(tmp_path / "chroma")
     yield port
-    process.terminate()
-    process.wait(timeout=20)
+    stop_process(process)
 
 
 def test_index_and_retrieve_over_a_chroma_server(corpus: Path, chroma_port: int, real_embedder) -> None:  # type: ignore[no-untyped-def]

@@ -34,16 +34,16 @@ def score(server: Server, tmp_path: Path, *extra: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def test_retrieval_meets_its_floors(article_server: Server, tmp_path: Path) -> None:
-    summary = score(article_server, tmp_path, "--retrieve-only")
+def test_retrieval_meets_its_floors(served: Server, tmp_path: Path) -> None:
+    summary = score(served, tmp_path, "--retrieve-only")
     assert summary["errors"] == 0
     for key, floor in RETRIEVAL_FLOORS.items():
         assert summary[key] >= floor, (key, summary)
     assert summary["passage_words"] <= 100
 
 
-def test_answers_meet_their_floors(article_server: Server, tmp_path: Path) -> None:
-    summary = score(article_server, tmp_path)
+def test_answers_meet_their_floors(served: Server, tmp_path: Path) -> None:
+    summary = score(served, tmp_path)
     assert summary["errors"] == 0
     for key, floor in ANSWER_FLOORS.items():
         assert summary[key] >= floor, (key, summary)

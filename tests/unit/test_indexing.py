@@ -213,3 +213,36 @@ def test_a_damaged_chroma_directory_is_moved_aside_and_rebuilt(tmp_path: Path, c
     report = again.index()
     assert report.added == 1 and again.retrieve("Who co-founded Alibaba?", k=1)
     again.close()
+
+
+def test_the_lexical_index_is_kept_across_restarts_and_rebuilt_from_chroma_when_lost(
+    tmp_path: Path, corpus: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    (corpus / "cloud.txt").write_text("Alibaba Cloud opened data centres in Mexico and Thailand.\n", encoding="utf-8")
+    p = open_pipeline(tmp_path, corpus)
+    p.index()
+
+    def lexical_hits(pipeline: Pipeline) -> list[tuple[str, float | None]]:
+        return [(h.chunk.chunk_id, h.bm25_score) for h in pipeline.retrieve("Alibaba Cloud data centres Mexico", 4)]
+
+    before = lexical_hits(p)
+    assert before[0][0].startswith("cloud.txt") and before[0][1]
+    p.close()
+    with caplog.at_level(logging.INFO, logger="qa.lexical_index"):
+        p = open_pipeline(tmp_path, corpus)  # a restart reads the file as it is
+        assert lexical_hits(p) == before and "to add or replace" not in caplog.text
+        (corpus / "cloud.txt").write_text("Alibaba Cloud opened data centres in Brazil.\n", encoding="utf-8")
+        p.index()  # one document changed: only its rows are rewritten
+        assert "to add or replace" not in caplog.text
+        assert [h.chunk.text for h in p.retrieve("data centres Brazil", 1)] == [
+            "Alibaba Cloud opened data centres in Brazil."]
+        after = lexical_hits(p)
+        p.close()
+        for f in (tmp_path / "index").glob(f"{LEXICAL_FILE}*"):
+            f.unlink()
+        p = open_pipeline(tmp_path, corpus)  # lost: rebuilt from what Chroma holds, nothing re-embedded
+        assert "2 document(s) to add or replace" in caplog.text
+        assert lexical_hits(p) == after and p.lexical.count() == p.store.count()[1]
+    p.close()
