@@ -79,7 +79,7 @@ class Indexer:
         changed = [d for d in documents if indexed.get(d.doc_id) != d.sha256]
         removed = sorted(set(indexed) - {d.doc_id for d in documents})
         self.remove(removed)
-        written = self._write(changed, progress)
+        written = self._write(changed, set(indexed), progress)
         docs_total, chunks_total = self.store.count()
         return IndexReport(
             added=sum(d.doc_id not in indexed for d in changed),
@@ -98,8 +98,9 @@ class Indexer:
             chunks = chunk_document(d, self.chunk_size, self.chunk_overlap)
             yield d, chunks, sorted({s for c in chunks for s in c.sentences})
 
-    def _write(self, documents: list[Document], progress: bool) -> int:
-        """Embed and write the documents batch by batch; returns the chunks written."""
+    def _write(self, documents: list[Document], listed: set[str], progress: bool) -> int:
+        """Embed and write the documents batch by batch; returns the chunks written. Those not
+        ``listed`` are new: repair has removed whatever a killed run left of them."""
         planned = list(self._plan(documents))
         total = sum(len(chunks) + len(spans) for _, chunks, spans in planned)
         written = 0
@@ -115,7 +116,8 @@ class Indexer:
                 self.lexical.begin(d.doc_id for d, _, _ in batch)
                 for document, chunks, spans in batch:
                     self.store.replace_document(document, chunks, chunk_vectors[c_at : c_at + len(chunks)],
-                                                spans, sentence_vectors[s_at : s_at + len(spans)])
+                                                spans, sentence_vectors[s_at : s_at + len(spans)],
+                                                replacing=document.doc_id in listed)
                     c_at += len(chunks)
                     s_at += len(spans)
                 self.lexical.replace((d.doc_id, d.sha256, chunks) for d, chunks, _ in batch)
