@@ -17,7 +17,7 @@ from .errors import CorpusError
 from .formats import FORMATS
 from .ingest import load_corpus
 from .lexical_index import LexicalIndex
-from .schema import Chunk, Document, IndexReport
+from .schema import Chunk, Document, Embedded, IndexReport
 from .store import ChromaStore
 
 log = logging.getLogger(__name__)
@@ -113,13 +113,14 @@ class Indexer:
                 at = sum(len(chunks) for _, chunks, _ in batch)
                 chunk_vectors, sentence_vectors = vectors[:at], vectors[at:]
                 c_at = s_at = 0
-                self.lexical.begin(d.doc_id for d, _, _ in batch)
+                embedded = []
                 for document, chunks, spans in batch:
-                    self.store.replace_document(document, chunks, chunk_vectors[c_at : c_at + len(chunks)],
-                                                spans, sentence_vectors[s_at : s_at + len(spans)],
-                                                replacing=document.doc_id in listed)
+                    embedded.append(Embedded(document, chunks, chunk_vectors[c_at : c_at + len(chunks)],
+                                             spans, sentence_vectors[s_at : s_at + len(spans)]))
                     c_at += len(chunks)
                     s_at += len(spans)
+                self.lexical.begin(d.doc_id for d, _, _ in batch)
+                self.store.write_documents(embedded, listed)
                 self.lexical.replace((d.doc_id, d.sha256, chunks) for d, chunks, _ in batch)
                 written += len(texts[:at])
                 bar.update(len(texts))

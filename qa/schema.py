@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,17 @@ class Chunk:
     end: int
     text: str
     sentences: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class Embedded:
+    """A document ready to store: its chunks and sentence spans with their vectors."""
+
+    document: Document
+    chunks: list[Chunk]
+    vectors: Any  # numpy array, one row per chunk
+    sentences: list[tuple[int, int]]
+    sentence_vectors: Any  # numpy array, one row per sentence
 
 
 @dataclass(frozen=True)

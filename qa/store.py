@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .errors import IndexLocked
-from .schema import Chunk, Document
+from .schema import Chunk, Document, Embedded
 
 log = logging.getLogger(__name__)
 
@@ -226,21 +226,14 @@ class ChromaStore:
 
     # --- writes -----------------------------------------------------------------------------
 
-    def replace_document(
-        self,
-        document: Document,
-        chunks: list[Chunk],
-        vectors: np.ndarray,
-        sentences: list[tuple[int, int]],
-        sentence_vectors: np.ndarray,
-        replacing: bool = True,
-    ) -> None:
-        """Swap a document's chunks and sentences for new ones. It is unlisted first and its
-        manifest entry written last, so a kill in between leaves no half document listed and
-        the next run redoes it. ``replacing=False``: the store holds nothing of it (a new
-        document), so there is nothing to delete first (three deletes fewer per document)."""
-        if replacing:
-            self.delete_documents([document.doc_id])
+    def write_documents(self, batch: list[Embedded], listed: set[str]) -> None:
+        """Store new versions of documents, in one write per collection (Chroma's cost is per
+        call as much as per record). Those in ``listed`` are unlisted and their old chunks
+        dropped first; the others are new (nothing to delete). The manifest entries are written
+        last, so a kill in between leaves no half document listed and the next run redoes it."""
+        self.delete_documents([e.document.doc_id for e in batch if e.document.doc_id in listed])
+        chunks = [c for e in batch for c in e.chunks]
+        vectors = np.concatenate([e.vectors for e in batch]) if chunks else np.zeros((0, 0))
         for i in range(0, len(chunks), BATCH):
             part = chunks[i : i + BATCH]
             self._chunks.upsert(
@@ -253,21 +246,24 @@ class ChromaStore:
                     for c in part
                 ],
             )
+        sentences = [(e.document.doc_id, s, t) for e in batch for s, t in e.sentences]
+        sentence_vectors = np.concatenate([e.sentence_vectors for e in batch]) if sentences else np.zeros((0, 0))
         for i in range(0, len(sentences), BATCH):
             part_s = sentences[i : i + BATCH]
             self._sentences.upsert(
-                ids=[sentence_id(document.doc_id, s, e) for s, e in part_s],
+                ids=[sentence_id(d, s, t) for d, s, t in part_s],
                 embeddings=sentence_vectors[i : i + BATCH],
-                metadatas=[{"doc_id": document.doc_id, "start": s, "end": e} for s, e in part_s],
+                metadatas=[{"doc_id": d, "start": s, "end": t} for d, s, t in part_s],
             )
+        now = time.time()
         self._docs.upsert(
-            ids=[document.doc_id],
-            embeddings=[[1.0]],
-            documents=[document.text],
-            metadatas=[{"title": document.title, "sha256": document.sha256, "chunks": len(chunks),
-                        "metadata": json.dumps(document.metadata, ensure_ascii=False),
-                        "pages": json.dumps(document.pages), "chars": len(document.text),
-                        "indexed_at": time.time()}],
+            ids=[e.document.doc_id for e in batch],
+            embeddings=[[1.0]] * len(batch),
+            documents=[e.document.text for e in batch],
+            metadatas=[{"title": d.title, "sha256": d.sha256, "chunks": len(e.chunks),
+                        "metadata": json.dumps(d.metadata, ensure_ascii=False),
+                        "pages": json.dumps(d.pages), "chars": len(d.text), "indexed_at": now}
+                       for e in batch for d in [e.document]],
         )
 
     def delete_documents(self, doc_ids: Iterable[str]) -> None:
