@@ -208,6 +208,8 @@ def main() -> None:
     ap.add_argument("--server-ingest-upto", type=int, default=10000,
                     help="also index through a Chroma server from scratch up to this many chunks")
     ap.add_argument("--work", type=Path, default=Path("/tmp/qa-scale"))
+    ap.add_argument("--out", type=Path, default=ROOT / "results" / "scale.json")
+    ap.add_argument("--plot", default=str(ROOT / "docs" / "scaling.png"), help="'' for none")
     ap.add_argument("--phase", choices=["ingest", "serve"])
     ap.add_argument("--corpus", type=Path)
     ap.add_argument("--index", type=Path)
@@ -221,9 +223,10 @@ def main() -> None:
         for row in measure(size, a.data, a.work, a.server_ingest_upto):
             results.append(row)
             print(json.dumps(row), flush=True)
-            (ROOT / "results").mkdir(exist_ok=True)
-            (ROOT / "results" / "scale.json").write_text(json.dumps(results, indent=1))
-    plot(results, ROOT / "docs" / "scaling.png")
+            a.out.parent.mkdir(parents=True, exist_ok=True)
+            a.out.write_text(json.dumps(results, indent=1))
+    if a.plot:
+        plot(results, Path(a.plot))
 
 
 if __name__ == "__main__":

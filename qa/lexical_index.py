@@ -10,6 +10,7 @@ and not finished (``begin`` ... ``replace``/``delete``), which a killed run leav
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import sqlite3
@@ -134,8 +135,16 @@ class LexicalIndex:
         self._db.execute("DELETE FROM docs WHERE doc_id = ?", (doc_id,))
         self._db.execute("DELETE FROM pending WHERE doc_id = ?", (doc_id,))
 
-    def _transaction(self) -> _Transaction:
-        return _Transaction(self._db)
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on error (the connection is in autocommit)."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def sync(self, manifest: dict[str, str], chunks_of: Callable[[list[str]], Iterator[Chunk]]) -> int:
         """Bring the index in line with the vector store's ``manifest`` (doc_id -> sha256):
@@ -216,15 +225,3 @@ class LexicalIndex:
         n = self.count()
         return math.log(1 + (n + 1) / (self.document_frequency(term) + 0.5))
 
-
-class _Transaction:
-    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on error (the connection is in autocommit)."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
-
-    def __enter__(self) -> None:
-        self._db.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, kind: object, *_: object) -> None:
-        self._db.execute("ROLLBACK" if kind else "COMMIT")
