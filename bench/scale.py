@@ -65,14 +65,22 @@ def write_corpus(folder: Path, items: list[tuple[str, str]], chunks: int) -> Non
         copy += 1
 
 
-def measure(size: int, data: Path, work: Path, server_ingest_upto: int) -> list[dict]:
+INGEST_KEYS = ("chunks", "documents", "ingest_s", "chunks_per_s", "ingest_peak_rss_mb", "embedding")
+
+
+def measure(size: int, data: Path, work: Path, server_ingest_upto: int, before: list[dict] | None = None) -> list[dict]:
+    """The rows of one size; with ``before`` (rows of an earlier run), the indexes it built
+    are served again and its ingest figures kept (after a change that only affects serving)."""
     items, questions = paragraphs(data)
     asked = questions[:: max(1, len(questions) // 100)][:100]
     corpus, index = work / f"corpus-{size}", work / f"index-{size}"
-    write_corpus(corpus, items, size)
-    shutil.rmtree(index, ignore_errors=True)
+    earlier = {r["backend"]: {k: r[k] for k in INGEST_KEYS if k in r}
+               for r in before or [] if r["target_chunks"] == size}
+    if before is None:
+        write_corpus(corpus, items, size)
+        shutil.rmtree(index, ignore_errors=True)
     # each phase in a fresh process, so peak RSS and start-up are those of a real run
-    ingest = run_phase("ingest", corpus, index, [])
+    ingest = earlier["embedded"] if before is not None else run_phase("ingest", corpus, index, [])
     disk = sum(f.stat().st_size for f in index.rglob("*") if f.is_file())
     rows = [{"target_chunks": size, "backend": "embedded", **ingest, **run_phase("serve", corpus, index, asked),
              "index_mb": round(disk / 1e6, 1)}]
@@ -83,9 +91,11 @@ def measure(size: int, data: Path, work: Path, server_ingest_upto: int) -> list[
                      "chroma_server_peak_rss_mb": server_rss()})
     if size <= server_ingest_upto:  # the whole path through a server: ingest too
         fresh = work / f"server-index-{size}"
-        shutil.rmtree(fresh, ignore_errors=True)
+        if before is None:
+            shutil.rmtree(fresh, ignore_errors=True)
         with chroma_server(fresh) as (port, server_rss):
-            ingest = run_phase("ingest", corpus, fresh, [], port)
+            ingest = (earlier["server (ingest too)"] if before is not None
+                      else run_phase("ingest", corpus, fresh, [], port))
             serve = run_phase("serve", corpus, fresh, asked, port)
             rows.append({"target_chunks": size, "backend": "server (ingest too)", **ingest, **serve,
                          "chroma_server_peak_rss_mb": server_rss()})
@@ -210,6 +220,8 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=Path("/tmp/qa-scale"))
     ap.add_argument("--out", type=Path, default=ROOT / "results" / "scale.json")
     ap.add_argument("--plot", default=str(ROOT / "docs" / "scaling.png"), help="'' for none")
+    ap.add_argument("--serve-again", action="store_true",
+                    help="serve the indexes of the last run (--out) again, keeping its ingest figures")
     ap.add_argument("--phase", choices=["ingest", "serve"])
     ap.add_argument("--corpus", type=Path)
     ap.add_argument("--index", type=Path)
@@ -218,9 +230,10 @@ def main() -> None:
     if a.phase:
         print(json.dumps(phase(a.phase, a.corpus, a.index, json.loads(a.questions))))
         return
+    before = json.loads(a.out.read_text()) if a.serve_again else None
     results = []
     for size in (int(s) for s in a.sizes.split(",")):
-        for row in measure(size, a.data, a.work, a.server_ingest_upto):
+        for row in measure(size, a.data, a.work, a.server_ingest_upto, before):
             results.append(row)
             print(json.dumps(row), flush=True)
             a.out.parent.mkdir(parents=True, exist_ok=True)

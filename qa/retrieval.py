@@ -125,16 +125,20 @@ class Retriever:
     def embed_query(self, query: str) -> np.ndarray:
         return self.embedder.embed([query])[0]
 
-    def sentence_vectors(self, doc_id: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
-        """Stored vectors of a document's sentences (zeros for any not stored), LRU-cached."""
-        ids = [sentence_id(doc_id, s, e) for s, e in spans]
-        missing = [i for i in ids if i not in self._vectors]
+    def _fetch_vectors(self, ids: Sequence[str]) -> None:
+        """Read the sentence vectors not cached yet, in one call to the store."""
+        missing = [i for i in dict.fromkeys(ids) if i not in self._vectors]  # chunks overlap: once each
         if missing:
             fetched = self.store.sentence_vectors(missing)
             with self._cache_lock:
                 self._vectors.update(fetched)
                 while len(self._vectors) > VECTOR_CACHE:
                     self._vectors.popitem(last=False)
+
+    def sentence_vectors(self, doc_id: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+        """Stored vectors of a document's sentences (zeros for any not stored), LRU-cached."""
+        ids = [sentence_id(doc_id, s, e) for s, e in spans]
+        self._fetch_vectors(ids)
         zero = np.zeros(self.embedder.dimension, dtype=np.float32)
         return np.stack([self._vectors.get(i, zero) for i in ids]) if ids else np.zeros((0, len(zero)))
 
@@ -193,6 +197,8 @@ class Retriever:
     ) -> list[tuple[str, float, float]]:
         cfg = self.config
         q_terms = terms(query)
+        candidates = [chunks[i] for i, _ in fused]
+        self._fetch_vectors([sentence_id(c.doc_id, s, e) for c in candidates for s, e in c.sentences])
         out = []
         for chunk_id, fused_score in fused:
             chunk = chunks[chunk_id]
