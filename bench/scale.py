@@ -193,11 +193,15 @@ def plot(results: list[dict], path: Path) -> None:
               ("startup_to_first_answer_s", "start-up to first answer (s)", 30),
               ("chunks_per_s", "ingest (chunks/s)", 30), ("serve_peak_rss_mb", "peak RSS serving (MB)", None)]
     fig, axes = plt.subplots(1, len(panels), figsize=(4 * len(panels), 3.6))
+    colours = {b: f"C{i}" for i, b in enumerate(dict.fromkeys(r["backend"] for r in results))}
     for ax, (key, label, floor) in zip(axes, panels):
-        for backend in dict.fromkeys(r["backend"] for r in results):
+        for backend, colour in colours.items():
             rows = [r for r in results if r["backend"] == backend and key in r]
             if rows:
-                ax.plot([r["chunks"] for r in rows], [r[key] for r in rows], marker="o", label=backend)
+                ax.plot([r["chunks"] for r in rows], [r[key] for r in rows], marker="o", label=backend, color=colour)
+            if key == "serve_peak_rss_mb" and backend == "server":  # the Chroma server's own memory
+                ax.plot([r["chunks"] for r in rows], [r["chroma_server_peak_rss_mb"] for r in rows], marker="x",
+                        linestyle=":", color=colour, label="Chroma server process")
         if floor:
             ax.axhline(floor, color="grey", linestyle="--", linewidth=1, label="issue's bound")
         ax.set_xscale("log")
@@ -205,6 +209,7 @@ def plot(results: list[dict], path: Path) -> None:
         ax.set_title(label, fontsize=10)
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=8)
+    axes[-1].legend(fontsize=8)
     fig.suptitle("qa at scale (make bench-scale, 2 CPU cores)", fontsize=11)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
