@@ -137,7 +137,8 @@ class Pipeline:
     def index(self, corpus_dir: Path | None = None, progress: bool = False) -> IndexReport:
         """Bring the index in line with the corpus folder: add, replace, skip, remove.
 
-        Questions keep being answered from the previous snapshot until the run ends.
+        Questions keep being answered while it runs: each batch of documents shows in their
+        results once written whole (a changed document is missing while its batch is written).
 
         Raises:
             CorpusError: the folder is missing or holds no readable document.
