@@ -199,7 +199,8 @@ class LexicalIndex:
         params: list[object] = [match]
         within = ""
         if documents is not None:
-            within = f" AND rowid IN (SELECT id FROM chunks WHERE doc_id IN ({','.join('?' * len(documents))}))"
+            marks = ",".join("?" * len(documents))  # placeholders only: the ids are bound parameters
+            within = f" AND rowid IN (SELECT id FROM chunks WHERE doc_id IN ({marks}))"  # nosec B608
             params.extend(sorted(documents))
         with self._lock:
             rows = self._db.execute(sql.format(within), [*params, SHORTLIST * n]).fetchall()  # nosec B608
