@@ -87,7 +87,7 @@ class OnnxEmbedder:
     cosine 0.98 of torch's (mean 0.994). Mean-pooled models only (MiniLM is).
 
     The int8 model is exported from the local weights on first use (torch's ONNX exporter,
-    then ONNX Runtime's quantiser, about 30 s) into ``cache_dir`` and reused from there.
+    then ONNX Runtime's quantiser, about 10 s) into ``cache_dir`` and reused from there.
     """
 
     def __init__(self, model_path: str, cache_dir: Path, batch_size: int = 16) -> None:

@@ -260,10 +260,10 @@ class ChromaStore:
             ids=[e.document.doc_id for e in batch],
             embeddings=[[1.0]] * len(batch),
             documents=[e.document.text for e in batch],
-            metadatas=[{"title": d.title, "sha256": d.sha256, "chunks": len(e.chunks),
-                        "metadata": json.dumps(d.metadata, ensure_ascii=False),
-                        "pages": json.dumps(d.pages), "chars": len(d.text), "indexed_at": now}
-                       for e in batch for d in [e.document]],
+            metadatas=[{"title": e.document.title, "sha256": e.document.sha256, "chunks": len(e.chunks),
+                        "metadata": json.dumps(e.document.metadata, ensure_ascii=False),
+                        "pages": json.dumps(e.document.pages), "chars": len(e.document.text), "indexed_at": now}
+                       for e in batch],
         )
 
     def delete_documents(self, doc_ids: Iterable[str]) -> None:
