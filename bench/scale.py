@@ -236,10 +236,12 @@ def main() -> None:
         print(json.dumps(phase(a.phase, a.corpus, a.index, json.loads(a.questions))))
         return
     before = json.loads(a.out.read_text()) if a.serve_again else None
-    results = []
-    for size in (int(s) for s in a.sizes.split(",")):
+    sizes = [int(s) for s in a.sizes.split(",")]
+    results = [r for r in before or [] if r["target_chunks"] not in sizes]  # other sizes kept as they were
+    for size in sizes:
         for row in measure(size, a.data, a.work, a.server_ingest_upto, before):
             results.append(row)
+            results.sort(key=lambda r: r["target_chunks"])
             print(json.dumps(row), flush=True)
             a.out.parent.mkdir(parents=True, exist_ok=True)
             a.out.write_text(json.dumps(results, indent=1))

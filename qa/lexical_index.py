@@ -172,6 +172,10 @@ class LexicalIndex:
         with self._lock:
             return dict(self._db.execute("SELECT doc_id, sha256 FROM docs").fetchall())
 
+    def document_count(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT count(*) FROM docs").fetchone()[0])
+
     def count(self) -> int:
         """Chunks in the index."""
         if self._count is None:

@@ -63,6 +63,7 @@ class Pipeline:
         self.indexer = Indexer(store, self.lexical, embedder, settings.chunk_size, settings.chunk_overlap)
         if not store.stale:
             self.indexer.repair()  # what a killed run left half-written is never served
+            self.indexer.align_lexical()
         self.retriever = Retriever(store, self.lexical, embedder, retrieval_config(settings))
         self._documents: dict[str, Document] = {}
         self.answers = AnswerLog(settings.answers_kept, embedder.model_id, settings.index_dir / FEEDBACK_FILE)

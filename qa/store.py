@@ -100,6 +100,7 @@ class ChromaStore:
         """
         self._client = client
         self._lock = lock
+        self.shared = False  # a Chroma server, which other qa processes may write to as well
         self.name = name
         self.signature = signature
         self.model_changed = False
@@ -141,7 +142,9 @@ class ChromaStore:
         import chromadb
 
         settings = chromadb.Settings(anonymized_telemetry=False)
-        return cls(chromadb.HttpClient(host=host, port=port, settings=settings), name, signature)
+        store = cls(chromadb.HttpClient(host=host, port=port, settings=settings), name, signature)
+        store.shared = True
+        return store
 
     def _open_collections(self) -> None:
         """Open the collections; an index built under another signature is kept as it is
@@ -293,7 +296,10 @@ class ChromaStore:
 
     def count(self) -> tuple[int, int]:
         """(documents, chunks) in the index."""
-        return self._docs.count(), self._chunks.count()
+        return self.document_count(), self._chunks.count()
+
+    def document_count(self) -> int:
+        return self._docs.count()
 
     def chunks(self, doc_ids: list[str] | None = None) -> Iterator[Chunk]:
         """Every stored chunk, or those of ``doc_ids``, page by page."""

@@ -246,3 +246,17 @@ def test_the_lexical_index_is_kept_across_restarts_and_rebuilt_from_chroma_when_
         assert "2 document(s) to add or replace" in caplog.text
         assert lexical_hits(p) == after and p.lexical.count() == p.store.count()[1]
     p.close()
+
+
+def test_an_index_rebuilt_under_new_settings_leaves_no_stale_lexical_entries(tmp_path: Path, corpus: Path) -> None:
+    (corpus / "gone.txt").write_text("Penguins huddle together through the polar night.\n", encoding="utf-8")
+    p = open_pipeline(tmp_path, corpus)
+    p.index()
+    p.close()
+    (corpus / "gone.txt").unlink()
+    settings = Settings(index_dir=tmp_path / "index", corpus_dir=corpus, chunk_size=300, chunk_overlap=60)
+    p = Pipeline.from_settings(settings, HashEmbedder())
+    p.index()  # the store is rebuilt empty, then filled: the lexical index must follow
+    assert p.lexical.manifest() == p.store.manifest() and p.lexical.count() == p.store.count()[1]
+    assert not p.retrieve("penguins polar night", 4)[0].chunk.doc_id.startswith("gone")
+    p.close()
