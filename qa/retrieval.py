@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -19,6 +20,8 @@ from .store import ChromaStore, sentence_id
 VECTOR_CACHE = 200_000  # sentence vectors kept in memory (about 300 MB at 384 dimensions)
 VECTOR_PRELOAD = 50_000  # up to this many, all are read when searching starts (a few seconds)
 CHUNK_CACHE = 20_000  # chunks kept in memory (about 20 MB): the rest is read from the store
+
+V = TypeVar("V")
 
 
 def reciprocal_rank_fusion(
@@ -42,6 +45,36 @@ def reciprocal_rank_fusion(
         for rank, item in enumerate(ranking, start=1):
             scores[item] = scores.get(item, 0.0) + weight / (k + rank)
     return sorted(scores.items(), key=lambda kv: -kv[1])
+
+
+class ReadThrough(Generic[V]):
+    """An LRU cache in front of a store read in batches: ``get`` answers from the cache and
+    reads all the ids it lacks in one call; past ``size`` items the least recently used go."""
+
+    def __init__(self, read: Callable[[list[str]], dict[str, V]], size: int) -> None:
+        self._read, self._size = read, size
+        self._items: OrderedDict[str, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, ids: Iterable[str]) -> dict[str, V]:
+        """The items of ``ids`` that the cache or the store holds (the others are left out)."""
+        ids = list(dict.fromkeys(ids))  # chunks overlap: a sentence is asked for once
+        missing = [i for i in ids if i not in self._items]
+        fetched = self._read(missing) if missing else {}
+        with self._lock:
+            self._items.update(fetched)
+            found = {i: self._items[i] for i in ids if i in self._items}
+            for i in found:
+                self._items.move_to_end(i)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return found
+
+    def reset(self, items: Iterable[tuple[str, V]] = ()) -> None:
+        """Forget everything (after the store changed), holding ``items`` instead."""
+        fresh = OrderedDict(items)
+        with self._lock:
+            self._items = fresh
 
 
 @dataclass(frozen=True)
@@ -74,9 +107,8 @@ class Retriever:
         self.lexical = lexical
         self.embedder = embedder
         self.config = config or RetrievalConfig()
-        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._chunks: OrderedDict[str, Chunk] = OrderedDict()
-        self._cache_lock = threading.Lock()
+        self._vectors: ReadThrough[np.ndarray] = ReadThrough(store.sentence_vectors, VECTOR_CACHE)
+        self._chunks: ReadThrough[Chunk] = ReadThrough(store.chunks_by_id, CHUNK_CACHE)
         self._warm = False
         self._loading = threading.Lock()
 
@@ -95,12 +127,10 @@ class Retriever:
     def refresh(self) -> None:
         """Forget cached chunks and vectors (after indexing) and reload the sentence vectors
         if few enough to hold; searches running meanwhile keep the old ones."""
-        vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        if self.store.sentence_count() <= VECTOR_PRELOAD:
-            # small enough to hold: reranking then never waits on the store
-            vectors.update(self.store.all_sentence_vectors())
-        with self._cache_lock:
-            self._vectors, self._chunks = vectors, OrderedDict()
+        # few enough to hold: reranking then never waits on the store
+        small = self.store.sentence_count() <= VECTOR_PRELOAD
+        self._vectors.reset(self.store.all_sentence_vectors() if small else ())
+        self._chunks.reset()
         self.embed_query.cache_clear()
         self._warm = True
 
@@ -110,37 +140,20 @@ class Retriever:
 
     def chunks(self, ids: Sequence[str]) -> dict[str, Chunk]:
         """Chunks by id, from the cache or the store (ids no longer stored are left out)."""
-        missing = [i for i in ids if i not in self._chunks]
-        fetched = self.store.chunks_by_id(missing) if missing else {}
-        with self._cache_lock:
-            self._chunks.update(fetched)
-            found = {i: self._chunks[i] for i in ids if i in self._chunks}
-            for i in found:
-                self._chunks.move_to_end(i)
-            while len(self._chunks) > CHUNK_CACHE:
-                self._chunks.popitem(last=False)
-        return found
+        return self._chunks.get(ids)
 
     @lru_cache(maxsize=512)  # noqa: B019 - one retriever per process; cleared on refresh
     def embed_query(self, query: str) -> np.ndarray:
         return self.embedder.embed([query])[0]
 
-    def _fetch_vectors(self, ids: Sequence[str]) -> None:
-        """Read the sentence vectors not cached yet, in one call to the store."""
-        missing = [i for i in dict.fromkeys(ids) if i not in self._vectors]  # chunks overlap: once each
-        if missing:
-            fetched = self.store.sentence_vectors(missing)
-            with self._cache_lock:
-                self._vectors.update(fetched)
-                while len(self._vectors) > VECTOR_CACHE:
-                    self._vectors.popitem(last=False)
-
     def sentence_vectors(self, doc_id: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
         """Stored vectors of a document's sentences (zeros for any not stored), LRU-cached."""
         ids = [sentence_id(doc_id, s, e) for s, e in spans]
-        self._fetch_vectors(ids)
+        if not ids:
+            return np.zeros((0, self.embedder.dimension), dtype=np.float32)
+        found = self._vectors.get(ids)
         zero = np.zeros(self.embedder.dimension, dtype=np.float32)
-        return np.stack([self._vectors.get(i, zero) for i in ids]) if ids else np.zeros((0, len(zero)))
+        return np.stack([found.get(i, zero) for i in ids])
 
     def search(self, query: str, k: int, hybrid: bool = True, rerank: bool = True,
                documents: frozenset[str] | None = None) -> list[Hit]:
@@ -198,7 +211,7 @@ class Retriever:
         cfg = self.config
         q_terms = terms(query)
         candidates = [chunks[i] for i, _ in fused]
-        self._fetch_vectors([sentence_id(c.doc_id, s, e) for c in candidates for s, e in c.sentences])
+        self._vectors.get(sentence_id(c.doc_id, s, e) for c in candidates for s, e in c.sentences)  # one read
         out = []
         for chunk_id, fused_score in fused:
             chunk = chunks[chunk_id]
