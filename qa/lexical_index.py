@@ -59,6 +59,7 @@ class LexicalIndex:
         except sqlite3.DatabaseError as exc:  # damaged: it only mirrors the store, so start anew
             log.warning("the lexical index %s could not be opened (%s); it is rebuilt from the vector store",
                         path, exc)
+            self._db.close()  # the connection to the damaged file, before its files go
             for f in path.parent.glob(f"{path.name}*"):
                 f.unlink()
             self._open()
