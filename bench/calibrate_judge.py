@@ -1,18 +1,19 @@
 """Fit how the judge's logit and retrieval's signals choose a sentence and abstain, on the
 "val" articles only.
 
-qa itself (retrieval, judge) runs on the val articles' questions asked of SQuAD-48 and on
-simulated unanswerable ones (a name, number or role swapped; the own article missing from
-the corpus). For each set of signals (the judge's logit alone, or with MiniLM cosine, term
-coverage, passage rank) it fits:
+qa itself (retrieval, judge) runs on the val articles' questions asked of SQuAD-48, on
+them in other words (bench/paraphrase.py), and on simulated unanswerable ones (a name,
+number or role swapped; the own article missing from the corpus). For each set of signals
+(the judge's logit alone, or with MiniLM cosine, term coverage, passage rank) it fits:
 
 - ``select``: weights that rank the candidate sentences (pairwise logistic regression:
   the right sentence against each wrong one of the same question);
 - ``support``: logistic regression from the chosen sentence's signals to "the answer is
   right": the probability qa reports as ``confidence``;
 - ``threshold``: the probability that maximises the mean of answerable accuracy and
-  unanswerable refusal (the two simulated kinds counting equally), at the middle of the
-  plateau within 0.005 of the best.
+  unanswerable refusal (the SQuAD questions and the same questions in other words counting
+  equally, as do the two simulated unanswerable kinds), at the middle of the plateau within
+  0.005 of the best.
 
 A signal is kept only if it adds: the sets are compared by two-fold cross-validation over
 the val articles, and the smallest set within 0.005 of the best wins. Never reads the test
@@ -42,6 +43,7 @@ SUBSETS = [("logit",), ("span",), ("logit", "span"), ("logit", "cosine"), ("span
            ("logit", "span", "cosine"), ("logit", "cosine", "coverage"), ("logit", "span", "cosine", "coverage"),
            SIGNALS]  # smallest first: the first within 0.005 of the best is kept
 Question = tuple[str, str, np.ndarray, np.ndarray]  # kind, article, signals (n x len(SIGNALS)), right (n)
+ANSWERABLE = ("answerable", "paraphrased")  # the question kinds that have an answer
 
 
 def collect(data: Path, k: int, limit: int | None = None) -> list[Question]:
@@ -68,7 +70,7 @@ def collect(data: Path, k: int, limit: int | None = None) -> list[Question]:
 def fit_select(questions: list[Question], cols: list[int]) -> np.ndarray:
     pairs = []
     for kind, _, x, right in questions:
-        if kind == "answerable" and right.any() and (~right).any():
+        if kind in ANSWERABLE and right.any() and (~right).any():
             best = x[right][np.argmax(x[right][:, 0])][cols]
             pairs.extend(best - x[i][cols] for i in np.flatnonzero(~right))
     if len(cols) == 1:
@@ -90,17 +92,17 @@ def chosen(questions: list[Question], cols: list[int], select: np.ndarray
         else:
             i = int(np.argmax(x[:, cols] @ select))
             xs.append(x[i][cols])
-            ys.append(kind == "answerable" and bool(right[i]))
+            ys.append(kind in ANSWERABLE and bool(right[i]))
         kinds.append(kind)
     return np.array(xs), np.array(ys), kinds
 
 
 def objective(prob: np.ndarray, right: np.ndarray, kinds: list[str], t: float) -> dict[str, float]:
     kind = np.array(kinds)
-    answerable = float(np.mean((prob >= t)[kind == "answerable"] & right[kind == "answerable"]))
-    refused = {k: float(np.mean(prob[kind == k] < t)) for k in sorted(set(kinds)) if k != "answerable"}
-    mean_refused = float(np.mean(list(refused.values())))
-    return {"answerable": answerable, **refused, "objective": 0.5 * answerable + 0.5 * mean_refused}
+    answered = {k: float(np.mean((prob >= t)[kind == k] & right[kind == k])) for k in ANSWERABLE if k in kinds}
+    refused = {k: float(np.mean(prob[kind == k] < t)) for k in sorted(set(kinds)) if k not in ANSWERABLE}
+    mean_answered, mean_refused = float(np.mean(list(answered.values()))), float(np.mean(list(refused.values())))
+    return {**answered, **refused, "objective": 0.5 * mean_answered + 0.5 * mean_refused}
 
 
 def fit(questions: list[Question], names: tuple[str, ...]) -> dict:
@@ -150,7 +152,7 @@ def main() -> None:
     at = {k: round(v, 4) for k, v in evaluate(questions, model).items()}
     print(f"kept signals: {names}\n{json.dumps(model, indent=1)}\non all val questions: {json.dumps(at)}")
     if a.write:
-        path = JUDGE_DIR / CARD
+        path = (Settings().judge_dir or JUDGE_DIR) / CARD
         card = json.loads(path.read_text(encoding="utf-8"))
         card.pop("platt", None)
         card.update(model, calibration={"on": "val articles", "k": a.k,

@@ -6,7 +6,9 @@ For a part ("train", "val", "test") of the split the shipped judge was trained w
 - ``swapped``: unanswerable: those questions with a name, number or role word swapped for
   one the article never holds (as in training), asked of SQuAD-48;
 - ``absent``: unanswerable: its questions asked of the corpus of the training articles
-  only, where their own article is missing.
+  only, where their own article is missing;
+- ``paraphrased``: answerable: its questions in other words (synonyms for words they share
+  with the answer sentence, bench/paraphrase.py), asked of SQuAD-48.
 
 The corpora are written as shared/eval/squad_to_corpus.py writes them.
 """
@@ -18,9 +20,12 @@ import random
 from pathlib import Path
 
 from judge_data import Builder
-from squad import Article, load_articles, split
+from paraphrase import Paraphraser
+from squad import Article, Question, load_articles, split
 
+from qa.config import Settings
 from qa.judge import CARD, JUDGE_DIR
+from qa.pipeline import make_embedder
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "results"
@@ -71,6 +76,7 @@ def question_sets(data: Path, per_part: int = 500, unanswerable: int = 200, seed
         write_corpus(FULL, articles)
     write_corpus(TRAIN_ONLY, [by_name[n] for n in parts["train"]])
     SETS.mkdir(parents=True, exist_ok=True)
+    paraphraser = Paraphraser(make_embedder(Settings()).embed)
     out: dict[str, Path] = {}
     for part in ("train", "val", "test"):
         rng = random.Random(f"{seed}-{part}")
@@ -92,10 +98,28 @@ def question_sets(data: Path, per_part: int = 500, unanswerable: int = 200, seed
             sets["swapped"] = swapped
             sets["absent"] = [row(a, f"{q.qid}-absent", q.text, (), "absent")
                               for a, q in rng.sample(pool, min(unanswerable, len(pool)))]
+            sets["paraphrased"] = paraphrased(paraphraser, rng.sample(pool, len(pool)), unanswerable)
         for name, rows in sets.items():
             path = SETS / f"{part}-{name}.jsonl"
             path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
             out[f"{part}-{name}"] = path
+    return out
+
+
+def paraphrased(paraphraser: Paraphraser, pool: list[tuple[Article, Question]], n: int) -> list[dict]:
+    """Up to ``n`` of the questions asked in other words (answerable: the answers stay)."""
+    out = []
+    for a, q in pool:
+        text, start = a.document.text, min(p for p, _ in q.positions)
+        chunk = next((c for c in a.chunks if any(s <= start < e for s, e in c.sentences)), None)
+        if chunk is None:
+            continue
+        answer = next(text[s:e] for s, e in chunk.sentences if s <= start < e)
+        new = paraphraser.paraphrase(q.text, answer, chunk.text)
+        if new is not None:
+            out.append(row(a, f"{q.qid}-paraphrased", new, q.answers, "paraphrased"))
+        if len(out) >= n:
+            break
     return out
 
 

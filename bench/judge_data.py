@@ -12,6 +12,11 @@ string elsewhere; not trained on). Kinds:
 - ``swap_entity`` / ``swap_number`` / ``swap_role``: the positive passage with the
   question's name, number or role word replaced by one the article never holds, so the
   passage no longer answers it ("the source does not say").
+
+With a ``Paraphraser``, a share of the questions are asked in other words (synonyms for the
+words they share with the answer sentence, bench/paraphrase.py) in all their examples, so
+that words missing from the passage are not learnt as "the source does not say" unless they
+are names or numbers.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from dataclasses import dataclass
 
 import bm25s
 import numpy as np
+from paraphrase import Paraphraser
 from squad import Article, Question
 
 from qa.lexical import terms
@@ -120,9 +126,12 @@ def sentences_of(article: Article, chunk: Chunk) -> tuple[str, ...]:
 class Builder:
     """Builds the examples of one part of the split (its articles only)."""
 
-    def __init__(self, articles: list[Article], seed: int, role_swaps: bool = True) -> None:
+    def __init__(self, articles: list[Article], seed: int, role_swaps: bool = True,
+                 paraphraser: Paraphraser | None = None, paraphrased: float = 0.35) -> None:
         self.articles = articles
         self.role_swaps = role_swaps
+        self.paraphraser = paraphraser
+        self.paraphrased = paraphrased  # the share of questions asked in other words
         self.rng = random.Random(seed)
         self.chunks = [(a, c) for a in articles for c in a.chunks]
         self.bm25 = bm25s.BM25(k1=0.9, b=0.4)
@@ -151,10 +160,6 @@ class Builder:
                 yield from self.for_question(article, question)
 
     def for_question(self, article: Article, q: Question) -> Iterator[Example]:
-        def example(kind: str, chunk: Chunk, labels: tuple[int, ...], text: str = q.text,
-                    sentences: tuple[str, ...] | None = None) -> Example:
-            return Example(q.qid, kind, text, chunk.title, sentences or sentences_of(article, chunk), labels)
-
         positives = [c for c in article.chunks
                      if any(s <= a < e for s, e in c.sentences for a, _ in q.positions)]
         if not positives:
@@ -162,8 +167,17 @@ class Builder:
         chunk = self.rng.choice(positives)
         labels = label_chunk(article, chunk, q)
         sentences = sentences_of(article, chunk)
-        yield Example(q.qid, "positive", q.text, chunk.title, sentences, labels,
-                      positive_weight(q.text, sentences, labels), answer_in(chunk, q))
+        asked = q.text
+        if self.paraphraser is not None and self.rng.random() < self.paraphrased:
+            answer = " ".join(s for s, lab in zip(sentences, labels) if lab == 1)
+            asked = self.paraphraser.paraphrase(q.text, answer, chunk.text) or q.text
+
+        def example(kind: str, chunk: Chunk, labels: tuple[int, ...], text: str = asked,
+                    sentences: tuple[str, ...] | None = None) -> Example:
+            return Example(q.qid, kind, text, chunk.title, sentences or sentences_of(article, chunk), labels)
+
+        yield Example(q.qid, "positive", asked, chunk.title, sentences, labels,
+                      positive_weight(asked, sentences, labels), answer_in(chunk, q))
         kept = [(s, lab) for s, lab in zip(sentences_of(article, chunk), labels) if lab != 1]
         if kept and UNKNOWN not in labels:
             yield example("removed", chunk, tuple(lab for _, lab in kept), sentences=tuple(s for s, _ in kept))
@@ -171,16 +185,16 @@ class Builder:
         other = next(((a, c) for a, c in ranked if a.name != article.name), None)
         if other is not None and self.rng.random() < 0.5:  # easy: half of the questions get one
             a, c = other
-            yield Example(q.qid, "other_article", q.text, c.title, sentences_of(a, c), (0,) * len(c.sentences))
+            yield Example(q.qid, "other_article", asked, c.title, sentences_of(a, c), (0,) * len(c.sentences))
         same = [(c, lab) for a, c in ranked if a.name == article.name and c not in positives
                 for lab in [label_chunk(article, c, q)] if 0 in lab and 1 not in lab]
         for c, lab in same[:2]:
             yield example("same_article", c, lab)
-        swapped = self.swap(article, chunk, q.text)
+        swapped = self.swap(article, chunk, asked)
         if swapped is not None:
             kind, text = swapped
             yield example(kind, chunk, (0,) * len(labels), text=text)
-        near = self.swap_near(article, chunk, labels, q.text)
+        near = self.swap_near(article, chunk, labels, asked)
         if near is not None:
             yield example("swap_near", chunk, tuple(0 if lab == 1 else UNKNOWN for lab in labels), text=near)
 

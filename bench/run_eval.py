@@ -33,6 +33,7 @@ COLUMNS = {  # column -> what it measures
     "test-answerable": "SQuAD test articles (never seen)",
     "test-swapped": "test: name/number/role swapped (unanswerable)",
     "test-absent": "test: own article not in the corpus (unanswerable)",
+    "test-paraphrased": "test: questions in other words (synonyms; answerable)",
 }
 KEYS = ("questions", "recall@4", "mrr", "passage_words", "answer_acc", "answerable_acc", "unanswerable_acc",
         "cite_valid", "cite_support", "answer_words", "retrieve_p50_ms", "ask_p50_ms", "ask_p95_ms")

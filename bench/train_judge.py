@@ -22,11 +22,12 @@ from pathlib import Path
 import numpy as np
 import torch
 from judge_data import UNKNOWN, Builder, Example
+from paraphrase import Paraphraser
 from safetensors.torch import save_file
 from squad import load_articles, split
 from tqdm import tqdm
 
-from qa.config import packaged_model_path
+from qa.config import Settings, packaged_model_path
 from qa.judge import (
     CARD,
     FROZEN,
@@ -41,6 +42,7 @@ from qa.judge import (
     file_sha256,
     span_scores,
 )
+from qa.pipeline import make_embedder
 
 IGNORE = -100  # no span target: the passage may or may not answer
 
@@ -186,11 +188,12 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--lr", type=float, default=5e-5)
     ap.add_argument("--batch", type=int, default=16)
-    ap.add_argument("--epochs", type=float, default=2.0)
+    ap.add_argument("--epochs", type=float, default=1.75)
     ap.add_argument("--max-questions", type=int, default=300, help="per training article")
     ap.add_argument("--val-questions", type=int, default=80, help="per validation article")
     ap.add_argument("--frozen-layers", type=int, default=2, help="lower encoder layers left as trained")
-    ap.add_argument("--minutes", type=float, default=48, help="stop training after this long")
+    ap.add_argument("--paraphrased", type=float, default=0.35, help="share of training questions asked in other words")
+    ap.add_argument("--minutes", type=float, default=47, help="stop training after this long")
     a = ap.parse_args()
     t0 = time.time()
     torch.manual_seed(a.seed)
@@ -198,8 +201,11 @@ def main() -> None:
     rng = random.Random(a.seed)
 
     articles = {x.name: x for x in load_articles(a.data)}
+    questions = {q.qid: q for x in articles.values() for q in x.questions}
     parts = split(sorted(articles))
-    train = list(Builder([articles[n] for n in parts["train"]], a.seed, role_swaps=False).examples(a.max_questions))
+    paraphraser = Paraphraser(make_embedder(Settings()).embed) if a.paraphrased else None
+    train = list(Builder([articles[n] for n in parts["train"]], a.seed, role_swaps=False, paraphraser=paraphraser,
+                         paraphrased=a.paraphrased).examples(a.max_questions))
     val = list(Builder([articles[n] for n in parts["val"]], a.seed + 1).examples(a.val_questions))
     base_path = packaged_model_path()
     encoder, tokenizer = base_model(base_path)
@@ -213,6 +219,8 @@ def main() -> None:
     print(f"span targets: {with_span} answers, {sum(t[0] == 0 for t in train_spans)} no-answer, "
           f"{sum(t[0] == IGNORE for t in train_spans)} unknown", flush=True)
     kinds = {k: sum(e.kind == k for e in train) for k in sorted({e.kind for e in train})}
+    kinds["paraphrased"] = sum(e.kind == "positive" and e.question != q.text
+                               for e in train for q in [questions[e.qid]])
     print(f"train: {len(parts['train'])} articles, {len(train)} examples {kinds}; "
           f"val: {len(parts['val'])} articles, {len(val)} examples; built in {time.time() - t0:.0f} s", flush=True)
 
@@ -257,7 +265,7 @@ def main() -> None:
         "split": parts,
         "split_seed": "bench/squad.py SPLIT_SEED",
         "training": {"seed": a.seed, "lr": a.lr, "batch": a.batch, "epochs": a.epochs, "steps": done,
-                     "frozen_layers": a.frozen_layers,
+                     "frozen_layers": a.frozen_layers, "paraphrased": a.paraphrased,
                      "planned_steps": len(plan), "max_questions_per_article": a.max_questions,
                      "examples": len(train), "kinds": kinds, "minutes": round(train_s / 60, 1),
                      "final_loss": round(float(np.mean(running[-200:])), 4)},
