@@ -117,7 +117,7 @@ def paraphrased(paraphraser: Paraphraser, pool: list[tuple[Article, Question]], 
         answer = next(text[s:e] for s, e in chunk.sentences if s <= start < e)
         new = paraphraser.paraphrase(q.text, answer, chunk.text)
         if new is not None:
-            out.append(row(a, f"{q.qid}-paraphrased", new, q.answers, "paraphrased"))
+            out.append({**row(a, q.qid, new, q.answers, "paraphrased"), "id": f"{q.qid}-paraphrased"})
         if len(out) >= n:
             break
     return out

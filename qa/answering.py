@@ -130,7 +130,7 @@ class ExtractiveAnswerer:
         sentence_vectors: Callable[[str, Sequence[tuple[int, int]]], np.ndarray],
         idf: Callable[[str], float],
         threshold: float | None = None,
-        max_words: int = 50,
+        max_words: int = 40,
     ) -> None:
         self.judge = judge
         self.calibration = judge.calibration
@@ -208,7 +208,8 @@ class ExtractiveAnswerer:
 
     def trim(self, question: str, best: Candidate) -> tuple[int, int]:
         """Cut a sentence longer than ``max_words`` to the run of clauses (split at , ; : —)
-        within the budget that the judge finds most likely to answer."""
+        within the budget that the judge finds most likely to answer; a clause longer than
+        that is cut by words."""
         if len(best.text.split()) <= self.max_words:
             return best.start, best.end
         bounds = [0, *(m.end() for m in CLAUSE_BREAK.finditer(best.text)), len(best.text)]
@@ -225,7 +226,18 @@ class ExtractiveAnswerer:
         piece = best.text[lo:hi]
         lo += len(piece) - len(piece.lstrip())
         hi = lo + len(best.text[lo:hi].rstrip(" ,;:—–"))
+        if len(best.text[lo:hi].split()) > self.max_words:  # one clause too long: cut it by words
+            lo, hi = self.cut(question, best.title, best.text, lo, hi)
         return best.start + lo, best.start + hi
+
+    def cut(self, question: str, title: str, text: str, lo: int, hi: int) -> tuple[int, int]:
+        """``max_words`` words of ``text[lo:hi]`` around the words the judge's span head finds
+        answering (they start a third of the way in)."""
+        words = [(lo + m.start(), lo + m.end()) for m in re.finditer(r"\S+", text[lo:hi])]
+        found = self.judge.phrase(question, title, text[lo:hi])
+        at = 0 if found is None else next((i for i, (_, e) in enumerate(words) if e > lo + found[0]), 0)
+        first = max(0, min(at - self.max_words // 3, len(words) - self.max_words))
+        return words[first][0], words[first + self.max_words - 1][1]
 
     def stream(self, question: str, hits: list[Hit]) -> Iterator[str | Draft]:
         draft = self.answer(question, hits)

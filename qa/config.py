@@ -63,6 +63,10 @@ class Settings(BaseSettings):
         description="Judge probability below which the answerer abstains "
         "(unset: the one calibrated on held-out SQuAD).",
     )
+    answer_words: int = Field(
+        40, ge=5, le=200,
+        description="Longest extractive answer in words: a longer sentence is cut to its best clauses, then words.",
+    )
     llm: Literal["none", "openai", "ollama"] = Field(
         "none", description="Answer generator: none (extractive), openai or ollama."
     )

@@ -127,6 +127,7 @@ class Pipeline:
             self.retriever.sentence_vectors,
             self.retriever.idf,
             threshold=self.settings.abstain_threshold,
+            max_words=self.settings.answer_words,
         )
 
     def close(self) -> None:

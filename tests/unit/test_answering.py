@@ -144,6 +144,17 @@ def test_a_long_sentence_is_cut_to_clauses_within_the_budget() -> None:
     assert len(draft.text.split()) <= 12
 
 
+def test_a_long_clause_is_cut_by_words_around_the_answering_words() -> None:
+    filler = " ".join(f"item{i}" for i in range(30))
+    text = f"Before all that there was {filler} and then Jack Ma co-founded Alibaba in Hangzhou {filler} too."
+    answerer, hits = corpus_answerer({"a.txt": text}, max_words=12)
+    answerer.judge.phrase = lambda q, title, sentence: (sentence.index("Jack Ma"), sentence.index("Jack Ma") + 7)  # type: ignore[method-assign]
+    draft = answerer.answer("Who co-founded Alibaba?", hits)
+    (doc_id, start, end), = draft.spans
+    assert draft.text == text[start:end] and "Jack Ma co-founded Alibaba" in draft.text
+    assert len(draft.text.split()) == 12
+
+
 def test_an_unknown_document_is_skipped() -> None:
     answerer, hits = corpus_answerer({"a.txt": "Jack Ma co-founded Alibaba."})
     answerer.document = lambda doc_id: None  # type: ignore[assignment]
