@@ -2,7 +2,7 @@
 # make test : install test tools (and Debian's chromium), run the whole test suite
 # make eval : article dev set and SQuAD articles the judge trained on / never saw -> results/*.json
 # make bench: eval plus the plain LangChain RAG baseline side by side
-# make train-judge: fine-tune and calibrate the answer judge (about 58 min on 2 CPU cores)
+# make train-judge: fine-tune and calibrate the answer judge (about 45 min on 2 CPU cores)
 # make bench-load: 8 then 32 concurrent clients against a real server (about 2 min)
 # make bench-scale: qa at 1k, 10k and 100k chunks, embedded and Chroma server (int8 encoding; about 60 min)
 # make chroma: a Chroma server on 127.0.0.1:8001 over .qa/chroma (then QA_CHROMA_HOST=127.0.0.1 make run)
