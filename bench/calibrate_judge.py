@@ -49,8 +49,8 @@ Question = tuple[str, str, np.ndarray, np.ndarray]  # kind, article, signals (n 
 
 def collect(data: Path, k: int, limit: int | None = None) -> list[Question]:
     """Every val question's candidate sentences: their signals and whether each is right."""
-    sets = {n: p for n, p in question_sets(data).items() if n.startswith("val-") and n not in NOT_FITTED}
     embedder = make_embedder(Settings())
+    sets = {n: p for n, p in question_sets(data, embedder).items() if n.startswith("val-") and n not in NOT_FITTED}
     out: list[Question] = []
     for corpus in sorted({corpus_for(n) for n in sets}):
         pipeline = open_pipeline(corpus, embedder)

@@ -23,9 +23,8 @@ from judge_data import Builder
 from paraphrase import Paraphraser
 from squad import Article, Question, load_articles, split
 
-from qa.config import Settings
+from qa.embedding import Embedder
 from qa.judge import CARD, JUDGE_DIR
-from qa.pipeline import make_embedder
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "results"
@@ -67,8 +66,10 @@ def row(article: Article, qid: str, question: str, answers: tuple[str, ...], kin
             "evidence": evidence, "document": article.name, "kind": kind}
 
 
-def question_sets(data: Path, per_part: int = 500, unanswerable: int = 200, seed: int = 13) -> dict[str, Path]:
-    """Write the corpora and the question sets; returns {set name: qa file}."""
+def question_sets(data: Path, embedder: Embedder, per_part: int = 500, unanswerable: int = 200,
+                  seed: int = 13) -> dict[str, Path]:
+    """Write the corpora and the question sets (``embedder`` checks the paraphrases); returns
+    {set name: qa file}."""
     articles = load_articles(data)
     by_name = {a.name: a for a in articles}
     parts = judge_split(articles)
@@ -76,7 +77,7 @@ def question_sets(data: Path, per_part: int = 500, unanswerable: int = 200, seed
         write_corpus(FULL, articles)
     write_corpus(TRAIN_ONLY, [by_name[n] for n in parts["train"]])
     SETS.mkdir(parents=True, exist_ok=True)
-    paraphraser = Paraphraser(make_embedder(Settings()).embed)
+    paraphraser = Paraphraser(embedder.embed)
     out: dict[str, Path] = {}
     for part in ("train", "val", "test"):
         rng = random.Random(f"{seed}-{part}")

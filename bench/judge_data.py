@@ -127,11 +127,12 @@ class Builder:
     """Builds the examples of one part of the split (its articles only)."""
 
     def __init__(self, articles: list[Article], seed: int, role_swaps: bool = True,
-                 paraphraser: Paraphraser | None = None, paraphrased: float = 0.35) -> None:
+                 paraphraser: Paraphraser | None = None, paraphrased: float = 0.0) -> None:
         self.articles = articles
         self.role_swaps = role_swaps
         self.paraphraser = paraphraser
         self.paraphrased = paraphrased  # the share of questions asked in other words
+        self.asked_otherwise = 0  # how many were
         self.rng = random.Random(seed)
         self.chunks = [(a, c) for a in articles for c in a.chunks]
         self.bm25 = bm25s.BM25(k1=0.9, b=0.4)
@@ -171,6 +172,7 @@ class Builder:
         if self.paraphraser is not None and self.rng.random() < self.paraphrased:
             answer = " ".join(s for s, lab in zip(sentences, labels) if lab == 1)
             asked = self.paraphraser.paraphrase(q.text, answer, chunk.text) or q.text
+            self.asked_otherwise += asked != q.text
 
         def example(kind: str, chunk: Chunk, labels: tuple[int, ...], text: str = asked,
                     sentences: tuple[str, ...] | None = None) -> Example:

@@ -115,11 +115,11 @@ def main() -> None:
     t0 = time.time()
     sets = {"article-dev": (ROOT / "corpus", a.shared / "eval" / "article-dev.jsonl"),
             "squad48": (RESULTS / "squad48" / "corpus", RESULTS / "squad48" / "qa.jsonl")}
-    for name, path in question_sets(a.shared / "data" / "squad-v1.1").items():
-        if name in COLUMNS:
-            sets[name] = (corpus_for(name), path)
     settings = Settings()
     embedder = make_embedder(settings)
+    for name, path in question_sets(a.shared / "data" / "squad-v1.1", embedder).items():
+        if name in COLUMNS:
+            sets[name] = (corpus_for(name), path)
     results: dict[str, dict] = {}
     for corpus in dict.fromkeys(c for c, _ in sets.values()):
         pipeline = open_pipeline(corpus, embedder)

@@ -202,11 +202,11 @@ def main() -> None:
     rng = random.Random(a.seed)
 
     articles = {x.name: x for x in load_articles(a.data)}
-    questions = {q.qid: q for x in articles.values() for q in x.questions}
     parts = split(sorted(articles))
     paraphraser = Paraphraser(make_embedder(Settings()).embed) if a.paraphrased else None
-    train = list(Builder([articles[n] for n in parts["train"]], a.seed, role_swaps=False, paraphraser=paraphraser,
-                         paraphrased=a.paraphrased).examples(a.max_questions))
+    builder = Builder([articles[n] for n in parts["train"]], a.seed, role_swaps=False, paraphraser=paraphraser,
+                      paraphrased=a.paraphrased)
+    train = list(builder.examples(a.max_questions))
     val = list(Builder([articles[n] for n in parts["val"]], a.seed + 1).examples(a.val_questions))
     base_path = packaged_model_path()
     encoder, tokenizer = base_model(base_path)
@@ -220,8 +220,7 @@ def main() -> None:
     print(f"span targets: {with_span} answers, {sum(t[0] == 0 for t in train_spans)} no-answer, "
           f"{sum(t[0] == IGNORE for t in train_spans)} unknown", flush=True)
     kinds = {k: sum(e.kind == k for e in train) for k in sorted({e.kind for e in train})}
-    kinds["paraphrased"] = sum(e.kind == "positive" and e.question != q.text
-                               for e in train for q in [questions[e.qid]])
+    kinds["paraphrased"] = builder.asked_otherwise
     print(f"train: {len(parts['train'])} articles, {len(train)} examples {kinds}; "
           f"val: {len(parts['val'])} articles, {len(val)} examples; built in {time.time() - t0:.0f} s", flush=True)
 
