@@ -127,9 +127,10 @@ class Builder:
     """Builds the examples of one part of the split (its articles only)."""
 
     def __init__(self, articles: list[Article], seed: int, role_swaps: bool = True,
-                 paraphraser: Paraphraser | None = None, paraphrased: float = 0.0) -> None:
+                 paraphraser: Paraphraser | None = None, paraphrased: float = 0.0, simulated: bool = True) -> None:
         self.articles = articles
         self.role_swaps = role_swaps
+        self.simulated = simulated  # the swapped-question kinds
         self.paraphraser = paraphraser
         self.paraphrased = paraphrased  # the share of questions asked in other words
         self.asked_otherwise = 0  # how many were
@@ -192,6 +193,8 @@ class Builder:
                 for lab in [label_chunk(article, c, q)] if 0 in lab and 1 not in lab]
         for c, lab in same[:2]:
             yield example("same_article", c, lab)
+        if not self.simulated:
+            return
         swapped = self.swap(article, chunk, asked)
         if swapped is not None:
             kind, text = swapped
@@ -199,6 +202,23 @@ class Builder:
         near = self.swap_near(article, chunk, labels, asked)
         if near is not None:
             yield example("swap_near", chunk, tuple(0 if lab == 1 else UNKNOWN for lab in labels), text=near)
+
+    def unanswerable(self, article: Article, q: Question) -> Iterator[Example]:
+        """A human-written unanswerable question (SQuAD 2.0): the passage holding its
+        plausible answer, every sentence 0 and the span target [CLS] (the hard negative), and
+        the article's BM25-best other passage, also 0 where it mentions no plausible answer."""
+        held = [c for c in article.chunks if any(s <= a < e for s, e in c.sentences for a, _ in q.positions)]
+        if not held:
+            return
+        chunk = self.rng.choice(held)
+        yield Example(q.qid, "human_unanswerable", q.text, chunk.title, sentences_of(article, chunk),
+                      (0,) * len(chunk.sentences))
+        aliases = alias_pattern(q.answers)
+        for a, c in self.ranked(q.text, 5):
+            if a.name == article.name and c not in held and not (aliases and aliases.search(c.text)):
+                yield Example(q.qid, "human_unanswerable_ranked", q.text, c.title, sentences_of(a, c),
+                              (0,) * len(c.sentences))
+                break
 
     def swap_near(self, article: Article, chunk: Chunk, labels: tuple[int, ...], question: str) -> str | None:
         """The question about another name of the same article, one the answer sentence does

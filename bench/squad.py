@@ -91,3 +91,54 @@ def split(names: list[str], seed: int = SPLIT_SEED) -> dict[str, list[str]]:
     test = sorted(order[: SPLIT_SIZES["test"]])
     val = sorted(order[SPLIT_SIZES["test"] : SPLIT_SIZES["test"] + SPLIT_SIZES["val"]])
     return {"train": sorted(set(order) - set(test) - set(val)), "val": val, "test": test}
+
+
+def unanswerable_questions(path: Path, articles: dict[str, Article]) -> dict[str, list[Question]]:
+    """SQuAD 2.0's human-written unanswerable questions, by article name, over the v1.1
+    articles (same titles, same paragraphs): ``answers``/``positions`` hold the plausible
+    answer, the span a reader would wrongly pick (the hard negative)."""
+    out: dict[str, list[Question]] = {}
+    for art in json.loads(path.read_text(encoding="utf-8"))["data"]:
+        article = articles.get(art["title"])
+        if article is None:
+            continue
+        text = article.document.text
+        for p in art["paragraphs"]:
+            context = p["context"].strip()
+            base = text.find(context)
+            if base < 0:
+                continue
+            shift = len(p["context"]) - len(p["context"].lstrip())
+            for qa in p["qas"]:
+                if not qa.get("is_impossible"):
+                    continue
+                spans = []
+                for a in qa.get("plausible_answers", []):
+                    start = base + a["answer_start"] - shift
+                    end = start + len(a["text"].strip())
+                    if text[start:end] == a["text"].strip():
+                        spans.append((start, end))
+                if not spans:  # no plausible span: the paragraph's start stands for it
+                    spans = [(base, base + 1)]
+                out.setdefault(art["title"], []).append(Question(
+                    qa["id"], qa["question"].strip(), tuple(sorted({text[s:e] for s, e in spans})),
+                    tuple(sorted(set(spans)))))
+    return out
+
+
+def shift_articles(path: Path, chunk_size: int = 450, chunk_overlap: int = 120) -> list[Article]:
+    """A SQuAD-shifts file as articles: each title its own (new Wikipedia, Amazon products);
+    a file of one title (Reddit) gives one article per post."""
+    data = json.loads(path.read_text(encoding="utf-8"))["data"]
+    if len(data) == 1:
+        data = [{"title": f"{data[0]['title']}_{i}", "paragraphs": [p]} for i, p in enumerate(data[0]["paragraphs"])]
+    return [build_article(art, chunk_size, chunk_overlap) for art in data]
+
+
+def hashed_split(names: list[str], val: float = 0.15, test: float = 0.15) -> dict[str, list[str]]:
+    """SQuAD-shifts by article or post, from a hash of the name: stable whatever else changes."""
+    parts: dict[str, list[str]] = {"train": [], "val": [], "test": []}
+    for name in sorted(names):
+        x = int(hashlib.sha256(name.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
+        parts["test" if x < test else "val" if x < test + val else "train"].append(name)
+    return parts

@@ -24,7 +24,7 @@ import torch
 from judge_data import UNKNOWN, Builder, Example
 from paraphrase import Paraphraser
 from safetensors.torch import save_file
-from squad import load_articles, split
+from squad import hashed_split, load_articles, shift_articles, split, unanswerable_questions
 from tqdm import tqdm
 
 from qa.config import Settings, packaged_model_path
@@ -136,6 +136,16 @@ def step_loss(model: SentenceJudge, examples: list[Example], encoded: list[Encod
     return loss
 
 
+def save_weights(model: SentenceJudge, path: Path) -> None:
+    """The fine-tuned tensors (all but the packaged word embeddings) in float16, written whole
+    or not at all."""
+    state = {k: v.detach().to(torch.float16).contiguous() for k, v in model.state_dict().items()
+             if k != f"encoder.{FROZEN}"}
+    partial = path.with_suffix(".partial")
+    save_file(state, str(partial))
+    partial.replace(path)
+
+
 def auc(pos: list[float], neg: list[float]) -> float:
     """Probability that a random positive outscores a random negative (ties count half)."""
     if not pos or not neg:
@@ -195,6 +205,11 @@ def main() -> None:
     ap.add_argument("--paraphrased", type=float, default=0.0,
                     help="share of training questions asked in other words (judge v5 had 0.35: not kept)")
     ap.add_argument("--minutes", type=float, default=46, help="stop training after this long")
+    ap.add_argument("--squad2", type=Path, help="SQuAD 2.0 dev: its human-written unanswerable questions")
+    ap.add_argument("--shifts", type=Path, help="SQuAD-shifts folder: answerable questions of other domains")
+    ap.add_argument("--shift-questions", type=int, default=2000, help="training questions per SQuAD-shifts domain")
+    ap.add_argument("--init", type=Path, help="start from this judge's weights (warm start)")
+    ap.add_argument("--checkpoint-every", type=int, default=300, help="steps between saves of the weights")
     a = ap.parse_args()
     t0 = time.time()
     torch.manual_seed(a.seed)
@@ -207,10 +222,33 @@ def main() -> None:
     builder = Builder([articles[n] for n in parts["train"]], a.seed, role_swaps=False, paraphraser=paraphraser,
                       paraphrased=a.paraphrased)
     train = list(builder.examples(a.max_questions))
-    val = list(Builder([articles[n] for n in parts["val"]], a.seed + 1).examples(a.val_questions))
+    val_builder = Builder([articles[n] for n in parts["val"]], a.seed + 1)
+    val = list(val_builder.examples(a.val_questions))
+    if a.squad2:
+        human = unanswerable_questions(a.squad2, articles)
+        for b, names, limit in ((builder, parts["train"], None), (val_builder, parts["val"], a.val_questions)):
+            for n in names:
+                target = train if b is builder else val
+                for q in human.get(n, [])[:limit]:
+                    target.extend(b.unanswerable(articles[n], q))
+    for path in sorted(a.shifts.glob("*.json")) if a.shifts else []:
+        domain = {x.name: x for x in shift_articles(path)}
+        shift_parts = hashed_split(list(domain))
+        for part, limit, seed in (("train", a.shift_questions, a.seed), ("val", 300, a.seed + 1)):
+            b = Builder([domain[n] for n in shift_parts[part]], seed, role_swaps=False, simulated=False)
+            qs = [(x, q) for x in b.articles for q in x.questions]
+            random.Random(seed).shuffle(qs)
+            target = train if part == "train" else val
+            for x, q in qs[:limit]:
+                target.extend(b.for_question(x, q))
+        print(f"{path.name}: {len(shift_parts['train'])} train, {len(shift_parts['val'])} val", flush=True)
     base_path = packaged_model_path()
     encoder, tokenizer = base_model(base_path)
     model = SentenceJudge(encoder)
+    if a.init:
+        from safetensors.torch import load_file
+
+        model.load_state_dict({k: v.float() for k, v in load_file(str(a.init / WEIGHTS)).items()}, strict=False)
     model.encoder.get_input_embeddings().weight.requires_grad = False
     for layer in model.encoder.encoder.layer[: a.frozen_layers]:  # keep MiniLM's lower layers as they are
         layer.requires_grad_(False)
@@ -247,14 +285,15 @@ def main() -> None:
         done = step
         if step % 200 == 0:
             bar.write(f"step {step}/{len(plan)} loss {np.mean(running[-200:]):.4f}")
+        if step % a.checkpoint_every == 0:
+            a.out.mkdir(parents=True, exist_ok=True)
+            save_weights(model, a.out / WEIGHTS)
         if time.time() > deadline:
             bar.write(f"time budget of {a.minutes} min reached at step {step}/{len(plan)}")
             break
     train_s = time.time() - t0
     a.out.mkdir(parents=True, exist_ok=True)
-    state = {k: v.detach().to(torch.float16).contiguous() for k, v in model.state_dict().items()
-             if k != f"encoder.{FROZEN}"}
-    save_file(state, str(a.out / WEIGHTS))  # saved before validating: a failure there loses no training
+    save_weights(model, a.out / WEIGHTS)  # saved before validating: a failure there loses no training
     metrics = validate(model, val, val_enc)
     print("validation:", json.dumps(metrics), flush=True)
     card_path = a.out / CARD
@@ -266,6 +305,8 @@ def main() -> None:
         "split_seed": "bench/squad.py SPLIT_SEED",
         "training": {"seed": a.seed, "lr": a.lr, "batch": a.batch, "epochs": a.epochs, "steps": done,
                      "frozen_layers": a.frozen_layers, "paraphrased": a.paraphrased,
+                     "init": str(a.init) if a.init else None, "squad2": bool(a.squad2),
+                     "shift_questions": a.shift_questions if a.shifts else 0,
                      "planned_steps": len(plan), "max_questions_per_article": a.max_questions,
                      "examples": len(train), "kinds": kinds, "minutes": round(train_s / 60, 1),
                      "final_loss": round(float(np.mean(running[-200:])), 4)},

@@ -116,12 +116,14 @@ class Admission:
             self.pending -= 1
 
 
-async def refuse(send: Any, status: int, kind: str, message: str, details: Any, retry_after: int | None = None
-                 ) -> None:
+async def refuse(send: Any, status: int, kind: str, message: str, details: Any, retry_after: int | None = None,
+                 allow: str | None = None) -> None:
     """An error response in the API's one shape, without reading the request."""
     body = json.dumps(error_body(kind, message, details)).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     if retry_after is not None:
         headers.append((b"retry-after", str(retry_after).encode()))
+    if allow is not None:
+        headers.append((b"allow", allow.encode()))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

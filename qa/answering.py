@@ -26,6 +26,21 @@ INSTRUCTION = re.compile(
     r"|\b(?:as\s+an?\s+)?(?:ai|language\s+model|assistant|chatbot)\s*,?\s+(?:you\s+)?(?:must|should)\b",
     re.IGNORECASE,
 )
+# Who a document may address when it means a model reading it: an assistant, an AI, a chatbot ...
+_READER = r"(?:ai|a\.i\.|llm|llms|language\s+models?|assistants?|chatbots?|bots?|models?|agents?|copilot)"
+# Text addressed to such a reader, wherever in the sentence: by name ("Assistant, the analyst
+# is ..."; "..., dear AI, ..."), as a note to it, or by telling it how to answer.
+ADDRESSED = re.compile(
+    rf"(?:^|[.!?;:,(\[—–-]\s*|\s[—–-]\s*)(?:(?:dear|hey|hello|attention|note\s+(?:to|for))\s+)?"
+    rf"(?:ai\s+)?(?:ai|a\.i\.|llm|language\s+model|assistant|chatbot|copilot)\s*[,:!]"
+    rf"|\b(?:note|message|instructions?|reminder)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+)?(?:ai\s+)?{_READER}\b"
+    rf"|\bif\s+you\s+are\s+(?:an?\s+)?(?:ai\s+)?{_READER}\b"
+    rf"|\b(?:ai\s+)?{_READER}\s+(?:reading|summari[sz]ing|processing|answering)\s+(?:this|these|the)\b"
+    rf"|\b(?:tell|inform|assure)\s+(?:the\s+)?(?:user|reader|asker)s?\b"
+    rf"|\b(?:when|if)\s+(?:you\s+are\s+)?asked\b[^.!?]{{0,80}}\b(?:answer|say|reply|respond|state)\b"
+    rf"|\b(?:always|only)\s+(?:answer|reply|respond|say)\b",
+    re.IGNORECASE,
+)
 QUESTION_END = re.compile(r"\?[\"'”’)\]]*\s*$")
 SENTENCE_END = re.compile(r"[.!?…:;\"'”’)\]]\s*$")
 MINOR_WORDS = frozenset("a an and as at but by for from in of on or the to vs with".split())
@@ -35,8 +50,9 @@ CLAUSE_BREAK = re.compile(r"[,;:]\s+|\s+[—–]\s+")
 
 
 def looks_like_instruction(sentence: str) -> bool:
-    """Whether a sentence of a document is an instruction to an AI (prompt injection)."""
-    return bool(INSTRUCTION.search(sentence))
+    """Whether a sentence of a document is an instruction to an AI (prompt injection) or
+    addressed to one, wherever in the sentence: never evidence."""
+    return bool(INSTRUCTION.search(sentence) or ADDRESSED.search(sentence))
 
 
 def is_question(sentence: str) -> bool:
@@ -49,6 +65,17 @@ def claims(sentence: str, question: str) -> set[str]:
     asked = {w.lower().rstrip("’'s") for w in re.findall(r"[\w’'&-]+", question)}
     found = {m.group(0).lower().replace(",", "").rstrip(".’'s") for m in CLAIM.finditer(sentence)}
     return {c for c in found if c and c not in asked and c not in STOPWORDS}
+
+
+def names(question: str) -> set[str]:
+    """The names a question asks about (capitalised words but its first), lower-cased and
+    without a possessive: "How much did Alibaba's shares fall?" -> {"alibaba"}."""
+    words = re.findall(r"[\w’'&-]+", question)[1:]
+    return {re.sub(r"[’']s$", "", w).lower() for w in words if w[:1].isupper() and w.lower() not in STOPWORDS}
+
+
+def figures(claimed: set[str]) -> set[str]:
+    return {c for c in claimed if c[:1].isdigit()}
 
 
 def is_heading(sentence: str) -> bool:
@@ -194,15 +221,28 @@ class ExtractiveAnswerer:
                      phrase=phrase)
 
     def rival(self, question: str, ranked: Sequence[Candidate]) -> Candidate | None:
-        """The best answering sentence of another document that states other figures or
-        names than the best one (none in common): the sources disagree."""
+        """The best answering sentence of another document that answers the same question
+        about the same subject with another value: the sources disagree. Same subject: it
+        names every name of the question that the best sentence names; another value: both
+        state figures and none in common, or (neither stating one) both state names and none
+        in common. The subject may be named elsewhere in the other document ("the internet
+        company co-founded by ..."), but a document that never names it is about something else."""
         best = ranked[0]
         mine = claims(best.text, question)
+        subject = {n for n in names(question) if n in best.text.lower()}
         for other in ranked[1:]:
             if other.probability < self.threshold or other.doc_id == best.doc_id:
                 continue
+            doc = self.document(other.doc_id)
+            told = other.text.lower() if doc is None else doc.text.lower()
+            if not all(n in told for n in subject):
+                continue
             theirs = claims(other.text, question)
-            if mine and theirs and not mine & theirs:
+            my_figures, their_figures = figures(mine), figures(theirs)
+            if my_figures or their_figures:
+                if my_figures and their_figures and not my_figures & their_figures:
+                    return other
+            elif mine and theirs and not mine & theirs:
                 return other
         return None
 

@@ -10,12 +10,11 @@ from typing import Annotated, Any
 from fastapi import FastAPI, File, Request, Response, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
-from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
-from starlette.routing import Match
+from starlette.routing import Match, Mount
 
-from .admission import Admission, ApiKey
+from .admission import Admission, ApiKey, refuse
 from .client import LocalClient
 from .contract import (
     QUESTION_ERRORS,
@@ -132,7 +131,7 @@ def create_app(pipeline: Pipeline) -> FastAPI:
         answerer and model ids, timings."""
         return pipeline.answer_record(answer_id)
 
-    @app.post("/api/answers/{answer_id}/feedback", responses=error_responses(401, 404, 422))
+    @app.post("/api/answers/{answer_id}/feedback", responses=error_responses(400, 401, 404, 422))
     def feedback(answer_id: str, body: FeedbackRequest) -> dict[str, Any]:
         """Rate an answer (up or down, with an optional comment): kept with its provenance
         record and appended to feedback.jsonl beside the index."""
@@ -171,25 +170,39 @@ def create_app(pipeline: Pipeline) -> FastAPI:
     app.include_router(create_router(pipeline))
     app.router.routes.extend(mcp_http.routes)  # MCP over streamable HTTP at /mcp
 
-    def unknown(request: Request) -> None:
-        """Under /api and /v1, a path we do not serve is 404 and a wrong method 405, in our
-        error shape (without this, the web UI mounted at / would answer them)."""
-        allowed = _allowed_methods(app, request)
-        if allowed:
-            raise HTTPException(405, f"{request.method} is not allowed on {request.url.path}; use "
-                                f"{', '.join(allowed)}", headers={"Allow": ", ".join(allowed)})
-        raise HTTPException(404, f"no such route: {request.url.path}")
-
-    for prefix in ("/api", "/v1"):
-        app.add_api_route(f"{prefix}/{{rest:path}}", unknown, include_in_schema=False, name="unknown_api_route",
-                          methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+    app.add_middleware(Methods, routes=app.router.routes)
     return app
 
 
-def _allowed_methods(app: FastAPI, request: Request) -> list[str]:
-    """The methods our routes serve at the request's path (none: the path is unknown)."""
-    scope = {**request.scope, "method": "GET"}
-    return sorted({method for route in app.router.routes
-                   if isinstance(route, APIRoute) and route.name != "unknown_api_route"
-                   and route.matches(scope)[0] != Match.NONE for method in route.methods or ()})
+class Methods:
+    """Pure ASGI middleware: under /api and /v1, a path we do not serve is 404 and a method
+    it does not take (TRACE, CONNECT, QUERY ...) 405 with ``Allow``, in our error shape
+    (without this, the web UI mounted at / would answer them)."""
 
+    def __init__(self, app: Any, routes: list[Any]) -> None:
+        self.app = app
+        self.routes = routes
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(("/api/", "/v1/")):
+            allowed = _allowed_methods(self.routes, scope)
+            method = scope["method"]
+            if not allowed:
+                await refuse(send, 404, "not_found", f"no such route: {scope['path']}", None)
+                return
+            if method not in allowed and not (method == "HEAD" and "GET" in allowed):
+                await refuse(send, 405, "method_not_allowed", f"{method} is not allowed on {scope['path']}; use "
+                             f"{', '.join(allowed)}", None, allow=", ".join(allowed))
+                return
+        await self.app(scope, receive, send)
+
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _allowed_methods(routes: list[Any], scope: dict[str, Any]) -> list[str]:
+    """The methods our routes serve at the request's path (none: the path is unknown), found
+    by asking each route whether it would take the path with that method (routers included
+    by FastAPI are routes of their own; the UI mounted at / is not asked)."""
+    ours = [r for r in routes if not isinstance(r, Mount)]
+    return [m for m in METHODS if any(r.matches({**scope, "method": m})[0] == Match.FULL for r in ours)]

@@ -89,6 +89,13 @@ def extras(answer: Answer) -> dict[str, Any]:
     }
 
 
+# One server-sent event as a client reads it: ``data`` holds a chat.completion.chunk as JSON
+# (the last event's data is ``[DONE]``).
+SSE_EVENT = {"type": "object", "required": ["data"], "properties": {
+    "data": {"type": "string"}, "event": {"type": "string"}, "id": {"type": "string"},
+    "retry": {"type": "integer"}}}
+
+
 def create_router(pipeline: Pipeline) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["OpenAI-compatible"])
 
@@ -99,7 +106,7 @@ def create_router(pipeline: Pipeline) -> APIRouter:
 
     @router.post("/chat/completions", responses={
         200: {"description": "A chat.completion, or with stream=true server-sent chat.completion.chunk events",
-              "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+              "content": {"text/event-stream": {"schema": SSE_EVENT}}},
         **QUESTION_ERRORS, **error_responses(404)})
     def chat_completions(body: ChatRequest) -> Any:
         """Answer the last user message from the documents, as an OpenAI chat completion."""

@@ -5,18 +5,19 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
 from starlette.exceptions import HTTPException
 
-from qa.contract import answer_record, checked_text
-from qa.errors import QAError
+from qa.contract import answer_record, checked_k, checked_text
+from qa.errors import InvalidRequest, QAError
 from qa.pipeline import Pipeline
 from qa.schema import Answer
 from ui.documents import documents_tab
+from ui.guard import GradioGuard
 
-MAX_QUESTION = 2000
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<])")
 
 CSS = """
@@ -183,29 +184,27 @@ def build_ui(pipeline: Pipeline, examples: list[str] | None = None) -> gr.Blocks
         message: str, chat: list[dict[str, Any]], history: list[dict[str, str]], answer_ids: dict[int, str],
         k: int, hybrid: bool, rerank: bool,
     ) -> Iterator[tuple[Any, ...]]:
-        question = (message or "").strip()
-        if not question:
-            gr.Warning("Type a question first.")
-            yield chat, history, answer_ids, gr.update(), message
-            return
-        if len(question) > MAX_QUESTION:
-            gr.Warning(f"Questions are limited to {MAX_QUESTION} characters (this one has {len(question)}).")
-            yield chat, history, answer_ids, gr.update(), message
+        try:  # the JSON API's rules and messages (ui/guard.py has checked the types)
+            question = checked_text("question", message)
+            passages = checked_k(k)
+        except InvalidRequest as exc:
+            gr.Warning(str(exc))
+            yield chat, chat, history, answer_ids, gr.update(), message
             return
         chat = [*chat, {"role": "user", "content": as_text(question)}, {"role": "assistant", "content": "…"}]
-        yield chat, history, answer_ids, "<p class='qa-meta'>Searching…</p>", ""
+        yield chat, chat, history, answer_ids, "<p class='qa-meta'>Searching…</p>", ""
         streamed = ""
         try:
-            for piece in pipeline.ask_stream(question, history, int(k), hybrid, rerank):
+            for piece in pipeline.ask_stream(question, history, passages, hybrid, rerank):
                 if isinstance(piece, str):
                     streamed += piece
                     chat[-1] = {"role": "assistant", "content": as_text(streamed)}
-                    yield chat, history, answer_ids, gr.update(), gr.update()
+                    yield chat, gr.update(), history, answer_ids, gr.update(), gr.update()
                 else:
                     answer = piece
         except QAError as exc:
             chat[-1] = {"role": "assistant", "content": f"**Error:** {as_text(str(exc))}"}
-            yield chat, history, answer_ids, gr.update(), gr.update()
+            yield chat, chat, history, answer_ids, gr.update(), gr.update()
             return
         chat[-1] = {"role": "assistant", "content": answer_message(answer)}
         history = [*history, {"role": "user", "content": question},
@@ -213,7 +212,7 @@ def build_ui(pipeline: Pipeline, examples: list[str] | None = None) -> gr.Blocks
         answer_ids = {**answer_ids, len(chat) - 1: answer.answer_id}
         # the question box was emptied when the question was taken: what the user types
         # meanwhile (the next question) is left alone
-        yield chat, history, answer_ids, sources_html(answer, pipeline), gr.update()
+        yield chat, chat, history, answer_ids, sources_html(answer, pipeline), gr.update()
 
     def rate(answer_ids: dict[int, str], rating: gr.LikeData) -> None:
         """A thumb up or down on an answer, kept with its provenance record."""
@@ -231,6 +230,7 @@ def build_ui(pipeline: Pipeline, examples: list[str] | None = None) -> gr.Blocks
         gr.Markdown("## qa\nAsk about the documents. Every answer cites the exact passages it rests on; "
                     "when the documents don't say, qa says so.")
         history = gr.State([])
+        shown = gr.State([])  # the chat as displayed: kept here, never read back from the browser
         answer_ids = gr.State({})  # chat message index -> answer id (for ratings)
         with gr.Tab("Ask", elem_id="qa-tab-ask"):
             with gr.Row(equal_height=False):
@@ -255,13 +255,13 @@ def build_ui(pipeline: Pipeline, examples: list[str] | None = None) -> gr.Blocks
                 rerank = gr.Checkbox(value=True, label="Rerank by sentence evidence")
         with gr.Tab("Documents", elem_id="qa-tab-documents"):
             documents_tab(pipeline)
-        inputs = [question, chatbot, history, answer_ids, k, hybrid, rerank]
-        asking = question.submit(respond, inputs, [chatbot, history, answer_ids, sources, question],
+        inputs = [question, shown, history, answer_ids, k, hybrid, rerank]
+        asking = question.submit(respond, inputs, [chatbot, shown, history, answer_ids, sources, question],
                                  api_visibility="private")
         chatbot.like(rate, [answer_ids], None, api_visibility="private")
         question.stop(None, None, None, cancels=[asking], api_visibility="private")
-        clear.click(lambda: ([], [], {}, sources_html(None, pipeline), ""), None,
-                    [chatbot, history, answer_ids, sources, question], api_visibility="private")
+        clear.click(lambda: ([], [], [], {}, sources_html(None, pipeline), ""), None,
+                    [chatbot, shown, history, answer_ids, sources, question], api_visibility="private")
         gr.api(program_ask(pipeline), api_name="ask")
     return demo
 
@@ -273,10 +273,7 @@ def program_ask(pipeline: Pipeline) -> Any:
         /api/ask: answer, abstained, conflict, citations (doc_id, title, start, end, quote ==
         document text[start:end]), passages, answer_id, confidence."""
         try:
-            text = checked_text("question", question)
-            if k is not None and not 1 <= k <= 50:
-                raise gr.Error(f"k must be between 1 and 50, not {k}")
-            return answer_record(pipeline.ask(text, k=k))
+            return answer_record(pipeline.ask(checked_text("question", question), k=checked_k(k)))
         except QAError as exc:
             raise gr.Error(str(exc)) from None
 
@@ -292,7 +289,16 @@ def mount_ui(app: Any, pipeline: Pipeline) -> Any:
     def no_proxy(rest: str) -> None:  # Gradio's proxy serves Spaces; a bad URL made it fail with 500
         raise HTTPException(404, "this server proxies nothing")
 
-    key = pipeline.settings.api_key
-    return gr.mount_gradio_app(app, build_ui(pipeline), path="/", theme=THEME, css=CSS, js=CITE_JS,
-                               footer_links=["api"], max_file_size=pipeline.settings.max_upload_bytes,
-                               auth=("qa", key) if key else None)
+    key, settings = pipeline.settings.api_key, pipeline.settings
+    demo = build_ui(pipeline)
+    # qa's own folders are never Gradio's to copy or serve, whatever an event names
+    code = Path(__file__).resolve().parent.parent
+    blocked = [str(p.resolve()) for p in (settings.corpus_dir, settings.index_dir, code / "qa", code / "ui")]
+    app = gr.mount_gradio_app(app, demo, path="/", theme=THEME, css=CSS, js=CITE_JS,
+                              footer_links=["api"], max_file_size=settings.max_upload_bytes,
+                              auth=("qa", key) if key else None, allowed_paths=[], blocked_paths=blocked)
+    # Mounted, Gradio never launches, and skips the checks of a launched app (that an event's
+    # file was uploaded by a user; blocked_paths): they are switched on here
+    demo.has_launched = True
+    app.add_middleware(GradioGuard, blocks=demo, max_upload=settings.max_upload_bytes)
+    return app

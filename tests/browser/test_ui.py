@@ -21,13 +21,16 @@ def ask(page, question: str) -> None:  # type: ignore[no-untyped-def]
     box = page.locator("#qa-question textarea")
     box.fill(question)
     box.press("Enter")
-    # the answer is done when the sources panel shows it (marks, or the closest passages)
+    # done is this answer's own state, not the previous answer's panel: its final message,
+    # set by the event's last update together with the sources (citation markers, an
+    # abstention or an error: the streamed text has none of them)
     page.wait_for_function(
         """([n]) => {
             const bots = document.querySelectorAll('#qa-chat .bot');
             const last = bots[bots.length - 1];
-            return bots.length > n && last && !last.innerText.trim().endsWith('…')
-              && document.querySelector('#qa-sources .qa-cite');
+            if (!(bots.length > n && last)) return false;
+            return Boolean(last.querySelector('a[href^="#qa-cite-"]')
+              || /Not found in the source|Error:/.test(last.innerText));
         }""",
         arg=[before],
         timeout=60_000,
