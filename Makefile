@@ -59,42 +59,42 @@ chromium:
 # pytest exits 5 when it ran no test: that is a failure here.
 test: test-install
 	$(PY) -m ruff check qa ui tests bench
-	$(PY) -m mypy qa ui
+	$(PY) -m mypy qa ui bench
 	$(PY) -m bandit -q -r qa ui -ll
 	$(PY) -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no test ran" >&2; exit 1; fi; exit $$rc
 
 lint: test-install
 	$(PY) -m ruff check qa ui tests bench
-	$(PY) -m mypy qa ui
+	$(PY) -m mypy qa ui bench
 	$(PY) -m bandit -q -r qa ui -ll
 
 results/squad48/qa.jsonl:
 	$(PY) $(SHARED)/eval/squad_to_corpus.py results/squad48 $(SHARED)/data/squad-v1.1/*.json --questions 500 --seed 13
 
 eval: $(VENV)/.bench-installed results/squad48/qa.jsonl
-	$(PY) bench/run_eval.py --shared $(SHARED)
+	$(PY) -m bench.run_eval --shared $(SHARED)
 
 $(VENV)/.bench-installed: $(VENV)/.installed
 	$(PIP) -e '.[bench]'
 	touch $@
 
 bench: $(VENV)/.bench-installed results/squad48/qa.jsonl
-	$(PY) bench/run_eval.py --shared $(SHARED) --baseline
+	$(PY) -m bench.run_eval --shared $(SHARED) --baseline
 
 bench-load: $(VENV)/.bench-installed
-	$(PY) bench/load.py --data $(SHARED)/data/squad-v1.1
+	$(PY) -m bench.load --data $(SHARED)/data/squad-v1.1
 
 # qa at 1k and 10k chunks: ingest, disk, RSS, start-up, retrieve/ask latency (about 10 min)
 bench-scale: install $(VENV)/.bench-installed
-	QA_EMBEDDING_BACKEND=onnx-int8 $(PY) bench/scale.py --data $(SHARED)/data/squad-v1.1 --sizes 1000,10000,100000
+	QA_EMBEDDING_BACKEND=onnx-int8 $(PY) -m bench.scale --data $(SHARED)/data/squad-v1.1 --sizes 1000,10000,100000
 
 bench-crash: install results/squad48/qa.jsonl
-	$(PY) bench/crash.py
+	$(PY) -m bench.crash
 
 # seeded; trains on the "train" SQuAD articles, calibrates on "val" (bench/squad.py), never on "test"
 train-judge: $(VENV)/.bench-installed
-	$(PY) bench/train_judge.py --data $(SHARED)/data/squad-v1.1
-	$(PY) bench/calibrate_judge.py --data $(SHARED)/data/squad-v1.1 --write
+	$(PY) -m bench.train_judge --data $(SHARED)/data/squad-v1.1
+	$(PY) -m bench.calibrate_judge --data $(SHARED)/data/squad-v1.1 --write
 
 # after changing dependencies: pin what the test and bench extras resolve to
 constraints: $(VENV)/.test-installed $(VENV)/.bench-installed

@@ -18,7 +18,7 @@ A signal is kept only if it adds: the sets are compared by two-fold cross-valida
 the val articles, and the smallest set within 0.005 of the best wins. Never reads the test
 articles nor the article dev set. With --write, stores the result in the judge's card.
 
-  python bench/calibrate_judge.py --data ../shared/data/squad-v1.1 --write
+  python -m bench.calibrate_judge --data ../shared/data/squad-v1.1 --write
 """
 
 from __future__ import annotations
@@ -28,14 +28,14 @@ import json
 from pathlib import Path
 
 import numpy as np
-from heldout import corpus_for, question_sets
-from run_eval import open_pipeline
 from sklearn.linear_model import LogisticRegression
 
-from qa.answering import ExtractiveAnswerer
+from bench.heldout import corpus_for, question_sets
+from bench.run_eval import open_pipeline
+from qa.answer.extractive import ExtractiveAnswerer
+from qa.answer.judge import CARD, JUDGE_DIR, SIGNALS
 from qa.config import Settings
 from qa.evaluation import load_qa, norm
-from qa.judge import CARD, JUDGE_DIR, SIGNALS
 from qa.pipeline import make_embedder
 
 SUBSETS = [("logit",), ("span",), ("logit", "span"), ("logit", "cosine"), ("span", "cosine"), ("logit", "coverage"),
@@ -69,7 +69,7 @@ def collect(data: Path, k: int, limit: int | None = None) -> list[Question]:
 
 
 def fit_select(questions: list[Question], cols: list[int]) -> np.ndarray:
-    pairs = []
+    pairs: list[np.ndarray] = []
     for kind, _, x, right in questions:
         if kind == "answerable" and right.any() and (~right).any():
             best = x[right][np.argmax(x[right][:, 0])][cols]

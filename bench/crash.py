@@ -3,7 +3,7 @@ files edited and deleted between kills; after each kill, count what a restart fi
 half-written (it unlists those) and time a restart to the first answer; at the end, one
 complete run, then check the index against the files: no document missing, stale or partial.
 
-  python bench/crash.py [--kills 20] [--seed 7]
+  python -m bench.crash [--kills 20] [--seed 7]
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from qa.ingest import load_corpus
-from qa.lexical_index import LexicalIndex
+from qa.corpus.ingest import load_corpus
+from qa.index.bm25 import LexicalIndex
+from qa.index.store import ChromaStore
 from qa.pipeline import LEXICAL_FILE
 from qa.schema import Document
-from qa.store import ChromaStore
 
 ROOT = Path(__file__).resolve().parents[1]
 QA = str(Path(sys.executable).with_name("qa"))
@@ -82,14 +82,14 @@ def main() -> None:
     done = subprocess.run([QA, "index"], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     listed, broken, _, lexical = inspect(index)
-    files = {d.doc_id: d.sha256 for d in load_corpus(corpus) if isinstance(d, Document)}
-    missing = sorted(set(files) - set(listed))
-    stale = sorted(d for d in files if d in listed and listed[d] != files[d])
-    extra = sorted(set(listed) - set(files))
+    hashes = {d.doc_id: d.sha256 for d in load_corpus(corpus) if isinstance(d, Document)}
+    missing = sorted(set(hashes) - set(listed))
+    stale = sorted(d for d in hashes if d in listed and listed[d] != hashes[d])
+    extra = sorted(set(listed) - set(hashes))
     print(json.dumps({"kills": a.kills, "half_written_found_after_kills": half_written,
                       "half_written_not_in_the_journal": not_journalled,
                       "restart_to_first_answer_s": restarts, "final": {
-                          "documents": len(files), "missing": missing, "stale": stale, "deleted_still_listed": extra,
+                          "documents": len(hashes), "missing": missing, "stale": stale, "deleted_still_listed": extra,
                           "partial": broken,
                           "lexical_index_differs": sorted(set(lexical.items()) ^ set(listed.items()))}},
                      indent=1))

@@ -3,7 +3,7 @@
 Index settings (chunk_size, chunk_overlap) rebuild the index; the others only re-wire
 retrieval and answering on the same index, so they are cheap to sweep.
 
-  python bench/experiment.py --set article:corpus:../shared/eval/article-dev.jsonl \
+  python -m bench.experiment --set article:corpus:../shared/eval/article-dev.jsonl \
       --set squad:results/squad48/corpus:results/squad48/qa.jsonl \
       --vary chunk_size=450,600 --vary bm25_weight=1,1.5 --retrieve-only
 """

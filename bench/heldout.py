@@ -19,12 +19,11 @@ import json
 import random
 from pathlib import Path
 
-from judge_data import Builder
-from paraphrase import Paraphraser
-from squad import Article, Question, load_articles, split
-
-from qa.embedding import Embedder
-from qa.judge import CARD, JUDGE_DIR
+from bench.judge_data import Builder
+from bench.paraphrase import Paraphraser
+from bench.squad import Article, Question, load_articles, split
+from qa.answer.judge import CARD, JUDGE_DIR
+from qa.index.embedding import Embedder
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "results"

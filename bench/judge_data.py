@@ -29,11 +29,11 @@ from dataclasses import dataclass
 
 import bm25s
 import numpy as np
-from paraphrase import Paraphraser
-from squad import Article, Question
 
-from qa.lexical import terms
+from bench.paraphrase import Paraphraser
+from bench.squad import Article, Question
 from qa.schema import Chunk
+from qa.text import terms
 
 UNKNOWN = -100
 # capitalised words that start sentences rather than name things

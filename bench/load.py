@@ -5,7 +5,7 @@ Phases: 8 clients for 60 s, then 32 clients for 30 s, alternating /api/ask and /
 Prints per phase: requests, throughput, status counts, p50/p99 latency of the 200s, and the
 server's peak RSS. Expected: no 5xx but 503 (busy, with Retry-After) and no error at 8.
 
-  python bench/load.py --data ../shared/data/squad-v1.1 [--short]
+  python -m bench.load --data ../shared/data/squad-v1.1 [--short]
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ a planted document alone (a planted claim repeated as fact), both with "the sour
 disagree", or nothing (abstained); and whether any answer is a question sentence.
 (``getattr(answer, "conflict")``: the script also runs against older qa versions.)
 
-  python bench/planted.py --shared ../shared [--documents 20]
+  python -m bench.planted --shared ../shared [--documents 20]
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from collections import Counter
 from pathlib import Path
 
 from qa.config import Settings
+from qa.corpus.ingest import load_document
 from qa.evaluation import evaluate, load_qa
-from qa.ingest import load_document
 from qa.pipeline import Pipeline
-from qa.sentences import split_sentences
+from qa.text import split_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE = ROOT / "corpus" / "alibaba-ai-infrastructure.txt"

@@ -30,10 +30,10 @@ from pathlib import Path
 from typing import Any
 
 from qa.config import Settings
+from qa.corpus.ingest import load_document
 from qa.evaluation import evaluate, load_qa
-from qa.ingest import load_document
 from qa.pipeline import Pipeline
-from qa.sentences import split_sentences
+from qa.text import split_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE = ROOT / "corpus" / "alibaba-ai-infrastructure.txt"

@@ -4,7 +4,7 @@ articles it never saw (test), with simulated unanswerable questions; the gaps pr
 With --baseline, the plain LangChain RAG a user would write by hand, side by side.
 Results land in results/*.json.
 
-  python bench/run_eval.py --shared ../shared [--baseline]
+  python -m bench.run_eval --shared ../shared [--baseline]
 """
 
 from __future__ import annotations
@@ -15,12 +15,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from heldout import corpus_for, question_sets
-
+from bench.heldout import corpus_for, question_sets
 from qa.config import Settings
-from qa.embedding import Embedder
 from qa.evaluation import Reply, score_system
 from qa.evaluation import evaluate as evaluate_qa
+from qa.index.embedding import Embedder
 from qa.pipeline import Pipeline, make_embedder
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,7 +10,7 @@ chunks/s, index size on disk, peak RSS (qa, and the Chroma server), start-up (op
 + first answer), retrieve and ask p50/p95 over 100 SQuAD questions. results/scale.json, and
 the plot docs/scaling.png.
 
-  python bench/scale.py --data ../shared/data/squad-v1.1 --sizes 1000,10000,100000
+  python -m bench.scale --data ../shared/data/squad-v1.1 --sizes 1000,10000,100000
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,7 +37,8 @@ CHUNKS_PER_PARAGRAPH = 2.9  # measured: 290 SQuAD paragraphs make 874 chunks (th
 
 def paragraphs(data: Path) -> tuple[list[tuple[str, str]], list[str]]:
     """(title, text) of every paragraph, and every question."""
-    out, questions = [], []
+    out: list[tuple[str, str]] = []
+    questions: list[str] = []
     for path in sorted(data.glob("*.json")):
         for art in json.loads(path.read_text(encoding="utf-8"))["data"]:
             for n, p in enumerate(art["paragraphs"]):
@@ -103,7 +104,7 @@ def measure(size: int, data: Path, work: Path, server_ingest_upto: int, before: 
 
 
 @contextlib.contextmanager
-def chroma_server(path: Path) -> Iterator[tuple[int, object]]:
+def chroma_server(path: Path) -> Iterator[tuple[int, Callable[[], float]]]:
     """`chroma run` on 127.0.0.1 over ``path`` (loopback only: servers <= 1.5.9 allow remote code);
     yields its port and a function giving its peak RSS in MB."""
     with socket.socket() as s:

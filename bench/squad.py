@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.chunking import chunk_document
-from qa.ingest import document_from_text, title_of
+from qa.corpus.ingest import document_from_text, title_of
+from qa.index.chunking import chunk_document
 from qa.schema import Chunk, Document
 
 SPLIT_SEED = 2026

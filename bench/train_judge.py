@@ -6,7 +6,7 @@ validation metrics; writes qa/models/judge/judge.safetensors (the fine-tuned lay
 float16) and judge.json (split, settings, metrics). How the judge's logit chooses and
 abstains is fitted afterwards by bench/calibrate_judge.py.
 
-  python bench/train_judge.py --data ../shared/data/squad-v1.1
+  python -m bench.train_judge --data ../shared/data/squad-v1.1
 """
 
 from __future__ import annotations
@@ -21,14 +21,13 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from judge_data import UNKNOWN, Builder, Example
-from paraphrase import Paraphraser
 from safetensors.torch import save_file
-from squad import hashed_split, load_articles, shift_articles, split, unanswerable_questions
 from tqdm import tqdm
 
-from qa.config import Settings, packaged_model_path
-from qa.judge import (
+from bench.judge_data import UNKNOWN, Builder, Example
+from bench.paraphrase import Paraphraser
+from bench.squad import hashed_split, load_articles, shift_articles, split, unanswerable_questions
+from qa.answer.judge import (
     CARD,
     FROZEN,
     JUDGE_DIR,
@@ -42,6 +41,7 @@ from qa.judge import (
     file_sha256,
     span_scores,
 )
+from qa.config import Settings, packaged_model_path
 from qa.pipeline import make_embedder
 
 IGNORE = -100  # no span target: the passage may or may not answer

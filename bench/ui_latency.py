@@ -1,6 +1,6 @@
 """Time the web UI in real headless Chromium: Enter -> first streamed text -> full answer.
 
-  python bench/ui_latency.py --base http://127.0.0.1:8000 [--runs 5]
+  python -m bench.ui_latency --base http://127.0.0.1:8000 [--runs 5]
 """
 
 from __future__ import annotations

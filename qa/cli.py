@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .errors import QAError
+from qa.errors import QAError
 
 if TYPE_CHECKING:  # the heavy modules load only when a command needs them
-    from .client import Client, LocalClient
-    from .config import Settings
-    from .pipeline import Pipeline
-    from .schema import IndexReport
+    from qa.client import Client, LocalClient
+    from qa.config import Settings
+    from qa.pipeline import Pipeline
+    from qa.schema import IndexReport
 
 
 app = typer.Typer(help="Question answering over your documents, with verified citations.",
@@ -30,8 +30,8 @@ IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder (QA
 def _settings(corpus: Path | None = None, index: Path | None = None, **overrides: object) -> Settings:
     from pydantic import ValidationError
 
-    from .config import Settings
-    from .errors import ConfigError
+    from qa.config import Settings
+    from qa.errors import ConfigError
 
     values: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
     if corpus is not None:
@@ -46,14 +46,14 @@ def _settings(corpus: Path | None = None, index: Path | None = None, **overrides
 
 
 def _pipeline(settings: Settings) -> Pipeline:
-    from .pipeline import Pipeline
+    from qa.pipeline import Pipeline
 
     return Pipeline.from_settings(settings)
 
 
 def _reader(settings: Settings) -> Client | LocalClient:
     """The index, or the qa server that owns it (then said on stderr)."""
-    from .client import Client, open_reader
+    from qa.client import Client, open_reader
 
     qa = open_reader(settings)
     if isinstance(qa, Client):
@@ -63,7 +63,7 @@ def _reader(settings: Settings) -> Client | LocalClient:
 
 def _require_text(name: str, value: str) -> None:
     """The CLI's side of the API's input rules: 1..2000 characters, not only whitespace."""
-    from .errors import ConfigError
+    from qa.errors import ConfigError
 
     if not value.strip():
         raise ConfigError(f"{name} must not be empty or whitespace")
@@ -81,7 +81,7 @@ def index(corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
     """Index the corpus folder: new and changed documents are embedded, removed ones dropped."""
     try:
         settings = _settings(corpus, index)
-        from .ingest import corpus_files
+        from qa.corpus.ingest import corpus_files
 
         corpus_files(settings.corpus_dir)  # a missing folder fails before the model loads
         pipeline = _pipeline(settings)
@@ -115,7 +115,7 @@ def retrieve(
 ) -> None:
     """Print the best passages for a query with their offsets (through the running server
     when one owns the index)."""
-    from .contract import RetrieveResponse
+    from qa.contract import RetrieveResponse
 
     try:
         _require_text("query", query)
@@ -178,18 +178,18 @@ def serve(
     """Serve the web UI at / and the JSON API at /api (docs at /docs)."""
     import uvicorn
 
-    from .client import SERVER_FILE
-    from .server import build_app
+    from qa.client import SERVER_FILE
+    from qa.server.app import build_app
 
     try:
         settings = _settings(corpus, index, host=host, port=port)
         if not settings.loopback() and not settings.api_key:
-            from .errors import ConfigError
+            from qa.errors import ConfigError
 
             raise ConfigError(f"binding to {settings.host} exposes the server beyond this machine: "
                               "set QA_API_KEY (the API then needs it, and the UI asks for it)")
         if refresh:
-            from .ingest import corpus_files
+            from qa.corpus.ingest import corpus_files
 
             corpus_files(settings.corpus_dir)  # a missing folder fails before the model loads
         pipeline = _pipeline(settings)
@@ -221,8 +221,8 @@ def mcp_stdio(index: IndexOpt = None) -> None:
     """Serve qa's tools (retrieve, ask, list_documents, get_document) over MCP on stdin and
     stdout, for assistants that launch a command (through the running server when one owns
     the index)."""
-    from .client import LocalClient
-    from .mcp_server import create_mcp
+    from qa.client import LocalClient
+    from qa.server.mcp_tools import create_mcp
 
     try:
         qa = _reader(_settings(index=index))
@@ -249,8 +249,8 @@ def evaluate(
     retrieve_only: Annotated[bool, typer.Option("--retrieve-only")] = False,
 ) -> None:
     """Score retrieval and answers on a QA file (same metrics as shared/eval/score.py)."""
-    from .evaluation import evaluate as run_eval
-    from .evaluation import format_table
+    from qa.evaluation import evaluate as run_eval
+    from qa.evaluation import format_table
 
     try:
         if corpus is not None and index is None and not os.environ.get("QA_INDEX_DIR"):

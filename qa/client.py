@@ -19,7 +19,7 @@ import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .contract import (
+from qa.contract import (
     AskResponse,
     DocumentInfo,
     DocumentsResponse,
@@ -30,11 +30,11 @@ from .contract import (
     document_record,
     passage_record,
 )
-from .errors import QAError
+from qa.errors import QAError
 
 if TYPE_CHECKING:
-    from .config import Settings
-    from .pipeline import Pipeline
+    from qa.config import Settings
+    from qa.pipeline import Pipeline
 
 SERVER_FILE = ".server"
 
@@ -146,8 +146,8 @@ def open_reader(settings: Settings) -> Client | LocalClient:
     Raises:
         IndexLocked: another process owns the index and no server says it serves it.
     """
-    from .errors import IndexLocked
-    from .pipeline import Pipeline
+    from qa.errors import IndexLocked
+    from qa.pipeline import Pipeline
 
     try:
         return LocalClient(Pipeline.from_settings(settings))

@@ -20,8 +20,8 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from .errors import InvalidRequest
-from .schema import Answer, Citation, Document, Hit
+from qa.errors import InvalidRequest
+from qa.schema import Answer, Citation, Document, Hit
 
 MAX_QUERY = 2000
 

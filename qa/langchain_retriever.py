@@ -18,12 +18,12 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables.config import run_in_executor
 from pydantic import Field, PrivateAttr
 
-from .client import Client, LocalClient, open_reader
-from .config import Settings
-from .contract import Passage
+from qa.client import Client, LocalClient, open_reader
+from qa.config import Settings
+from qa.contract import Passage
 
 if TYPE_CHECKING:
-    from .pipeline import Pipeline
+    from qa.pipeline import Pipeline
 
 
 def as_document(passage: Passage) -> LCDocument:

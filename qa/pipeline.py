@@ -10,20 +10,20 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from .answering import ABSTAIN_TEXT, Answerer, Draft, ExtractiveAnswerer
-from .background import Background
-from .citations import verify_citations, verify_phrase
-from .config import Settings, packaged_model_path
-from .embedding import Embedder, open_embedder
-from .errors import IndexNotReady, NotFound
-from .indexing import Indexer, describe_change, index_signature
-from .lexical_index import LexicalIndex
-from .library import Library
-from .provenance import AnswerLog
-from .retrieval import RetrievalConfig, Retriever
-from .rewrite import standalone_question
-from .schema import Answer, Document, Hit, IndexReport
-from .store import ChromaStore, IndexLock
+from qa.answer.citations import verify_citations, verify_phrase
+from qa.answer.extractive import ABSTAIN_TEXT, Answerer, Draft, ExtractiveAnswerer
+from qa.answer.provenance import AnswerLog
+from qa.answer.rewrite import standalone_question
+from qa.config import Settings, packaged_model_path
+from qa.corpus.library import Library
+from qa.errors import IndexNotReady, NotFound
+from qa.index.background import Background
+from qa.index.bm25 import LexicalIndex
+from qa.index.embedding import Embedder, open_embedder
+from qa.index.indexer import Indexer, describe_change, index_signature
+from qa.index.store import ChromaStore, IndexLock
+from qa.retrieval import RetrievalConfig, Retriever
+from qa.schema import Answer, Document, Hit, IndexReport
 
 log = logging.getLogger(__name__)
 
@@ -115,10 +115,10 @@ class Pipeline:
 
     def _make_answerer(self) -> Answerer:
         if self.settings.llm != "none":
-            from .generation import LLMAnswerer
+            from qa.answer.llm import LLMAnswerer
 
             return LLMAnswerer.from_settings(self.settings, self.document)
-        from .judge import JUDGE_DIR, Judge  # torch: loaded when answering, not to index
+        from qa.answer.judge import JUDGE_DIR, Judge  # torch: loaded when answering, not to index
 
         return ExtractiveAnswerer(
             Judge.load(packaged_model_path(), self.settings.judge_dir or JUDGE_DIR),

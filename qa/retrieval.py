@@ -11,11 +11,11 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
-from .embedding import Embedder
-from .lexical import terms, weighted_coverage
-from .lexical_index import LexicalIndex, chunk_terms
-from .schema import Chunk, Hit
-from .store import ChromaStore, sentence_id
+from qa.index.bm25 import LexicalIndex, chunk_terms
+from qa.index.embedding import Embedder
+from qa.index.store import ChromaStore, sentence_id
+from qa.schema import Chunk, Hit
+from qa.text import terms, weighted_coverage
 
 VECTOR_CACHE = 200_000  # sentence vectors kept in memory (about 300 MB at 384 dimensions)
 VECTOR_PRELOAD = 50_000  # up to this many, all are read when searching starts (a few seconds)

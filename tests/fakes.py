@@ -6,8 +6,8 @@ import hashlib
 
 import numpy as np
 
-from qa.judging import Calibration
-from qa.lexical import terms
+from qa.answer.calibration import Calibration
+from qa.text import terms
 
 
 class HashEmbedder:

@@ -8,8 +8,8 @@ from typing import Any
 
 import gradio as gr
 
+from qa.corpus.formats import FORMATS
 from qa.errors import QAError
-from qa.formats import FORMATS
 from qa.pipeline import Pipeline
 
 POLL_SECONDS = 1.0

@@ -24,10 +24,10 @@ import gradio as gr
 from gradio import utils as gradio_utils
 from gradio.components.api_component import Api
 
-from qa.admission import refuse
 from qa.contract import checked_k
+from qa.corpus.formats import FORMATS
 from qa.errors import InvalidRequest
-from qa.formats import FORMATS
+from qa.server.admission import refuse
 
 Scope = dict[str, Any]
 EVENT_ROUTES = ("/gradio_api/queue/join", "/gradio_api/run/", "/gradio_api/call/", "/gradio_api/api/")

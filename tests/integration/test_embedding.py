@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from qa.config import packaged_model_path
-from qa.embedding import OnnxEmbedder, SentenceTransformerEmbedder, open_embedder
 from qa.errors import ConfigError
+from qa.index.embedding import OnnxEmbedder, SentenceTransformerEmbedder, open_embedder
 
 TEXTS = ["Alibaba will spend more than 380 billion yuan on cloud and AI infrastructure.",
          "Who leads Alibaba?", "A penguin.", "", "word " * 600]

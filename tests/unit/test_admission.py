@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from qa.admission import Admission
+from qa.server.admission import Admission
 
 
 def run(coroutine):  # type: ignore[no-untyped-def]

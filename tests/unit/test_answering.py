@@ -2,11 +2,18 @@
 import numpy as np
 import pytest
 
-from qa.answering import ABSTAIN_TEXT, ExtractiveAnswerer, claims, is_heading, is_question, looks_like_instruction
-from qa.chunking import chunk_document
-from qa.ingest import document_from_text
+from qa.answer.extractive import (
+    ABSTAIN_TEXT,
+    ExtractiveAnswerer,
+    claims,
+    is_heading,
+    is_question,
+    looks_like_instruction,
+)
+from qa.corpus.ingest import document_from_text
+from qa.index.chunking import chunk_document
 from qa.schema import Document, Hit
-from qa.sentences import split_sentences
+from qa.text import split_sentences
 from tests.fakes import KeywordJudge
 
 

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from qa.api import create_app
 from qa.config import Settings
 from qa.pipeline import Pipeline
+from qa.server.api import create_app
 from tests.fakes import HashEmbedder
 
 
@@ -119,7 +119,7 @@ def test_stream_ends_with_the_final_answer(client: TestClient) -> None:
 def test_unknown_routes_and_wrong_methods_get_404_and_405_in_the_one_error_shape(
     tmp_path: Path, corpus: Path, with_ui: bool
 ) -> None:
-    from qa.server import build_app
+    from qa.server.app import build_app
 
     pipeline = Pipeline.from_settings(Settings(index_dir=tmp_path / "index", corpus_dir=corpus), HashEmbedder())
     with TestClient(build_app(pipeline, with_ui=with_ui)) as c:
@@ -160,7 +160,7 @@ def test_reindex_endpoint_picks_up_a_new_file(client: TestClient, corpus: Path) 
 
 
 def test_the_ui_takes_uploads_up_to_the_limit_and_proxies_nothing(tmp_path: Path, corpus: Path) -> None:
-    from qa.server import build_app
+    from qa.server.app import build_app
 
     settings = Settings(index_dir=tmp_path / "index", corpus_dir=corpus, max_upload_bytes=50_000)
     pipeline = Pipeline.from_settings(settings, HashEmbedder())

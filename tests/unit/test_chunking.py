@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from qa.chunking import OffsetError, chunk_document, verify_offsets
-from qa.ingest import load_document
+from qa.corpus.ingest import load_document
+from qa.index.chunking import OffsetError, chunk_document, verify_offsets
 from qa.schema import Chunk, Document
 from tests.conftest import ARTICLE
 

@@ -1,4 +1,4 @@
-from qa.citations import verify_citations
+from qa.answer.citations import verify_citations
 from qa.schema import Document
 
 DOC = Document("a.txt", "A", "Alpha beta gamma. Delta epsilon.", "sha", ())
@@ -25,7 +25,7 @@ def test_duplicate_spans_are_cited_once() -> None:
 
 
 def test_the_answering_phrase_is_verified_and_kept_only_inside_the_first_citation() -> None:
-    from qa.citations import verify_phrase
+    from qa.answer.citations import verify_phrase
 
     cited = verify_citations([("a.txt", 0, 17)], lookup)
     phrase = verify_phrase(("a.txt", 6, 10), cited, lookup)

@@ -4,10 +4,10 @@ test_docs), checked against the CLI, Settings and the OpenAPI schema."""
 import re
 from pathlib import Path
 
-from qa.api import create_app
 from qa.cli import app
 from qa.config import Settings
 from qa.pipeline import Pipeline
+from qa.server.api import create_app
 from tests.conftest import ROOT
 from tests.fakes import HashEmbedder
 

@@ -8,8 +8,8 @@ import pytest
 
 from qa.config import Settings
 from qa.errors import ConfigError, CorpusError, IndexLocked, IndexNotReady
+from qa.index.store import ChromaStore
 from qa.pipeline import LEXICAL_FILE, Pipeline
-from qa.store import ChromaStore
 from tests.fakes import HashEmbedder
 
 
@@ -110,7 +110,7 @@ def test_a_second_pipeline_of_the_same_process_is_told_so(tmp_path: Path, corpus
 def test_another_process_is_named_and_refused_before_any_model_loads(tmp_path: Path, corpus: Path) -> None:
     index = tmp_path / "index"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, pathlib; from qa.store import IndexLock; "
+        [sys.executable, "-c", "import sys, pathlib; from qa.index.store import IndexLock; "
          f"lock = IndexLock(pathlib.Path({str(index)!r})); print('held', flush=True); sys.stdin.read()"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )
@@ -157,7 +157,7 @@ def test_an_interrupted_run_keeps_what_it_wrote_and_the_next_run_resumes(
 ) -> None:
     from tests.conftest import make_corpus
 
-    monkeypatch.setattr("qa.indexing.BATCH_TEXTS", 1)  # one document per write
+    monkeypatch.setattr("qa.index.indexer.BATCH_TEXTS", 1)  # one document per write
     corpus = make_corpus(tmp_path, {f"note-{i}.txt": f"Penguin {i} swims in the cold sea near station {i}.\n"
                                     for i in range(3)})
     p = open_pipeline(tmp_path, corpus, DyingEmbedder(at=3))
@@ -204,7 +204,7 @@ def test_a_damaged_chroma_directory_is_moved_aside_and_rebuilt(tmp_path: Path, c
     first.index()
     first.close()
     (tmp_path / "index" / "chroma.sqlite3").write_bytes(b"this is not a database" * 100)
-    with caplog.at_level(logging.WARNING, logger="qa.store"):
+    with caplog.at_level(logging.WARNING, logger="qa.index.store"):
         again = Pipeline.from_settings(settings, HashEmbedder())
     assert "moved aside" in caplog.text and "qa index" in caplog.text
     aside = [p for p in tmp_path.iterdir() if p.name.startswith("index.broken-")]
@@ -230,7 +230,7 @@ def test_the_lexical_index_is_kept_across_restarts_and_rebuilt_from_chroma_when_
     before = lexical_hits(p)
     assert before[0][0].startswith("cloud.txt") and before[0][1]
     p.close()
-    with caplog.at_level(logging.INFO, logger="qa.lexical_index"):
+    with caplog.at_level(logging.INFO, logger="qa.index.bm25"):
         p = open_pipeline(tmp_path, corpus)  # a restart reads the file as it is
         assert lexical_hits(p) == before and "to add or replace" not in caplog.text
         (corpus / "cloud.txt").write_text("Alibaba Cloud opened data centres in Brazil.\n", encoding="utf-8")

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
+from qa.corpus.ingest import content_segments, corpus_files, load_corpus, load_document
 from qa.errors import CorpusError
-from qa.ingest import content_segments, corpus_files, load_corpus, load_document
 from tests.conftest import ARTICLE
 
 NEWS = """(Reuters) - Acme Corp. said on Tuesday it will buy Widget Ltd. for $2 billion.
@@ -106,6 +106,6 @@ def test_missing_corpus_folder_is_a_clear_error(tmp_path: Path) -> None:
     ("notes.txt", "Notes"),
 ])
 def test_titles_from_file_names_read_well(name: str, title: str) -> None:
-    from qa.ingest import title_of
+    from qa.corpus.ingest import title_of
 
     assert title_of(Path(name)) == title

@@ -5,9 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from qa.config import packaged_model_path
-from qa.errors import ConfigError
-from qa.judge import (
+from qa.answer.judge import (
     CARD,
     JUDGE_DIR,
     MAX_QUESTION,
@@ -20,6 +18,8 @@ from qa.judge import (
     encode,
     span_scores,
 )
+from qa.config import packaged_model_path
+from qa.errors import ConfigError
 
 
 def test_an_input_marks_each_word_piece_with_its_sentence() -> None:

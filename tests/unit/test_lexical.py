@@ -1,4 +1,4 @@
-from qa.lexical import terms, weighted_coverage, words
+from qa.text import terms, weighted_coverage, words
 
 
 def test_possessives_fold_and_words_lowercase() -> None:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from qa.lexical import terms
-from qa.lexical_index import LexicalIndex
+from qa.index.bm25 import LexicalIndex
 from qa.schema import Chunk
+from qa.text import terms
 
 
 def chunk(doc_id: str, i: int, text: str, title: str = "") -> Chunk:

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from qa.api import create_app
 from qa.config import Settings
+from qa.corpus.formats import extract, page_of
+from qa.corpus.library import Library, safe_name
 from qa.errors import CorpusError, TooLarge, UnsupportedFormat
-from qa.formats import extract, page_of
-from qa.library import Library, safe_name
 from qa.pipeline import Pipeline
+from qa.server.api import create_app
 from tests.documents import HTML, make_pdf
 from tests.fakes import HashEmbedder
 

@@ -10,12 +10,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from fastapi.testclient import TestClient
 
-from qa.api import create_app
 from qa.client import LocalClient
 from qa.errors import InvalidRequest
-from qa.mcp_server import create_mcp
-from qa.openai_compat import ChatMessage, conversation
 from qa.pipeline import Pipeline
+from qa.server.api import create_app
+from qa.server.mcp_tools import create_mcp
+from qa.server.openai_compat import ChatMessage, conversation
 
 
 @pytest.fixture

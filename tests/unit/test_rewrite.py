@@ -1,4 +1,4 @@
-from qa.rewrite import entities, standalone_question
+from qa.answer.rewrite import entities, standalone_question
 
 HISTORY = [
     {"role": "user", "content": "Who co-founded Alibaba?"},

@@ -16,8 +16,8 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
-from .contract import AskResponse, DocumentInfo, DocumentText, Passage, checked_text
-from .errors import QAError
+from qa.contract import AskResponse, DocumentInfo, DocumentText, Passage, checked_text
+from qa.errors import QAError
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .errors import ConfigError
+from qa.errors import ConfigError
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,8 @@ from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 from starlette.routing import Match, Mount
 
-from .admission import Admission, ApiKey, refuse
-from .client import LocalClient
-from .contract import (
+from qa.client import LocalClient
+from qa.contract import (
     QUESTION_ERRORS,
     AskRequest,
     AskResponse,
@@ -31,10 +30,11 @@ from .contract import (
     error_responses,
     passage_record,
 )
-from .errors import QAError, error_body
-from .mcp_server import create_mcp
-from .openai_compat import create_router
-from .pipeline import Pipeline
+from qa.errors import QAError, error_body
+from qa.pipeline import Pipeline
+from qa.server.admission import Admission, ApiKey, refuse
+from qa.server.mcp_tools import create_mcp
+from qa.server.openai_compat import create_router
 
 
 def create_app(pipeline: Pipeline) -> FastAPI:
@@ -205,4 +205,4 @@ def _allowed_methods(routes: list[Any], scope: dict[str, Any]) -> list[str]:
     by asking each route whether it would take the path with that method (routers included
     by FastAPI are routes of their own; the UI mounted at / is not asked)."""
     ours = [r for r in routes if not isinstance(r, Mount)]
-    return [m for m in METHODS if any(r.matches({**scope, "method": m})[0] == Match.FULL for r in ours)]
+    return sorted(m for m in METHODS if any(r.matches({**scope, "method": m})[0] == Match.FULL for r in ours))

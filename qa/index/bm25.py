@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
-from .lexical import terms
-from .schema import Chunk
+from qa.schema import Chunk
+from qa.text import terms
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ import io
 import logging
 from dataclasses import dataclass, field
 
-from .errors import CorpusError
+from qa.errors import CorpusError
 
 log = logging.getLogger(__name__)
 

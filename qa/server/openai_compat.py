@@ -21,10 +21,10 @@ from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 
-from .contract import QUESTION_ERRORS, answer_record, checked_text, error_responses
-from .errors import InvalidRequest, NotFound, QAError, error_body
-from .pipeline import Pipeline
-from .schema import Answer
+from qa.contract import QUESTION_ERRORS, answer_record, checked_text, error_responses
+from qa.errors import InvalidRequest, NotFound, QAError, error_body
+from qa.pipeline import Pipeline
+from qa.schema import Answer
 
 MODEL = "qa"
 

@@ -15,8 +15,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import NotFound, TooLarge, UnsupportedFormat
-from .formats import FORMATS, extract, supported
+from qa.corpus.formats import FORMATS, extract, supported
+from qa.errors import NotFound, TooLarge, UnsupportedFormat
 
 MAX_NAME = 120
 

@@ -11,9 +11,9 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Literal
 
-from .contract import answer_record
-from .errors import NotFound
-from .schema import Answer
+from qa.contract import answer_record
+from qa.errors import NotFound
+from qa.schema import Answer
 
 
 class AnswerLog:

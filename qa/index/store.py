@@ -12,8 +12,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .errors import IndexLocked
-from .schema import Chunk, Document, Embedded
+from qa.errors import IndexLocked
+from qa.schema import Chunk, Document, Embedded
 
 log = logging.getLogger(__name__)
 

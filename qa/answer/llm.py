@@ -7,12 +7,11 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from .answering import ABSTAIN_TEXT, Draft, looks_like_instruction
-from .config import Settings
-from .errors import ConfigError, GeneratorError
-from .lexical import terms
-from .schema import Document, Hit
-from .sentences import split_sentences
+from qa.answer.extractive import ABSTAIN_TEXT, Draft, looks_like_instruction
+from qa.config import Settings
+from qa.errors import ConfigError, GeneratorError
+from qa.schema import Document, Hit
+from qa.text import split_sentences, terms
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +185,7 @@ class LLMAnswerer:
 
     def rewrite(self, question: str, history: Sequence[dict[str, str]]) -> str:
         """The standalone question, written by the LLM (rules if it fails)."""
-        from .rewrite import standalone_question
+        from qa.answer.rewrite import standalone_question
 
         convo = "\n".join(f"{t['role']}: {t['content']}" for t in history[-6:])
         try:

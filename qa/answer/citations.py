@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 
-from .formats import page_of
-from .schema import Citation, Document
+from qa.corpus.formats import page_of
+from qa.schema import Citation, Document
 
 log = logging.getLogger(__name__)
 

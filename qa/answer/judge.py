@@ -24,14 +24,14 @@ from typing import Any
 import numpy as np
 import torch
 
-from .errors import ConfigError
-from .judging import SIGNALS, Calibration, Passage
+from qa.answer.calibration import SIGNALS, Calibration, Passage
+from qa.errors import ConfigError
 
 __all__ = ["SIGNALS", "Calibration", "Passage", "Judge", "SentenceJudge"]
 
 log = logging.getLogger(__name__)
 
-JUDGE_DIR = Path(__file__).with_name("models") / "judge"
+JUDGE_DIR = Path(__file__).resolve().parent.parent / "models" / "judge"
 WEIGHTS = "judge.safetensors"
 CARD = "judge.json"
 FROZEN = "embeddings.word_embeddings.weight"  # not shipped: the packaged MiniLM's own

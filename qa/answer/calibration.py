@@ -1,7 +1,7 @@
 """What the answer judge reads and how its scores become a choice and a probability.
 
 Torch-free on purpose: code that does not judge (``qa index`` on an unchanged corpus, the
-API's schema) imports this, not the model in ``qa/judge.py``.
+API's schema) imports this, not the model in ``qa/answer/judge.py``.
 """
 
 from __future__ import annotations

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from .judging import SIGNALS, Passage
-from .lexical import STOPWORDS, terms, weighted_coverage
-from .schema import Document, Hit
+from qa.answer.calibration import SIGNALS, Passage
+from qa.schema import Document, Hit
+from qa.text import STOPWORDS, terms, weighted_coverage
 
 if TYPE_CHECKING:
-    from .judge import Judge
+    from qa.answer.judge import Judge
 
 ABSTAIN_TEXT = "I couldn't find this in the source documents."
 

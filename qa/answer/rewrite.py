@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .lexical import STOPWORDS
+from qa.text import STOPWORDS
 
 PRONOUNS = {
     "it": "{}", "its": "{}'s", "they": "{}", "them": "{}", "their": "{}'s",

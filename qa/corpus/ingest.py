@@ -8,9 +8,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import CorpusError
-from .formats import extract, supported
-from .schema import Document
+from qa.corpus.formats import extract, supported
+from qa.errors import CorpusError
+from qa.schema import Document
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ def title_of(path: Path) -> str:
 
 
 def load_document(path: Path, corpus_dir: Path) -> Document:
-    """Read one file (any format of ``qa.formats``) into a Document.
+    """Read one file (any format of ``qa.corpus.formats``) into a Document.
 
     Raises:
         CorpusError: the file cannot be read in its format or holds no text.
@@ -144,7 +144,7 @@ def document_from_text(doc_id: str, text: str, title: str, sha256: str, pages: t
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
-    """The files under ``corpus_dir`` that qa reads (``qa.formats``), sorted, hidden ones left out.
+    """The files under ``corpus_dir`` that qa reads (``qa.corpus.formats``), sorted, hidden ones left out.
 
     Raises:
         CorpusError: the folder does not exist.

@@ -11,14 +11,14 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from .chunking import chunk_document
-from .embedding import Embedder
-from .errors import CorpusError
-from .formats import FORMATS
-from .ingest import load_corpus
-from .lexical_index import LexicalIndex
-from .schema import Chunk, Document, Embedded, IndexReport
-from .store import ChromaStore
+from qa.corpus.formats import FORMATS
+from qa.corpus.ingest import load_corpus
+from qa.errors import CorpusError
+from qa.index.bm25 import LexicalIndex
+from qa.index.chunking import chunk_document
+from qa.index.embedding import Embedder
+from qa.index.store import ChromaStore
+from qa.schema import Chunk, Document, Embedded, IndexReport
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ import logging
 import time
 from typing import Any
 
-from .errors import error_body
+from qa.errors import error_body
 
 log = logging.getLogger("qa.requests")
 

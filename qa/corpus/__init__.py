@@ -1,0 +1,1 @@
+"""Documents in: file formats, reading them into Documents, the corpus folder."""

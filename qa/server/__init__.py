@@ -1,0 +1,1 @@
+"""The HTTP edges: the app, the JSON API, admission, the OpenAI-compatible routes, MCP."""
