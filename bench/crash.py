@@ -20,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from qa.config import Settings
 from qa.corpus.ingest import load_corpus
 from qa.index.bm25 import LexicalIndex
 from qa.index.store import ChromaStore
@@ -35,7 +36,7 @@ def inspect(index: Path) -> tuple[dict[str, str], list[str], list[str], dict[str
     """(listed doc -> sha256, documents half-written (every document's chunks counted), those of
     them the indexer's journal does not name, the lexical index's doc -> sha256), read as stored."""
     store = ChromaStore.embedded(index, "qa", signature="inspect")  # another signature: read as is
-    lexical = LexicalIndex(index / LEXICAL_FILE)
+    lexical = LexicalIndex(index / LEXICAL_FILE, Settings().bm25_k1, Settings().bm25_b)
     try:
         broken = store.incomplete_documents()
         return store.manifest(), broken, sorted(set(broken) - set(lexical.pending())), lexical.manifest()

@@ -14,10 +14,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa.config import Settings
 from qa.corpus.ingest import document_from_text, title_of
 from qa.index.chunking import chunk_document
 from qa.schema import Chunk, Document
 
+SETTINGS = Settings()  # qa's defaults: the judge trains on the chunks qa serves
 SPLIT_SEED = 2026
 SPLIT_SIZES = {"test": 8, "val": 8}  # the rest is "train"
 
@@ -49,7 +51,8 @@ def file_name(title: str) -> str:
     return f"{re.sub(r'[^A-Za-z0-9_.-]', '_', title)}.txt"
 
 
-def load_articles(data_dir: Path, chunk_size: int = 450, chunk_overlap: int = 120) -> list[Article]:
+def load_articles(data_dir: Path, chunk_size: int = SETTINGS.chunk_size,
+                  chunk_overlap: int = SETTINGS.chunk_overlap) -> list[Article]:
     """Every article of the SQuAD JSON files in ``data_dir``, chunked as qa chunks it."""
     out = []
     for path in sorted(data_dir.glob("*.json")):
@@ -126,7 +129,8 @@ def unanswerable_questions(path: Path, articles: dict[str, Article]) -> dict[str
     return out
 
 
-def shift_articles(path: Path, chunk_size: int = 450, chunk_overlap: int = 120) -> list[Article]:
+def shift_articles(path: Path, chunk_size: int = SETTINGS.chunk_size,
+                   chunk_overlap: int = SETTINGS.chunk_overlap) -> list[Article]:
     """A SQuAD-shifts file as articles: each title its own (new Wikipedia, Amazon products);
     a file of one title (Reddit) gives one article per post."""
     data = json.loads(path.read_text(encoding="utf-8"))["data"]

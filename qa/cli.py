@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from qa.contract import K_MAX, checked_text
 from qa.errors import QAError
 
 if TYPE_CHECKING:  # the heavy modules load only when a command needs them
@@ -61,16 +62,6 @@ def _reader(settings: Settings) -> Client | LocalClient:
     return qa
 
 
-def _require_text(name: str, value: str) -> None:
-    """The CLI's side of the API's input rules: 1..2000 characters, not only whitespace."""
-    from qa.errors import ConfigError
-
-    if not value.strip():
-        raise ConfigError(f"{name} must not be empty or whitespace")
-    if len(value) > 2000:
-        raise ConfigError(f"{name} is {len(value)} characters; at most 2000 are allowed")
-
-
 def _fail(exc: QAError) -> None:
     typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
     raise typer.Exit(exc.exit_code)
@@ -108,7 +99,7 @@ def _report(settings: Settings, report: IndexReport) -> None:
 @app.command()
 def retrieve(
     query: Annotated[str, typer.Argument(help="Question or keywords.")],
-    k: Annotated[int | None, typer.Option("-k", "--k", min=1, max=50, help="Passages to show (QA_K).")] = None,
+    k: Annotated[int | None, typer.Option("-k", "--k", min=1, max=K_MAX, help="Passages to show (QA_K).")] = None,
     dense_only: Annotated[bool, typer.Option("--dense-only", help="Skip BM25 fusion.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     index: IndexOpt = None,
@@ -118,7 +109,7 @@ def retrieve(
     from qa.contract import RetrieveResponse
 
     try:
-        _require_text("query", query)
+        query = checked_text("query", query)
         qa = _reader(_settings(index=index))
         try:
             passages = qa.retrieve(query, k, hybrid=not dense_only)
@@ -138,14 +129,14 @@ def retrieve(
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="The question.")],
-    k: Annotated[int | None, typer.Option("-k", "--k", min=1, max=50, help="Passages to read.")] = None,
+    k: Annotated[int | None, typer.Option("-k", "--k", min=1, max=K_MAX, help="Passages to read.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     index: IndexOpt = None,
 ) -> None:
     """Answer a question and print its numbered citations with offsets (through the running
     server when one owns the index)."""
     try:
-        _require_text("question", question)
+        question = checked_text("question", question)
         qa = _reader(_settings(index=index))
         try:
             answer = qa.ask(question, k)
@@ -244,7 +235,7 @@ def evaluate(
     qa_file: Annotated[Path, typer.Option("--qa", exists=True, dir_okay=False, help="QA JSONL file.")],
     corpus: CorpusOpt = None,
     index: IndexOpt = None,
-    k: Annotated[int, typer.Option("-k", "--k", min=1, max=50)] = 4,
+    k: Annotated[int | None, typer.Option("-k", "--k", min=1, max=K_MAX, help="Passages to read (QA_K).")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write results here.")] = None,
     retrieve_only: Annotated[bool, typer.Option("--retrieve-only")] = False,
 ) -> None:
@@ -259,7 +250,7 @@ def evaluate(
         settings = _settings(corpus, index)
         pipeline = _pipeline(settings)
         pipeline.index(settings.corpus_dir, progress=True)
-        result = run_eval(pipeline, qa_file, settings.corpus_dir, k=k, retrieve_only=retrieve_only)
+        result = run_eval(pipeline, qa_file, settings.corpus_dir, k=k or settings.k, retrieve_only=retrieve_only)
     except QAError as exc:
         _fail(exc)
         return

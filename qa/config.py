@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     bm25_k1: float = Field(0.9, gt=0, description="BM25 term-frequency saturation.")
     bm25_b: float = Field(0.4, ge=0, le=1, description="BM25 length normalisation.")
     rerank_depth: int = Field(20, ge=1, le=500, description="Fused candidates the reranker reorders.")
+    rerank_fusion_scale: float = Field(
+        20.0, ge=0, description="Rerank weight of the fused (RRF) score, against the sentence and coverage terms."
+    )
     rerank_sentence_weight: float = Field(
         1.0, ge=0, description="Rerank weight of the best query-sentence cosine in a passage."
     )

@@ -8,6 +8,7 @@ class QAError(Exception):
 
     status_code = 500
     exit_code = 1
+    type = "internal_error"  # the error body's "type", snake_case as every route's
 
 
 class ConfigError(QAError):
@@ -15,6 +16,7 @@ class ConfigError(QAError):
 
     status_code = 400
     exit_code = 2
+    type = "config_error"
 
 
 class CorpusError(QAError):
@@ -22,6 +24,7 @@ class CorpusError(QAError):
 
     status_code = 400
     exit_code = 2
+    type = "corpus_error"
 
 
 class IndexNotReady(QAError):
@@ -29,6 +32,7 @@ class IndexNotReady(QAError):
 
     status_code = 503
     exit_code = 3
+    type = "index_not_ready"
 
 
 class IndexLocked(QAError):
@@ -36,6 +40,7 @@ class IndexLocked(QAError):
 
     status_code = 409
     exit_code = 3
+    type = "index_locked"
 
 
 class InvalidRequest(QAError):
@@ -43,6 +48,7 @@ class InvalidRequest(QAError):
 
     status_code = 422
     exit_code = 2
+    type = "invalid_request"
 
 
 class TooLarge(QAError):
@@ -50,6 +56,7 @@ class TooLarge(QAError):
 
     status_code = 413
     exit_code = 2
+    type = "too_large"
 
 
 class UnsupportedFormat(QAError):
@@ -57,6 +64,7 @@ class UnsupportedFormat(QAError):
 
     status_code = 415
     exit_code = 2
+    type = "unsupported_format"
 
 
 class NotFound(QAError):
@@ -64,6 +72,7 @@ class NotFound(QAError):
 
     status_code = 404
     exit_code = 4
+    type = "not_found"
 
 
 class GeneratorError(QAError):
@@ -71,6 +80,7 @@ class GeneratorError(QAError):
 
     status_code = 502
     exit_code = 5
+    type = "generator_error"
 
 
 def error_body(kind: str, message: str, details: Any = None) -> dict[str, Any]:

@@ -5,15 +5,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from qa.answer.citations import verify_citations, verify_phrase
-from qa.answer.extractive import ABSTAIN_TEXT, Answerer, Draft, ExtractiveAnswerer
+from qa.answer.extractive import Answerer, Draft, ExtractiveAnswerer
+from qa.answer.finalize import finalize
 from qa.answer.provenance import AnswerLog
-from qa.answer.rewrite import standalone_question
 from qa.config import Settings, packaged_model_path
 from qa.corpus.library import Library
 from qa.errors import IndexNotReady, NotFound
@@ -47,7 +45,8 @@ def retrieval_config(settings: Settings) -> RetrievalConfig:
     return RetrievalConfig(
         candidates=settings.candidates, rrf_k=settings.rrf_k, dense_weight=settings.dense_weight,
         bm25_weight=settings.bm25_weight,
-        rerank_depth=settings.rerank_depth, sentence_weight=settings.rerank_sentence_weight,
+        rerank_depth=settings.rerank_depth, fusion_scale=settings.rerank_fusion_scale,
+        sentence_weight=settings.rerank_sentence_weight,
         coverage_weight=settings.rerank_coverage_weight,
     )
 
@@ -297,34 +296,22 @@ class Pipeline:
                 yield piece
         assert draft is not None
         timings["answer"] = _ms(t2)
-        citations = verify_citations(draft.spans, self.document)
-        abstained = draft.abstained or not citations
-        phrase = verify_phrase(draft.phrase, citations, self.document)
         timings["total"] = _ms(t0)
-        answer = Answer(
-            answer_id=uuid.uuid4().hex,
-            question=question,
-            standalone_question=standalone,
-            answer=ABSTAIN_TEXT if abstained and not draft.abstained else draft.text,
-            abstained=abstained,
-            citations=citations if not abstained else (),
-            hits=tuple(hits),
-            answerer=self.answerer.name,
-            model=self.answerer.model,
-            confidence=round(draft.confidence, 4),
-            timings_ms=timings,
-            unsupported=draft.unsupported,
-            conflict=draft.conflict and not abstained,
-            phrase=None if abstained else phrase,
-        )
+        answer = finalize(draft, question, standalone, hits, self.answerer.name, self.answerer.model, self.document,
+                          timings)
         self.answers.remember(answer)
         yield answer
 
     def rewrite(self, question: str, history: Sequence[dict[str, str]]) -> str:
-        rewriter = getattr(self.answerer, "rewrite", None)
-        if rewriter is not None and history:
-            return rewriter(question, history)
-        return standalone_question(question, history)
+        return self.answerer.rewrite(question, history) if history else question.strip()
+
+    def feedback(self, answer_id: str, rating: Literal["up", "down"], comment: str = "") -> dict[str, Any]:
+        """Keep a user's rating of an earlier answer with its provenance record.
+
+        Raises:
+            NotFound: unknown id (or one no longer kept).
+        """
+        return self.answers.feedback(answer_id, rating, comment)
 
     def answer_record(self, answer_id: str) -> dict[str, Any]:
         """The provenance record of an earlier answer (NotFound when unknown)."""

@@ -79,16 +79,16 @@ class ReadThrough(Generic[V]):
 
 @dataclass(frozen=True)
 class RetrievalConfig:
-    """Knobs of retrieval (from Settings); the defaults are the measured best."""
+    """Knobs of retrieval, all from Settings (the only home of their defaults)."""
 
-    candidates: int = 30
-    rrf_k: int = 20
-    dense_weight: float = 1.0
-    bm25_weight: float = 1.5
-    rerank_depth: int = 20
-    fusion_scale: float = 20.0
-    sentence_weight: float = 1.0
-    coverage_weight: float = 1.0
+    candidates: int
+    rrf_k: int
+    dense_weight: float
+    bm25_weight: float
+    rerank_depth: int
+    fusion_scale: float
+    sentence_weight: float
+    coverage_weight: float
 
 
 class Retriever:
@@ -102,11 +102,11 @@ class Retriever:
     """
 
     def __init__(self, store: ChromaStore, lexical: LexicalIndex, embedder: Embedder,
-                 config: RetrievalConfig | None = None) -> None:
+                 config: RetrievalConfig) -> None:
         self.store = store
         self.lexical = lexical
         self.embedder = embedder
-        self.config = config or RetrievalConfig()
+        self.config = config
         self._vectors: ReadThrough[np.ndarray] = ReadThrough(store.sentence_vectors, VECTOR_CACHE)
         self._chunks: ReadThrough[Chunk] = ReadThrough(store.chunks_by_id, CHUNK_CACHE)
         self._warm = False

@@ -5,6 +5,12 @@ from pathlib import Path
 
 import pytest
 
+from qa.config import Settings
+
+DEFAULTS = Settings()
+CHUNKING = (DEFAULTS.chunk_size, DEFAULTS.chunk_overlap)  # chunk_document(doc, *CHUNKING): as qa chunks
+BM25 = (DEFAULTS.bm25_k1, DEFAULTS.bm25_b)
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 ARTICLE = ROOT / "corpus" / "alibaba-ai-infrastructure.txt"

@@ -221,7 +221,7 @@ def build_ui(pipeline: Pipeline, examples: list[str] | None = None) -> gr.Blocks
         if answer_id is None or rating.liked not in (True, False):
             return
         try:
-            pipeline.answers.feedback(answer_id, "up" if rating.liked else "down")
+            pipeline.feedback(answer_id, "up" if rating.liked else "down")
             gr.Info("Thank you: the rating is kept with this answer and its sources.")
         except QAError as exc:
             gr.Warning(str(exc))

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from qa.answer.calibration import SIGNALS, Passage
+from qa.answer.rewrite import standalone_question
 from qa.schema import Document, Hit
 from qa.text import STOPWORDS, terms, weighted_coverage
 
@@ -135,6 +136,10 @@ class Answerer(Protocol):
     def answer(self, question: str, hits: list[Hit]) -> Draft: ...
 
     def stream(self, question: str, hits: list[Hit]) -> Iterator[str | Draft]: ...
+
+    def rewrite(self, question: str, history: Sequence[dict[str, str]]) -> str:
+        """The question as it reads on its own, given the earlier turns."""
+        ...
 
 
 class ExtractiveAnswerer:
@@ -278,6 +283,10 @@ class ExtractiveAnswerer:
         at = 0 if found is None else next((i for i, (_, e) in enumerate(words) if e > lo + found[0]), 0)
         first = max(0, min(at - self.max_words // 3, len(words) - self.max_words))
         return words[first][0], words[first + self.max_words - 1][1]
+
+    def rewrite(self, question: str, history: Sequence[dict[str, str]]) -> str:
+        """The rules of ``qa.answer.rewrite`` (names and subjects of the earlier turns)."""
+        return standalone_question(question, history)
 
     def stream(self, question: str, hits: list[Hit]) -> Iterator[str | Draft]:
         draft = self.answer(question, hits)

@@ -49,7 +49,7 @@ class LexicalIndex:
     should count for less), from the term counts FTS5 stores.
     """
 
-    def __init__(self, path: Path, k1: float = 0.9, b: float = 0.4) -> None:
+    def __init__(self, path: Path, k1: float, b: float) -> None:
         self.k1, self.b = k1, b
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path

@@ -40,7 +40,7 @@ def blocks(document: Document, chunk_size: int) -> list[tuple[int, int]]:
     return merged
 
 
-def chunk_document(document: Document, chunk_size: int = 450, chunk_overlap: int = 120) -> list[Chunk]:
+def chunk_document(document: Document, chunk_size: int, chunk_overlap: int) -> list[Chunk]:
     """Split a document's content into passages small enough to cite precisely.
 
     Passages are runs of whole sentences (pysbd) packed up to ``chunk_size`` characters

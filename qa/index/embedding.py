@@ -35,7 +35,7 @@ class SentenceTransformerEmbedder:
     """all-MiniLM-L6-v2 (or any sentence-transformers model) loaded from a local directory,
     on first use: a command with nothing to embed never loads it."""
 
-    def __init__(self, model_path: str, batch_size: int = 64) -> None:
+    def __init__(self, model_path: str, batch_size: int) -> None:
         path = Path(model_path)
         if not path.is_dir():
             raise ConfigError(f"QA_EMBEDDING_MODEL: model directory not found: {model_path}")
@@ -90,7 +90,7 @@ class OnnxEmbedder:
     then ONNX Runtime's quantiser, about 10 s) into ``cache_dir`` and reused from there.
     """
 
-    def __init__(self, model_path: str, cache_dir: Path, batch_size: int = 16) -> None:
+    def __init__(self, model_path: str, cache_dir: Path, batch_size: int) -> None:
         self._torch = SentenceTransformerEmbedder(model_path, batch_size)  # path checks and the weights' id
         self.path = self._torch.path
         pooling = json.loads((self.path / "1_Pooling" / "config.json").read_text(encoding="utf-8")) \
@@ -193,8 +193,8 @@ class OnnxEmbedder:
 BACKENDS = ("torch", "onnx-int8")
 
 
-def open_embedder(model_path: str, backend: str = "torch", batch_size: int = 16,
-                  cache_dir: Path = Path(".qa/models")) -> Embedder:
+def open_embedder(model_path: str, backend: str, batch_size: int,
+                  cache_dir: Path) -> Embedder:
     """The embedder of a model directory on the chosen backend (``BACKENDS``)."""
     if backend == "torch":
         return SentenceTransformerEmbedder(model_path, batch_size)

@@ -68,7 +68,7 @@ def create_app(pipeline: Pipeline) -> FastAPI:
 
     @app.exception_handler(QAError)
     async def _qa_error(request: Request, exc: QAError) -> JSONResponse:
-        return JSONResponse(error_body(type(exc).__name__, str(exc)), status_code=exc.status_code)
+        return JSONResponse(error_body(exc.type, str(exc)), status_code=exc.status_code)
 
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
@@ -114,7 +114,7 @@ def create_app(pipeline: Pipeline) -> FastAPI:
                     else:
                         yield json.dumps({"type": "answer", **answer_record(piece)}) + "\n"
             except QAError as exc:
-                yield json.dumps({"type": "error", **error_body(type(exc).__name__, str(exc))}) + "\n"
+                yield json.dumps({"type": "error", **error_body(exc.type, str(exc))}) + "\n"
 
         return StreamingResponse(lines(), media_type="application/x-ndjson")
 
@@ -135,7 +135,7 @@ def create_app(pipeline: Pipeline) -> FastAPI:
     def feedback(answer_id: str, body: FeedbackRequest) -> dict[str, Any]:
         """Rate an answer (up or down, with an optional comment): kept with its provenance
         record and appended to feedback.jsonl beside the index."""
-        record = pipeline.answers.feedback(answer_id, body.rating, body.comment)
+        record = pipeline.feedback(answer_id, body.rating, body.comment)
         return {"answer_id": answer_id, "feedback": record["feedback"]}
 
     @app.get("/api/documents", response_model=DocumentsResponse, responses=error_responses(401))

@@ -157,6 +157,6 @@ def _events(first: str | Answer, rest: Iterator[str | Answer], created: int) -> 
                     yield event({"content": tail})
                 yield event({}, "stop", citations=found["citations"], qa=found["qa"])
     except QAError as exc:
-        yield f"data: {json.dumps(error_body(type(exc).__name__, str(exc)))}\n\n"
+        yield f"data: {json.dumps(error_body(exc.type, str(exc)))}\n\n"
     yield "data: [DONE]\n\n"
 

@@ -14,6 +14,7 @@ from qa.corpus.ingest import document_from_text
 from qa.index.chunking import chunk_document
 from qa.schema import Document, Hit
 from qa.text import split_sentences
+from tests.conftest import CHUNKING
 from tests.fakes import KeywordJudge
 
 
@@ -87,7 +88,7 @@ def test_claims_are_the_figures_and_names_beyond_the_question() -> None:
 def corpus_answerer(texts: dict[str, str], max_words: int = 50) -> tuple[ExtractiveAnswerer, list[Hit]]:
     docs = {name: document_from_text(name, text, name.removesuffix(".txt").title(), name)
             for name, text in texts.items()}
-    hits = [Hit(c, 1.0) for d in docs.values() for c in chunk_document(d)]
+    hits = [Hit(c, 1.0) for d in docs.values() for c in chunk_document(d, *CHUNKING)]
     judge = KeywordJudge()
     answerer = ExtractiveAnswerer(judge, docs.get, lambda q: np.zeros(4),  # type: ignore[arg-type]
                                   lambda doc_id, spans: np.zeros((len(spans), 4)), lambda t: 1.0, max_words=max_words)
@@ -176,7 +177,7 @@ def test_document_helper_keeps_offsets() -> None:
 def test_a_documents_own_headline_is_never_the_answer() -> None:
     title = "Alibaba co-founded notice for investors"
     doc = document_from_text("n.txt", f"{title}\n\nPenguins live in the south.", title, "n")
-    hits = [Hit(c, 1.0) for c in chunk_document(doc)]
+    hits = [Hit(c, 1.0) for c in chunk_document(doc, *CHUNKING)]
     answerer, _ = corpus_answerer({"a.txt": "Penguins live in the cold."})
     answerer.document = {"n.txt": doc}.get  # type: ignore[method-assign]
     draft = answerer.answer("Who co-founded Alibaba?", hits)

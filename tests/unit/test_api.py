@@ -92,7 +92,7 @@ def test_unknown_answer_and_document_get_404(client: TestClient) -> None:
     for path in ("/api/answers/nope", "/api/documents/nope.txt"):
         r = client.get(path)
         assert r.status_code == 404
-        assert r.json()["error"]["type"] == "NotFound"
+        assert r.json()["error"]["type"] == "not_found"
 
 
 def test_ask_returns_verified_citations_and_a_provenance_record(client: TestClient) -> None:
@@ -206,3 +206,44 @@ def test_feedback_is_kept_with_the_answers_provenance(client: TestClient, tmp_pa
     assert client.post("/api/answers/nope/feedback", json={"rating": "up"}).status_code == 404
     bad = client.post(f"/api/answers/{answer['answer_id']}/feedback", json={"rating": "meh"})
     assert bad.status_code == 422 and bad.json()["error"]["type"] == "invalid_request"
+
+
+ERROR_TYPES = {"invalid_request", "not_found", "method_not_allowed", "bad_request", "too_large",
+               "unsupported_format", "corpus_error", "config_error", "index_not_ready", "index_locked",
+               "generator_error", "unauthorized", "overloaded", "internal_error", "http_error"}
+
+
+@pytest.mark.parametrize(("method", "path", "kwargs", "status", "kind"), [
+    ("post", "/api/ask", {"json": {"question": ""}}, 422, "invalid_request"),
+    ("post", "/api/ask/stream", {"json": {"question": "ok", "k": 2.5}}, 422, "invalid_request"),
+    ("post", "/api/retrieve", {"content": b'{"query": "\xff\xfe"}', "headers": {"content-type": "application/json"}},
+     400, "bad_request"),
+    ("get", "/api/documents/missing.txt", {}, 404, "not_found"),
+    ("delete", "/api/documents/missing.txt", {}, 404, "not_found"),
+    ("post", "/api/answers/nope/feedback", {"json": {"rating": "up"}}, 404, "not_found"),
+    ("post", "/api/documents", {"files": {"file": ("tool.exe", b"MZ")}}, 415, "unsupported_format"),
+    ("put", "/api/ask", {}, 405, "method_not_allowed"),
+    ("get", "/api/nothing", {}, 404, "not_found"),
+    ("post", "/v1/chat/completions", {"json": {"model": "gpt-4o", "messages": [{"role": "user", "content": "Hi?"}]}},
+     404, "not_found"),
+    ("post", "/v1/chat/completions", {"json": {"model": "qa", "messages": [{"role": "assistant", "content": "x"}]}},
+     422, "invalid_request"),
+])
+def test_every_route_names_its_error_in_one_snake_case_vocabulary(client: TestClient, method: str, path: str,
+                                                                   kwargs: dict, status: int, kind: str) -> None:
+    r = getattr(client, method)(path, **kwargs)
+    assert r.status_code == status, r.text
+    assert r.json()["error"]["type"] == kind
+    assert kind in ERROR_TYPES
+
+
+def test_each_error_class_carries_its_snake_case_type() -> None:
+    import re
+
+    from qa import errors
+
+    classes = [c for c in vars(errors).values() if isinstance(c, type) and issubclass(c, errors.QAError)]
+    assert len(classes) == 10
+    assert len({c.type for c in classes}) == len(classes)
+    for c in classes:
+        assert re.fullmatch(r"[a-z]+(?:_[a-z]+)*", c.type) and c.type in ERROR_TYPES

@@ -6,7 +6,7 @@ import pytest
 from qa.corpus.ingest import load_document
 from qa.index.chunking import OffsetError, chunk_document, verify_offsets
 from qa.schema import Chunk, Document
-from tests.conftest import ARTICLE
+from tests.conftest import ARTICLE, CHUNKING
 
 
 @pytest.fixture
@@ -15,7 +15,7 @@ def article() -> Document:
 
 
 def test_every_chunk_is_the_original_text_at_its_offsets(article: Document) -> None:
-    chunks = chunk_document(article)
+    chunks = chunk_document(article, *CHUNKING)
     assert chunks
     for c in chunks:
         assert article.text[c.start : c.end] == c.text
@@ -23,19 +23,19 @@ def test_every_chunk_is_the_original_text_at_its_offsets(article: Document) -> N
 
 
 def test_chunks_are_small_enough_to_cite(article: Document) -> None:
-    words = [len(c.text.split()) for c in chunk_document(article)]
+    words = [len(c.text.split()) for c in chunk_document(article, *CHUNKING)]
     assert statistics.median(words) <= 100
     assert max(words) <= 180  # MiniLM reads about 180 words
 
 
 def test_chunk_ids_are_stable_across_runs(article: Document) -> None:
-    first = [c.chunk_id for c in chunk_document(article)]
-    assert first == [c.chunk_id for c in chunk_document(article)]
+    first = [c.chunk_id for c in chunk_document(article, *CHUNKING)]
+    assert first == [c.chunk_id for c in chunk_document(article, *CHUNKING)]
     assert len(set(first)) == len(first)
 
 
 def test_boilerplate_never_lands_in_a_chunk(article: Document) -> None:
-    text = " ".join(c.text for c in chunk_document(article))
+    text = " ".join(c.text for c in chunk_document(article, *CHUNKING))
     assert "Most Read from Bloomberg" not in text
     assert "Story Continues" not in text
 

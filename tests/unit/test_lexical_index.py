@@ -9,6 +9,7 @@ import pytest
 from qa.index.bm25 import LexicalIndex
 from qa.schema import Chunk
 from qa.text import terms
+from tests.conftest import BM25
 
 
 def chunk(doc_id: str, i: int, text: str, title: str = "") -> Chunk:
@@ -23,7 +24,7 @@ DOCS = {
 
 
 def filled(path: Path) -> LexicalIndex:
-    index = LexicalIndex(path)
+    index = LexicalIndex(path, *BM25)
     index.replace((d, f"sha-{d}", [chunk(d, i, t) for i, t in enumerate(texts)]) for d, texts in DOCS.items())
     return index
 
@@ -49,7 +50,7 @@ def test_search_within_documents(tmp_path: Path) -> None:
 
 def test_it_survives_a_restart_and_changes_one_document_at_a_time(tmp_path: Path) -> None:
     filled(tmp_path / "lex.sqlite3").close()
-    index = LexicalIndex(tmp_path / "lex.sqlite3")
+    index = LexicalIndex(tmp_path / "lex.sqlite3", *BM25)
     assert not index.created and index.count() == 5
     index.replace([("penguins.txt", "sha-2", [chunk("penguins.txt", 0, "Adelie penguins nest on rocks.")])])
     assert ids(index.search(terms("krill"), 10)) == []
@@ -91,7 +92,7 @@ def test_the_journal_names_documents_begun_and_not_finished(tmp_path: Path) -> N
     index.replace([("new.txt", "sha", [chunk("new.txt", 0, "Fresh text.")])])
     index.delete(["desert.txt"])
     index.close()
-    assert LexicalIndex(tmp_path / "lex.sqlite3").pending() == ["penguins.txt"]
+    assert LexicalIndex(tmp_path / "lex.sqlite3", *BM25).pending() == ["penguins.txt"]
 
 
 @pytest.mark.parametrize("damage", [b"not a database at all" * 100, b""])
@@ -101,5 +102,5 @@ def test_a_damaged_file_is_started_anew(tmp_path: Path, damage: bytes, caplog: p
     path.write_bytes(damage)
     for f in tmp_path.glob("lex.sqlite3-*"):
         f.unlink()
-    index = LexicalIndex(path)
+    index = LexicalIndex(path, *BM25)
     assert index.created and index.count() == 0 and index.manifest() == {}

@@ -164,9 +164,9 @@ def doc_page(doc: dict, offset: int) -> int:
 
 
 @pytest.mark.parametrize(("name", "data", "status", "kind"), [
-    ("big.txt", b"x" * 50_001, 413, "TooLarge"),
-    ("tool.exe", b"MZ", 415, "UnsupportedFormat"),
-    ("broken.pdf", b"%PDF-1.4 nothing", 400, "CorpusError"),
+    ("big.txt", b"x" * 50_001, 413, "too_large"),
+    ("tool.exe", b"MZ", 415, "unsupported_format"),
+    ("broken.pdf", b"%PDF-1.4 nothing", 400, "corpus_error"),
 ])
 def test_refused_uploads_get_a_clear_error_and_write_nothing(client: TestClient, tmp_path: Path, name: str,
                                                              data: bytes, status: int, kind: str) -> None:
