@@ -10,12 +10,15 @@ coverage, passage rank) it fits:
   the right sentence against each wrong one of the same question);
 - ``support``: logistic regression from the chosen sentence's signals to "the answer is
   right": the probability qa reports as ``confidence``;
-- ``threshold``: the probability that maximises the mean of answerable accuracy and
-  unanswerable refusal (the two simulated kinds counting equally), at the middle of the
-  plateau within 0.005 of the best.
+- ``threshold``: by a stated risk: the lowest probability at which the share of wrong
+  answers among answered val questions (answerable ones and SQuAD 2.0's human-written
+  unanswerable ones) stays at most ``--max-wrong-rate`` by its one-sided 95 % Clopper-Pearson
+  upper bound, not by its point estimate. The card keeps the whole curve (threshold,
+  answered, wrong, bound), so QA_MAX_WRONG_RATE can choose another target at load.
 
 A signal is kept only if it adds: the sets are compared by two-fold cross-validation over
-the val articles, and the smallest set within 0.005 of the best wins. Never reads the test
+the val articles (mean of answerable accuracy and refusal of each unanswerable kind at the
+best threshold), and the smallest set within 0.005 of the best wins. Never reads the test
 articles nor the article dev set. With --write, stores the result in the judge's card.
 
   python -m bench.calibrate_judge --data ../shared/data/squad-v1.1 --write
@@ -120,6 +123,38 @@ def fit(questions: list[Question], names: tuple[str, ...]) -> dict:
             "threshold": threshold}
 
 
+RISK_KINDS = ("answerable", "human")  # the questions the wrong share is measured on
+CONFIDENCE = 0.95
+
+
+def upper_bound(wrong: int, answered: int, confidence: float = CONFIDENCE) -> float:
+    """One-sided Clopper-Pearson upper bound of a binomial share (1 when nothing was answered)."""
+    from scipy.stats import beta
+
+    return 1.0 if answered == 0 or wrong >= answered else float(beta.ppf(confidence, wrong + 1, answered - wrong))
+
+
+def risk_curve(questions: list[Question], model: dict) -> list[list[float]]:
+    """[threshold, answered, wrong, upper bound of wrong/answered] on the RISK_KINDS questions."""
+    names = tuple(model["select"])
+    cols = [SIGNALS.index(n) for n in names]
+    kept = [q for q in questions if q[0] in RISK_KINDS]
+    x, y, _ = chosen(kept, cols, np.array(list(model["select"].values())))
+    z = x @ np.array([model["support"][n] for n in names]) + model["support"]["bias"]
+    prob = 1 / (1 + np.exp(-z))
+    out = []
+    for t in np.round(np.arange(0.05, 0.951, 0.01), 2):
+        answered = prob >= t
+        n, wrong = int(answered.sum()), int((answered & ~y).sum())
+        out.append([float(t), n, wrong, round(upper_bound(wrong, n), 4)])
+    return out
+
+
+def risk_threshold(curve: list[list[float]], max_wrong_rate: float) -> float:
+    """The lowest threshold whose bound is within the target (the highest if none is)."""
+    return next((t for t, _, _, bound in curve if bound <= max_wrong_rate), curve[-1][0])
+
+
 def evaluate(questions: list[Question], model: dict) -> dict[str, float]:
     names = tuple(model["select"])
     cols = [SIGNALS.index(n) for n in names]
@@ -135,6 +170,8 @@ def main() -> None:
     ap.add_argument("--k", type=int, default=Settings().k)
     ap.add_argument("--write", action="store_true", help="store the calibration in the judge's card")
     ap.add_argument("--limit", type=int, help="questions per set (a quick check; the card needs all)")
+    ap.add_argument("--max-wrong-rate", type=float, default=Settings().max_wrong_rate,
+                    help="target share of wrong answers among answered (QA_MAX_WRONG_RATE)")
     a = ap.parse_args()
     questions = collect(a.data, a.k, a.limit)
     articles = sorted({q[1] for q in questions})
@@ -150,13 +187,21 @@ def main() -> None:
     best = max(r["objective"] for r in report.values())
     names = next(n for n in SUBSETS if report["+".join(n)]["objective"] >= best - 0.005)
     model = fit(questions, names)
+    curve = risk_curve(questions, model)
+    model["threshold"] = risk_threshold(curve, a.max_wrong_rate)
+    chosen_row = next(r for r in curve if r[0] == model["threshold"])
+    print(f"risk: target {a.max_wrong_rate}, threshold {model['threshold']}: {chosen_row[1]} answered, "
+          f"{chosen_row[2]} wrong, bound {chosen_row[3]}", flush=True)
     at = {k: round(v, 4) for k, v in evaluate(questions, model).items()}
     print(f"kept signals: {names}\n{json.dumps(model, indent=1)}\non all val questions: {json.dumps(at)}")
     if a.write:
         path = (Settings().judge_dir or JUDGE_DIR) / CARD
         card = json.loads(path.read_text(encoding="utf-8"))
         card.pop("platt", None)
-        card.update(model, calibration={"on": "val articles", "k": a.k,
+        card.update(model, risk={"target": a.max_wrong_rate, "confidence": CONFIDENCE,
+                                 "bound": "one-sided Clopper-Pearson", "on": list(RISK_KINDS),
+                                 "threshold": model["threshold"], "curve": curve},
+                    calibration={"on": "val articles", "k": a.k,
                                         "questions": {k: sum(q[0] == k for q in questions)
                                                       for k in sorted({q[0] for q in questions})},
                                         "signals_cv": report, "kept": list(names), "at_threshold": at})

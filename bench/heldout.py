@@ -8,7 +8,13 @@ For a part ("train", "val", "test") of the split the shipped judge was trained w
 - ``absent``: unanswerable: its questions asked of the corpus of the training articles
   only, where their own article is missing;
 - ``paraphrased``: answerable: its questions in other words (synonyms for words they share
-  with the answer sentence, bench/paraphrase.py), asked of SQuAD-48.
+  with the answer sentence, bench/paraphrase.py), asked of SQuAD-48;
+- ``human``: unanswerable: SQuAD 2.0's human-written unanswerable questions of its articles
+  (written to look answerable from their paragraph), asked of SQuAD-48.
+
+And for each SQuAD-shifts domain (new Wikipedia, Reddit, Amazon reviews), its test split by
+article or post (``bench/squad.py hashed_split``) asked of that domain's whole corpus:
+``shifts-<domain>``.
 
 The corpora are written as shared/eval/squad_to_corpus.py writes them.
 """
@@ -21,7 +27,7 @@ from pathlib import Path
 
 from bench.judge_data import Builder
 from bench.paraphrase import Paraphraser
-from bench.squad import Article, Question, load_articles, split
+from bench.squad import Article, Question, hashed_split, load_articles, shift_articles, split, unanswerable_questions
 from qa.answer.judge import CARD, JUDGE_DIR
 from qa.index.embedding import Embedder
 
@@ -99,10 +105,40 @@ def question_sets(data: Path, embedder: Embedder, per_part: int = 500, unanswera
             sets["absent"] = [row(a, f"{q.qid}-absent", q.text, (), "absent")
                               for a, q in rng.sample(pool, min(unanswerable, len(pool)))]
             sets["paraphrased"] = paraphrased(paraphraser, rng.sample(pool, len(pool)), unanswerable)
+            squad2 = data.parent / "squad-v2.0" / "dev-v2.0.json"
+            if squad2.is_file():
+                human = unanswerable_questions(squad2, by_name)
+                asked = [(by_name[n], q) for n in parts[part] for q in human.get(n, [])]
+                sets["human"] = [row(a, f"{q.qid}-human", q.text, (), "human")
+                                 for a, q in rng.sample(asked, min(HUMAN, len(asked)))]
         for name, rows in sets.items():
             path = SETS / f"{part}-{name}.jsonl"
             path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
             out[f"{part}-{name}"] = path
+    return out
+
+
+HUMAN = 250  # human-written unanswerable questions per part (val: calibration; test: measured)
+SHIFT_QUESTIONS = 250  # test questions per SQuAD-shifts domain
+
+
+def shift_sets(shifts: Path, seed: int = 13) -> dict[str, tuple[Path, Path]]:
+    """Per SQuAD-shifts domain: its corpus (every article or post) and SHIFT_QUESTIONS of its
+    test split; {set name: (corpus, qa file)}."""
+    out: dict[str, tuple[Path, Path]] = {}
+    for path in sorted(shifts.glob("*.json")):
+        domain = path.name.split("_v1")[0].replace("_", "-")
+        articles = shift_articles(path)
+        by_name = {a.name: a for a in articles}
+        corpus = RESULTS / f"shifts-{domain}" / "corpus"
+        write_corpus(corpus, articles)
+        test = [(by_name[n], q) for n in hashed_split(list(by_name))["test"] for q in by_name[n].questions]
+        rng = random.Random(f"{seed}-{domain}")
+        rows = [row(a, q.qid, q.text, q.answers, domain) for a, q in rng.sample(test, min(SHIFT_QUESTIONS, len(test)))]
+        qa_file = SETS / f"shifts-{domain}.jsonl"
+        SETS.mkdir(parents=True, exist_ok=True)
+        qa_file.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        out[f"shifts-{domain}"] = (corpus, qa_file)
     return out
 
 

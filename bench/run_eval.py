@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.heldout import corpus_for, question_sets
+from bench.heldout import corpus_for, question_sets, shift_sets
 from qa.config import Settings
 from qa.evaluation import Reply, score_system
 from qa.evaluation import evaluate as evaluate_qa
@@ -33,9 +33,14 @@ COLUMNS = {  # column -> what it measures
     "test-swapped": "test: name/number/role swapped (unanswerable)",
     "test-absent": "test: own article not in the corpus (unanswerable)",
     "test-paraphrased": "test: questions in other words (synonyms; answerable)",
+    "test-human": "test: SQuAD 2.0 human-written unanswerable, asked of all 48 articles",
+    "shifts-new-wiki": "SQuAD-shifts new Wikipedia, test split (its 48 articles as corpus)",
+    "shifts-reddit": "SQuAD-shifts Reddit, test split (its 2,035 posts as corpus)",
+    "shifts-amazon-reviews": "SQuAD-shifts Amazon reviews, test split (its products as corpus)",
 }
 KEYS = ("questions", "recall@4", "mrr", "passage_words", "answer_acc", "answerable_acc", "unanswerable_acc",
-        "cite_valid", "cite_support", "answer_words", "retrieve_p50_ms", "ask_p50_ms", "ask_p95_ms")
+        "answered_share", "wrong_among_answered", "cite_valid", "cite_support", "answer_words",
+        "retrieve_p50_ms", "ask_p50_ms", "ask_p95_ms")
 
 
 def open_pipeline(corpus: Path, embedder: Embedder) -> Pipeline:
@@ -108,7 +113,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--baseline", action="store_true", help="also run the plain LangChain RAG")
-    ap.add_argument("--k", type=int, default=4)
+    ap.add_argument("--k", type=int, default=Settings().k)
+    ap.add_argument("--no-shifts", action="store_true", help="skip the SQuAD-shifts domains (their corpora take "
+                    "minutes to index)")
+    ap.add_argument("--only", help="comma-separated set names to run (default: all)")
     a = ap.parse_args()
     RESULTS.mkdir(exist_ok=True)
     t0 = time.time()
@@ -119,6 +127,10 @@ def main() -> None:
     for name, path in question_sets(a.shared / "data" / "squad-v1.1", embedder).items():
         if name in COLUMNS:
             sets[name] = (corpus_for(name), path)
+    if not a.no_shifts:
+        sets.update(shift_sets(a.shared / "data" / "squadshifts"))
+    if a.only:
+        sets = {n: v for n, v in sets.items() if n in a.only.split(",")}
     results: dict[str, dict] = {}
     for corpus in dict.fromkeys(c for c, _ in sets.values()):
         pipeline = open_pipeline(corpus, embedder)

@@ -66,6 +66,12 @@ class Settings(BaseSettings):
         description="Judge probability below which the answerer abstains "
         "(unset: the one calibrated on held-out SQuAD).",
     )
+    max_wrong_rate: float = Field(
+        0.2, gt=0, lt=1,
+        description="Target share of wrong answers among answered questions: the judge answers at the lowest "
+        "probability whose 95% upper bound of that share, measured on held-out SQuAD (answerable and human-written "
+        "unanswerable questions), stays within it. QA_ABSTAIN_THRESHOLD, if set, overrides it.",
+    )
     answer_words: int = Field(
         40, ge=5, le=200,
         description="Longest extractive answer in words: a longer sentence is cut to its best clauses, then words.",

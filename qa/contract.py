@@ -166,6 +166,17 @@ class CitationOut(BaseModel):
     page: int | None = Field(None, description="The 1-based page the quote starts on (PDF documents).")
 
 
+class AbstentionOut(BaseModel):
+    """Why qa said "not found"."""
+
+    reason: Literal["nothing_retrieved", "judge_refused", "citation_unverified"] = Field(
+        description="nothing_retrieved: no passage to read; judge_refused: the closest sentence's probability is "
+        "under the threshold; citation_unverified: the drafted answer could not be cited from the text.")
+    probability: float = Field(ge=0, le=1, description="The closest sentence's probability that it answers.")
+    threshold: float | None = Field(description="The probability qa answers from (null: an LLM answerer).")
+    closest: CitationOut | None = Field(description="The sentence the judge found most likely to answer.")
+
+
 class AskResponse(BaseModel):
     answer: str
     abstained: bool
@@ -180,6 +191,7 @@ class AskResponse(BaseModel):
     answer_phrase: CitationOut | None = Field(None, description="The words that answer, inside the first "
                                               "citation (extractive answerer; null if it cannot tell).")
     answerer: str = Field(description="Which answerer wrote the answer: extractive or llm.")
+    abstention: AbstentionOut | None = Field(None, description="Why not found (null when answered).")
     timings_ms: dict[str, float]
 
 
@@ -281,6 +293,10 @@ def answer_record(answer: Answer) -> dict[str, Any]:
         "answer_phrase": None if answer.phrase is None else citation_record(answer.phrase),
         "confidence": answer.confidence,
         "answerer": answer.answerer,
+        "abstention": None if answer.abstention is None else {
+            "reason": answer.abstention.reason, "probability": answer.abstention.probability,
+            "threshold": answer.abstention.threshold,
+            "closest": None if answer.abstention.closest is None else citation_record(answer.abstention.closest)},
         "timings_ms": answer.timings_ms,
     }
 

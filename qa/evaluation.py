@@ -169,6 +169,8 @@ def summarize(per: list[dict[str, Any]], k: int, retrieve_only: bool) -> dict[st
         answer_acc=mean([r["correct"] for r in per]),
         answerable_acc=mean([r["correct"] for r in answerable]),
         unanswerable_acc=mean([r["correct"] for r in unanswerable]),
+        answered_share=mean([not r["abstained"] for r in per]),
+        wrong_among_answered=mean([not r["correct"] for r in per if not r["abstained"]]),
         cite_valid=mean(cites),
         cite_support=mean(support),
         answer_words=statistics.median(

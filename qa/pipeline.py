@@ -119,13 +119,15 @@ class Pipeline:
             return LLMAnswerer.from_settings(self.settings, self.document)
         from qa.answer.judge import JUDGE_DIR, Judge  # torch: loaded when answering, not to index
 
+        judge = Judge.load(packaged_model_path(), self.settings.judge_dir or JUDGE_DIR)
+        threshold = self.settings.abstain_threshold
         return ExtractiveAnswerer(
-            Judge.load(packaged_model_path(), self.settings.judge_dir or JUDGE_DIR),
+            judge,
             self.document,
             self.retriever.embed_query,
             self.retriever.sentence_vectors,
             self.retriever.idf,
-            threshold=self.settings.abstain_threshold,
+            threshold=judge.calibration.threshold_for(self.settings.max_wrong_rate) if threshold is None else threshold,
             max_words=self.settings.answer_words,
         )
 

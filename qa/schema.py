@@ -79,6 +79,20 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Abstention:
+    """Why an answer is "not found": ``reason`` is ``nothing_retrieved`` (no passage to read),
+    ``judge_refused`` (the closest sentence's probability is under the threshold) or
+    ``citation_unverified`` (what was drafted could not be cited from the text); ``closest``
+    is the sentence the judge found most likely to answer, with its ``probability`` against
+    ``threshold`` (None for an LLM answerer)."""
+
+    reason: str
+    probability: float
+    threshold: float | None
+    closest: Citation | None
+
+
+@dataclass(frozen=True)
 class Answer:
     """The outcome of one question: the answer or an abstention, with its evidence."""
 
@@ -96,6 +110,7 @@ class Answer:
     unsupported: tuple[str, ...] = ()
     conflict: bool = False
     phrase: Citation | None = None  # the words that answer, inside the first citation
+    abstention: Abstention | None = None  # why, when abstained
 
 
 @dataclass(frozen=True)

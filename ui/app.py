@@ -102,6 +102,12 @@ def answer_message(answer: Answer) -> str:
     """The chat message of an answer: text, citation markers, the rewrite in small print."""
     if answer.abstained:
         body = f"**Not found in the source.** {as_text(answer.answer)} The closest passages are under Sources."
+        why = answer.abstention
+        if why is not None and why.closest is not None and why.threshold is not None:
+            body += (f"\n\n<sub>Closest sentence: “{as_text(why.closest.quote)}” (probability {why.probability:.2f}, "
+                     f"answers from {why.threshold:.2f}: the judge found it does not answer).</sub>")
+        elif why is not None and why.reason == "nothing_retrieved":
+            body += "\n\n<sub>Retrieval found no passage to read.</sub>"
     else:
         marks = " ".join(f"[\\[{i}\\]](#qa-cite-{i})" for i in range(1, len(answer.citations) + 1))
         body = f"{with_phrase(answer, as_text, lambda t: f'**{t}**')} {marks}"

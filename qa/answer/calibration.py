@@ -30,11 +30,20 @@ class Calibration:
     select: dict[str, float]
     support: dict[str, float]
     threshold: float
+    risk_curve: tuple[tuple[float, int, int, float], ...] = ()  # (threshold, answered, wrong, bound) on val
 
     @classmethod
     def from_card(cls, card: dict[str, Any]) -> Calibration:
+        curve = tuple((float(t), int(n), int(w), float(b)) for t, n, w, b in card.get("risk", {}).get("curve", []))
         return cls(dict(card.get("select", {"logit": 1.0})), dict(card.get("support", {"logit": 1.0})),
-                   float(card.get("threshold", 0.5)))
+                   float(card.get("threshold", 0.5)), curve)
+
+    def threshold_for(self, max_wrong_rate: float) -> float:
+        """The lowest threshold whose upper bound of wrong answers among answered (on val) is
+        within ``max_wrong_rate``; the card's threshold where it records no curve."""
+        if not self.risk_curve:
+            return self.threshold
+        return next((t for t, _, _, bound in self.risk_curve if bound <= max_wrong_rate), self.risk_curve[-1][0])
 
     def score(self, signals: np.ndarray) -> np.ndarray:
         """Selection score of each row of ``signals`` (n x len(SIGNALS))."""

@@ -125,6 +125,7 @@ class Draft:
     unsupported: tuple[str, ...] = ()
     conflict: bool = False
     phrase: tuple[str, int, int] | None = None
+    threshold: float | None = None  # the probability it answers from (extractive answerer)
 
 
 class Answerer(Protocol):
@@ -161,8 +162,8 @@ class ExtractiveAnswerer:
         embed_query: Callable[[str], np.ndarray],
         sentence_vectors: Callable[[str, Sequence[tuple[int, int]]], np.ndarray],
         idf: Callable[[str], float],
-        threshold: float | None = None,
-        max_words: int = 40,
+        threshold: float | None,
+        max_words: int,
     ) -> None:
         self.judge = judge
         self.calibration = judge.calibration
@@ -210,20 +211,21 @@ class ExtractiveAnswerer:
     def answer(self, question: str, hits: list[Hit]) -> Draft:
         ranked = self.candidates(question, hits)
         if not ranked or ranked[0].probability < self.threshold:
-            return Draft(ABSTAIN_TEXT, True, (), ranked[0].probability if ranked else 0.0, tuple(ranked))
+            return Draft(ABSTAIN_TEXT, True, (), ranked[0].probability if ranked else 0.0, tuple(ranked),
+                         threshold=self.threshold)
         best = ranked[0]
         rival = self.rival(question, ranked)
         if rival is not None:
             text = f"The sources disagree: {best.title} says “{best.text}”, {rival.title} says “{rival.text}”"
             spans = ((best.doc_id, best.start, best.end), (rival.doc_id, rival.start, rival.end))
-            return Draft(text, False, spans, best.probability, tuple(ranked), conflict=True)
+            return Draft(text, False, spans, best.probability, tuple(ranked), conflict=True, threshold=self.threshold)
         start, end = self.trim(question, best)
         doc = self.document(best.doc_id)
         assert doc is not None
         found = self.judge.phrase(question, best.title, doc.text[start:end])
         phrase = None if found is None else (best.doc_id, start + found[0], start + found[1])
         return Draft(doc.text[start:end], False, ((best.doc_id, start, end),), best.probability, tuple(ranked),
-                     phrase=phrase)
+                     phrase=phrase, threshold=self.threshold)
 
     def rival(self, question: str, ranked: Sequence[Candidate]) -> Candidate | None:
         """The best answering sentence of another document that answers the same question

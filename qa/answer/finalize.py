@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 
 from qa.answer.citations import verify_citations, verify_phrase
 from qa.answer.extractive import ABSTAIN_TEXT, Draft
-from qa.schema import Answer, Document, Hit
+from qa.schema import Abstention, Answer, Document, Hit
 
 
 def finalize(draft: Draft, question: str, standalone: str, hits: Sequence[Hit], answerer: str, model: str,
@@ -18,6 +18,13 @@ def finalize(draft: Draft, question: str, standalone: str, hits: Sequence[Hit], 
     citations = verify_citations(draft.spans, document)
     abstained = draft.abstained or not citations
     phrase = verify_phrase(draft.phrase, citations, document)
+    why = None
+    if abstained:
+        closest = next(iter(verify_citations([(c.doc_id, c.start, c.end) for c in draft.candidates[:1]], document)),
+                       None)
+        reason = ("citation_unverified" if not draft.abstained else "judge_refused" if draft.candidates or hits
+                  else "nothing_retrieved")
+        why = Abstention(reason, round(draft.confidence, 4), draft.threshold, closest)
     return Answer(
         answer_id=uuid.uuid4().hex,
         question=question,
@@ -33,4 +40,5 @@ def finalize(draft: Draft, question: str, standalone: str, hits: Sequence[Hit], 
         unsupported=draft.unsupported,
         conflict=draft.conflict and not abstained,
         phrase=None if abstained else phrase,
+        abstention=why,
     )

@@ -35,7 +35,7 @@ def test_answer_is_short_and_cited(pipeline: Pipeline) -> None:
     answer = pipeline.ask("Who co-founded Alibaba?")
     assert not answer.abstained
     assert "Jack Ma" in answer.answer
-    assert len(answer.answer.split()) <= 50
+    assert len(answer.answer.split()) <= pipeline.settings.answer_words  # QA_ANSWER_WORDS, 40
     assert answer.citations and "Jack Ma" in answer.citations[0].quote
     cited_text_is_source(pipeline, answer)
 

@@ -14,7 +14,7 @@ from qa.corpus.ingest import document_from_text
 from qa.index.chunking import chunk_document
 from qa.schema import Document, Hit
 from qa.text import split_sentences
-from tests.conftest import CHUNKING
+from tests.conftest import CHUNKING, DEFAULTS
 from tests.fakes import KeywordJudge
 
 
@@ -85,13 +85,15 @@ def test_claims_are_the_figures_and_names_beyond_the_question() -> None:
     assert claims("The company pledged a lot.", q) == set()
 
 
-def corpus_answerer(texts: dict[str, str], max_words: int = 50) -> tuple[ExtractiveAnswerer, list[Hit]]:
+def corpus_answerer(texts: dict[str, str], max_words: int = DEFAULTS.answer_words
+                    ) -> tuple[ExtractiveAnswerer, list[Hit]]:
     docs = {name: document_from_text(name, text, name.removesuffix(".txt").title(), name)
             for name, text in texts.items()}
     hits = [Hit(c, 1.0) for d in docs.values() for c in chunk_document(d, *CHUNKING)]
     judge = KeywordJudge()
     answerer = ExtractiveAnswerer(judge, docs.get, lambda q: np.zeros(4),  # type: ignore[arg-type]
-                                  lambda doc_id, spans: np.zeros((len(spans), 4)), lambda t: 1.0, max_words=max_words)
+                                  lambda doc_id, spans: np.zeros((len(spans), 4)), lambda t: 1.0, threshold=None,
+                                  max_words=max_words)
     return answerer, hits
 
 
@@ -182,3 +184,32 @@ def test_a_documents_own_headline_is_never_the_answer() -> None:
     answerer.document = {"n.txt": doc}.get  # type: ignore[method-assign]
     draft = answerer.answer("Who co-founded Alibaba?", hits)
     assert all(c.text != title for c in draft.candidates)
+
+
+def test_an_abstention_says_why_with_the_closest_sentence() -> None:
+    from qa.answer.finalize import finalize
+
+    answerer, hits = corpus_answerer({"a.txt": "Penguins live in the south. Jack Ma co-founded Alibaba in Hangzhou."})
+    answerer.threshold = 1.01  # nothing is answered
+    draft = answerer.answer("Who co-founded Alibaba?", hits)
+    assert draft.abstained
+    answer = finalize(draft, "Who co-founded Alibaba?", "Who co-founded Alibaba?", hits, "extractive", "m",
+                      answerer.document, {})
+    assert answer.abstained and answer.abstention is not None
+    assert answer.abstention.reason == "judge_refused" and answer.abstention.threshold == 1.01
+    assert answer.abstention.closest is not None and "Jack Ma" in answer.abstention.closest.quote
+    nothing = finalize(answerer.answer("Who co-founded Alibaba?", []), "q", "q", [], "extractive", "m",
+                       answerer.document, {})
+    assert nothing.abstention is not None and nothing.abstention.reason == "nothing_retrieved"
+    assert nothing.abstention.closest is None
+
+
+def test_the_threshold_follows_the_stated_risk_on_the_recorded_curve() -> None:
+    from qa.answer.calibration import Calibration
+
+    curve = [[0.1, 100, 30, 0.38], [0.2, 80, 15, 0.26], [0.3, 60, 6, 0.18], [0.4, 40, 2, 0.15]]
+    calibration = Calibration.from_card({"threshold": 0.5, "risk": {"curve": curve}})
+    assert calibration.threshold_for(0.2) == 0.3
+    assert calibration.threshold_for(0.3) == 0.2
+    assert calibration.threshold_for(0.01) == 0.4  # none within: the most cautious recorded
+    assert Calibration.from_card({"threshold": 0.5}).threshold_for(0.2) == 0.5
