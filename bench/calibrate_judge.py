@@ -170,6 +170,7 @@ def main() -> None:
     ap.add_argument("--k", type=int, default=Settings().k)
     ap.add_argument("--write", action="store_true", help="store the calibration in the judge's card")
     ap.add_argument("--limit", type=int, help="questions per set (a quick check; the card needs all)")
+    ap.add_argument("--signals", help="fit this set of signals (e.g. logit,span,cosine) instead of choosing by CV")
     ap.add_argument("--max-wrong-rate", type=float, default=Settings().max_wrong_rate,
                     help="target share of wrong answers among answered (QA_MAX_WRONG_RATE)")
     a = ap.parse_args()
@@ -185,7 +186,8 @@ def main() -> None:
         report["+".join(names)] = {key: round(float(np.mean([c[key] for c in cv])), 4) for key in cv[0]}
         print(f"{'+'.join(names):<32} two-fold CV on val articles: {json.dumps(report['+'.join(names)])}", flush=True)
     best = max(r["objective"] for r in report.values())
-    names = next(n for n in SUBSETS if report["+".join(n)]["objective"] >= best - 0.005)
+    names = (tuple(a.signals.split(",")) if a.signals
+             else next(n for n in SUBSETS if report["+".join(n)]["objective"] >= best - 0.005))
     model = fit(questions, names)
     curve = risk_curve(questions, model)
     model["threshold"] = risk_threshold(curve, a.max_wrong_rate)

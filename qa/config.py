@@ -67,7 +67,7 @@ class Settings(BaseSettings):
         "(unset: the one calibrated on held-out SQuAD).",
     )
     max_wrong_rate: float = Field(
-        0.2, gt=0, lt=1,
+        0.375, gt=0, lt=1,
         description="Target share of wrong answers among answered questions: the judge answers at the lowest "
         "probability whose 95% upper bound of that share, measured on held-out SQuAD (answerable and human-written "
         "unanswerable questions), stays within it. QA_ABSTAIN_THRESHOLD, if set, overrides it.",
