@@ -35,6 +35,7 @@ from sklearn.linear_model import LogisticRegression
 
 from bench.heldout import corpus_for, question_sets
 from bench.run_eval import open_pipeline
+from qa.answer.calibration import Calibration
 from qa.answer.extractive import ExtractiveAnswerer
 from qa.answer.judge import CARD, JUDGE_DIR, SIGNALS
 from qa.config import Settings
@@ -136,12 +137,7 @@ def upper_bound(wrong: int, answered: int, confidence: float = CONFIDENCE) -> fl
 
 def risk_curve(questions: list[Question], model: dict) -> list[list[float]]:
     """[threshold, answered, wrong, upper bound of wrong/answered] on the RISK_KINDS questions."""
-    names = tuple(model["select"])
-    cols = [SIGNALS.index(n) for n in names]
-    kept = [q for q in questions if q[0] in RISK_KINDS]
-    x, y, _ = chosen(kept, cols, np.array(list(model["select"].values())))
-    z = x @ np.array([model["support"][n] for n in names]) + model["support"]["bias"]
-    prob = 1 / (1 + np.exp(-z))
+    prob, y, _ = probabilities([q for q in questions if q[0] in RISK_KINDS], model)
     out = []
     for t in np.round(np.arange(0.05, 0.951, 0.01), 2):
         answered = prob >= t
@@ -155,12 +151,25 @@ def risk_threshold(curve: list[list[float]], max_wrong_rate: float) -> float:
     return next((t for t, _, _, bound in curve if bound <= max_wrong_rate), curve[-1][0])
 
 
+def probabilities(questions: list[Question], model: dict) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """What qa's Calibration (qa/answer/calibration.py) makes of each question's chosen sentence:
+    its probability, whether it is right, the question's kind."""
+    calibration = Calibration(model["select"], model["support"], model["threshold"])
+    picked, right, kinds = [], [], []
+    for kind, _, x, ok in questions:
+        if len(x) == 0:
+            picked.append(np.full(len(SIGNALS), -30.0))
+            right.append(False)
+        else:
+            i = int(np.argmax(calibration.score(x)))
+            picked.append(x[i])
+            right.append(kind == "answerable" and bool(ok[i]))
+        kinds.append(kind)
+    return calibration.probability(np.array(picked)), np.array(right), kinds
+
+
 def evaluate(questions: list[Question], model: dict) -> dict[str, float]:
-    names = tuple(model["select"])
-    cols = [SIGNALS.index(n) for n in names]
-    x, y, kinds = chosen(questions, cols, np.array(list(model["select"].values())))
-    z = x @ np.array([model["support"][n] for n in names]) + model["support"]["bias"]
-    prob = 1 / (1 + np.exp(-z))
+    prob, y, kinds = probabilities(questions, model)
     return objective(prob, y, kinds, model["threshold"])
 
 
