@@ -1,6 +1,6 @@
 # make run  : install into .venv, index corpus/, serve UI + API on http://127.0.0.1:8000
 # make test : install test tools (and Debian's chromium), run the whole test suite
-# make eval : article dev set and SQuAD articles the judge trained on / never saw -> results/*.json
+# make eval : article dev set, SQuAD articles the judge trained on / never saw (human-written unanswerable too), SQuAD-shifts -> results/*.json (about 40 min)
 # make bench: eval plus the plain LangChain RAG baseline side by side
 # make train-judge: fine-tune and calibrate the answer judge (about 45 min on 2 CPU cores)
 # make bench-load: 8 then 32 concurrent clients against a real server (about 2 min)
