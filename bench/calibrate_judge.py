@@ -147,25 +147,18 @@ def risk_curve(questions: list[Question], model: dict) -> list[list[float]]:
 
 
 def risk_threshold(curve: list[list[float]], max_wrong_rate: float) -> float:
-    """The lowest threshold whose bound is within the target (the highest if none is)."""
-    return next((t for t, _, _, bound in curve if bound <= max_wrong_rate), curve[-1][0])
+    """The threshold qa takes for ``max_wrong_rate`` from this curve (Calibration.threshold_for)."""
+    recorded = tuple((float(t), int(n), int(w), float(b)) for t, n, w, b in curve)
+    return Calibration({}, {}, curve[-1][0], recorded).threshold_for(max_wrong_rate)
 
 
 def probabilities(questions: list[Question], model: dict) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """What qa's Calibration (qa/answer/calibration.py) makes of each question's chosen sentence:
     its probability, whether it is right, the question's kind."""
     calibration = Calibration(model["select"], model["support"], model["threshold"])
-    picked, right, kinds = [], [], []
-    for kind, _, x, ok in questions:
-        if len(x) == 0:
-            picked.append(np.full(len(SIGNALS), -30.0))
-            right.append(False)
-        else:
-            i = int(np.argmax(calibration.score(x)))
-            picked.append(x[i])
-            right.append(kind == "answerable" and bool(ok[i]))
-        kinds.append(kind)
-    return calibration.probability(np.array(picked)), np.array(right), kinds
+    weights = np.array([calibration.select.get(n, 0.0) for n in SIGNALS])
+    x, right, kinds = chosen(questions, list(range(len(SIGNALS))), weights)
+    return calibration.probability(x), right, kinds
 
 
 def evaluate(questions: list[Question], model: dict) -> dict[str, float]:
