@@ -23,8 +23,9 @@ from pathlib import Path
 from qa.config import Settings
 from qa.corpus.ingest import load_corpus
 from qa.index.bm25 import LexicalIndex
+from qa.index.journal import Journal
 from qa.index.store import ChromaStore
-from qa.pipeline import LEXICAL_FILE
+from qa.pipeline import JOURNAL_FILE, LEXICAL_FILE
 from qa.schema import Document
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,10 +38,12 @@ def inspect(index: Path) -> tuple[dict[str, str], list[str], list[str], dict[str
     them the indexer's journal does not name, the lexical index's doc -> sha256), read as stored."""
     store = ChromaStore.embedded(index, "qa", signature="inspect")  # another signature: read as is
     lexical = LexicalIndex(index / LEXICAL_FILE, Settings().bm25_k1, Settings().bm25_b)
+    journal = Journal(index / JOURNAL_FILE)
     try:
-        broken = store.incomplete_documents()
-        return store.manifest(), broken, sorted(set(broken) - set(lexical.pending())), lexical.manifest()
+        broken = store.collections.incomplete_documents()
+        return store.manifest(), broken, sorted(set(broken) - set(journal.pending())), lexical.manifest()
     finally:
+        journal.close()
         lexical.close()
         store.close()
 

@@ -32,6 +32,7 @@ import numpy as np
 
 from bench.paraphrase import Paraphraser
 from bench.squad import Article, Question
+from qa.config import Settings
 from qa.schema import Chunk
 from qa.text import terms
 
@@ -123,6 +124,18 @@ def sentences_of(article: Article, chunk: Chunk) -> tuple[str, ...]:
     return tuple(article.document.text[s:e] for s, e in chunk.sentences)
 
 
+def question_entities(articles: list[Article]) -> dict[int, list[tuple[str, str]]]:
+    """The names the articles' questions use (not their first word), by number of words:
+    words -> [(article, name)]."""
+    out: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for a in articles:
+        for q in a.questions:
+            for m in ENTITY.finditer(q.text):
+                if m.start() > 0:
+                    out[len(m.group(0).split())].append((a.name, m.group(0)))
+    return out
+
+
 class Builder:
     """Builds the examples of one part of the split (its articles only)."""
 
@@ -136,15 +149,10 @@ class Builder:
         self.asked_otherwise = 0  # how many were
         self.rng = random.Random(seed)
         self.chunks = [(a, c) for a in articles for c in a.chunks]
-        self.bm25 = bm25s.BM25(k1=0.9, b=0.4)
+        self.bm25 = bm25s.BM25(k1=Settings().bm25_k1, b=Settings().bm25_b)
         self.bm25.index([terms(f"{c.title}\n{c.text}") for _, c in self.chunks], show_progress=False)
-        self.entities: dict[int, list[tuple[str, str]]] = defaultdict(list)  # words -> (article, entity)
+        self.entities = question_entities(articles)
         self._foreign: dict[tuple[str, int], list[str]] = {}
-        for a in articles:
-            for q in a.questions:
-                for m in ENTITY.finditer(q.text):
-                    if m.start() > 0:
-                        self.entities[len(m.group(0).split())].append((a.name, m.group(0)))
 
     def ranked(self, question: str, n: int = 20) -> list[tuple[Article, Chunk]]:
         q = terms(question)

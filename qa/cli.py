@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from qa.contract import K_MAX, checked_text
 from qa.errors import QAError
+from qa.inputs import K_MAX, checked_text
 
 if TYPE_CHECKING:  # the heavy modules load only when a command needs them
     from qa.client import Client, LocalClient

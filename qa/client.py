@@ -27,7 +27,9 @@ from qa.contract import (
     Passage,
     RetrieveResponse,
     answer_record,
+    document_info_record,
     document_record,
+    health_record,
     passage_record,
 )
 from qa.errors import QAError
@@ -127,13 +129,13 @@ class LocalClient:
         return AskResponse.model_validate(answer_record(self.pipeline.ask(question, history or (), k)))
 
     def documents(self) -> list[DocumentInfo]:
-        return [DocumentInfo.model_validate(d) for d in self.pipeline.documents()]
+        return [DocumentInfo.model_validate(document_info_record(d)) for d in self.pipeline.documents()]
 
     def document(self, doc_id: str) -> DocumentText:
         return DocumentText.model_validate(document_record(self.pipeline.get_document(doc_id)))
 
     def health(self) -> dict[str, Any]:
-        return self.pipeline.health()
+        return health_record(self.pipeline.health())
 
     def close(self) -> None:
         self.pipeline.close()

@@ -4,95 +4,12 @@ the one serialiser from our records to them."""
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StrictBool,
-    StrictStr,
-    TypeAdapter,
-    ValidationError,
-    WithJsonSchema,
-)
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 
-from qa.errors import InvalidRequest
-from qa.schema import Answer, Citation, Document, Hit
-
-MAX_QUERY = 2000
-
-
-# What a query or question may hold, said once as a regular expression that the OpenAPI
-# document carries too: no control character (but tab and line breaks), and one character or
-# more that is neither whitespace nor an invisible format character (zero-width space, BOM ...).
-_CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
-_INVISIBLE = "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
-TEXT_PATTERN = f"^[^{_CONTROL}]*[^\\s{_CONTROL}{_INVISIBLE}][^{_CONTROL}]*$"
-_HAS_CONTROL = re.compile(f"[{_CONTROL}]")
-_TEXT = re.compile(TEXT_PATTERN)
-
-
-def _not_blank(value: str) -> str:
-    """Text with something to read (``TEXT_PATTERN``), stripped."""
-    if _HAS_CONTROL.search(value):
-        raise ValueError("must not contain control characters")
-    if not _TEXT.fullmatch(value):
-        raise ValueError("must not be empty or whitespace")
-    return value.strip()
-
-
-Text = Annotated[StrictStr, Field(min_length=1, max_length=MAX_QUERY, json_schema_extra={"pattern": TEXT_PATTERN}),
-                 AfterValidator(_not_blank)]
-_text = TypeAdapter(Text)
-
-
-def checked_text(name: str, value: object) -> str:
-    """``value`` by the API's rules for a query or question, for edges that take text outside
-    a request model (MCP tools, OpenAI messages, the Gradio endpoint).
-
-    Raises:
-        InvalidRequest: "<name>: <what is wrong>", as the API's 422 says it.
-    """
-    try:
-        return str(_text.validate_python(value))
-    except ValidationError as exc:
-        raise InvalidRequest(f"{name}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from None
-K_MAX = 50
-
-
-def _whole(value: object) -> object:
-    """A whole number of passages: 8 and 8.0 alike (JSON does not tell them apart); not 2.5,
-    "5" or true."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError("Input should be a valid integer")
-    if isinstance(value, float) and not value.is_integer():
-        raise ValueError("Input should be a valid integer")
-    return int(value)
-
-
-K = Annotated[
-    Annotated[int, BeforeValidator(_whole), Field(ge=1, le=K_MAX)] | None,
-    Field(description="Passages to read (default QA_K)."),
-    WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 1, "maximum": K_MAX}, {"type": "null"}],
-                    "description": "Passages to read (default QA_K)."}),
-]
-_k = TypeAdapter(K)
-
-
-def checked_k(value: object) -> int | None:
-    """``value`` by the API's rules for k (a whole number 1..50, or none: the default).
-
-    Raises:
-        InvalidRequest: "k: <what is wrong>", as the API's 422 says it.
-    """
-    try:
-        return _k.validate_python(value)  # type: ignore[no-any-return]
-    except ValidationError as exc:
-        raise InvalidRequest(f"k: {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from None
+from qa.inputs import K, Text
+from qa.schema import Answer, Citation, Document, Feedback, Health, Hit, IndexedDocument, Provenance, UploadOutcome
 
 
 class RetrieveRequest(BaseModel):
@@ -225,6 +142,25 @@ class DocumentText(BaseModel):
     pages: list[int] = Field(default_factory=list, description="Offset where each page starts (PDF).")
 
 
+class IndexProgress(BaseModel):
+    texts_embedded: int
+    texts_total: int
+
+
+class HealthResponse(BaseModel):
+    ready: bool = Field(description="Something is indexed, under the current settings: questions are answered.")
+    status: Literal["ready", "indexing", "empty", "degraded"] = Field(
+        description="indexing: a run is writing (questions are still answered); degraded: built with other "
+        "settings (run `qa index`).")
+    documents: int
+    chunks: int
+    model: str = Field(description="The embedding model.")
+    answerer: Literal["extractive", "llm"]
+    llm: str = Field(description="QA_LLM.")
+    progress: IndexProgress | None = Field(None, description="While indexing: texts embedded of those to embed.")
+    last_index_error: str | None = Field(None, description="Why the last background indexing failed, if it did.")
+
+
 class UploadResponse(BaseModel):
     doc_id: str = Field(description="The document's id: its (sanitised) file name in the corpus folder.")
     duplicate: bool = Field(description="The same content was already there; nothing new was saved.")
@@ -305,3 +241,41 @@ def document_record(document: Document) -> dict[str, Any]:
     """A document's text as it leaves the process (a ``DocumentText``)."""
     return {"doc_id": document.doc_id, "title": document.title, "text": document.text,
             "sha256": document.sha256, "metadata": document.metadata, "pages": list(document.pages)}
+
+
+def document_info_record(document: IndexedDocument) -> dict[str, Any]:
+    """What the index holds of a document as it leaves the process (a ``DocumentInfo``)."""
+    return {"doc_id": document.doc_id, "title": document.title, "chunks": document.chunks,
+            "sha256": document.sha256, "size": document.size, "indexed_at": document.indexed_at,
+            "metadata": document.metadata}
+
+
+def upload_record(outcome: UploadOutcome) -> dict[str, Any]:
+    """A saved upload as it leaves the process (an ``UploadResponse``)."""
+    return {"doc_id": outcome.doc_id, "duplicate": outcome.duplicate,
+            "status": "indexed" if outcome.indexed else "indexing"}
+
+
+def health_record(health: Health) -> dict[str, Any]:
+    """Health as it leaves the process (a ``HealthResponse``)."""
+    progress = None if health.progress is None else dict(zip(("texts_embedded", "texts_total"), health.progress))
+    return {"ready": health.ready, "status": health.status, "documents": health.documents, "chunks": health.chunks,
+            "model": health.model, "answerer": health.answerer, "llm": health.llm, "progress": progress,
+            "last_index_error": health.last_index_error}
+
+
+def feedback_record(feedback: Feedback) -> dict[str, Any]:
+    return {"rating": feedback.rating, "comment": feedback.comment, "at": feedback.at}
+
+
+def provenance_record(provenance: Provenance) -> dict[str, Any]:
+    """An answer's provenance record as it leaves the process (also each line of
+    feedback.jsonl): the answer as served, with the question, the answerer's and embedding
+    model's ids, what a grounding gate removed, when, and the user's feedback if given."""
+    answer = provenance.answer
+    record = {**answer_record(answer), "question": answer.question, "model": answer.model,
+              "embedding_model": provenance.embedding_model,
+              "removed_by_grounding_gate": list(answer.unsupported), "created": provenance.created}
+    if provenance.feedback is not None:
+        record["feedback"] = feedback_record(provenance.feedback)
+    return record

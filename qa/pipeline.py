@@ -7,21 +7,24 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from qa.answer.extractive import Answerer, Draft, ExtractiveAnswerer
 from qa.answer.finalize import finalize
 from qa.answer.provenance import AnswerLog
+from qa.catalog import Catalog
 from qa.config import Settings, packaged_model_path
+from qa.contract import provenance_record
 from qa.corpus.library import Library
-from qa.errors import IndexNotReady, NotFound
-from qa.index.background import Background
+from qa.errors import IndexNotReady
 from qa.index.bm25 import LexicalIndex
 from qa.index.embedding import Embedder, open_embedder
-from qa.index.indexer import Indexer, describe_change, index_signature
-from qa.index.store import ChromaStore, IndexLock
-from qa.retrieval import RetrievalConfig, Retriever
-from qa.schema import Answer, Document, Hit, IndexReport
+from qa.index.indexer import Indexer, index_signature
+from qa.index.journal import Journal
+from qa.index.lock import IndexLock
+from qa.index.store import ChromaStore
+from qa.retrieval import RetrievalConfig, Retriever, matching
+from qa.schema import Answer, Document, Health, Hit, IndexedDocument, IndexReport, Provenance, UploadOutcome
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +35,7 @@ def _ms(t0: float) -> float:
 
 FEEDBACK_FILE = "feedback.jsonl"  # beside the index: users' ratings with the answers' provenance
 LEXICAL_FILE = "lexical.sqlite3"  # beside the index (each qa process's own, also with a Chroma server)
+JOURNAL_FILE = "journal.sqlite3"  # beside the index: the indexer's journal (each qa process's own)
 
 
 def make_embedder(settings: Settings) -> Embedder:
@@ -51,32 +55,74 @@ def retrieval_config(settings: Settings) -> RetrievalConfig:
     )
 
 
+def open_index(settings: Settings, embedder: Embedder | None) -> tuple[Embedder, ChromaStore]:
+    """The embedder (``embedder``, or the settings' model) and the index of the settings."""
+    # a second owner of an embedded index is refused at once, not after the model loads
+    lock = None if settings.chroma_host else IndexLock(settings.index_dir)
+    try:
+        embedder = embedder or make_embedder(settings)
+        signature = index_signature(embedder.model_id, settings.chunk_size, settings.chunk_overlap)
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
+    if settings.chroma_host:
+        return embedder, ChromaStore.server(settings.chroma_host, settings.chroma_port, settings.collection, signature)
+    return embedder, ChromaStore.embedded(settings.index_dir, settings.collection, signature, lock)
+
+
+def make_answerer(settings: Settings, pipeline: Pipeline) -> Answerer:
+    """The answerer of the settings, reading documents and vectors through ``pipeline``."""
+    if settings.llm != "none":
+        from qa.answer.llm import LLMAnswerer
+
+        return LLMAnswerer.from_settings(settings, pipeline.catalog.document)
+    from qa.answer.judge import JUDGE_DIR, Judge  # torch: loaded when answering, not to index
+
+    judge = Judge.load(packaged_model_path(), settings.judge_dir or JUDGE_DIR)
+    threshold = settings.abstain_threshold
+    retriever = pipeline.retriever
+    return ExtractiveAnswerer(
+        judge, pipeline.catalog.document, retriever.embed_query, retriever.sentence_vectors, retriever.idf,
+        threshold=judge.calibration.threshold_for(settings.max_wrong_rate) if threshold is None else threshold,
+        max_words=settings.answer_words,
+    )
+
+
 class Pipeline:
-    """Owns the embedder, the store, the retriever and the answerer, wired from Settings."""
+    """Owns the embedder, the catalog (corpus folder and index), the retriever and the
+    answerer, wired from Settings."""
 
     def __init__(self, settings: Settings, embedder: Embedder, store: ChromaStore) -> None:
         self.settings = settings
         self.embedder = embedder
         self.store = store
         self.lexical = LexicalIndex(settings.index_dir / LEXICAL_FILE, settings.bm25_k1, settings.bm25_b)
-        self.indexer = Indexer(store, self.lexical, embedder, settings.chunk_size, settings.chunk_overlap)
-        if not store.stale:
+        self.journal = Journal(settings.index_dir / JOURNAL_FILE)
+        self.indexer = Indexer(store, self.lexical, self.journal, embedder, settings.chunk_size,
+                               settings.chunk_overlap)
+        if not store.collections.stale:
             self.indexer.repair()  # what a killed run left half-written is never served
             self.indexer.align_lexical()
         self.retriever = Retriever(store, self.lexical, embedder, retrieval_config(settings))
-        self._documents: dict[str, Document] = {}
-        self.answers = AnswerLog(settings.answers_kept, embedder.model_id, settings.index_dir / FEEDBACK_FILE)
-        self._index_lock = threading.Lock()  # one indexing run at a time (CLI, API)
-        self.library = Library(settings.corpus_dir, settings.max_upload_bytes)
-        self.background_index = Background(self.index, "background indexing")
+        self.catalog = Catalog(store, self.indexer, Library(settings.corpus_dir, settings.max_upload_bytes),
+                               self.retriever.refresh)
+        self.answers = AnswerLog(settings.answers_kept, embedder.model_id, settings.index_dir / FEEDBACK_FILE,
+                                 provenance_record)
         self._answerer_lock = threading.Lock()
         self._answerer: Answerer | None = None
         if settings.llm != "none":  # cheap, and a bad LLM setting fails here, not at the first question
             try:
-                self._answerer = self._make_answerer()
+                self._answerer = make_answerer(settings, self)
             except Exception:
-                store.close()  # ... and must not leave the index locked
+                self.close()  # ... and must not leave the index locked
                 raise
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None, embedder: Embedder | None = None) -> Pipeline:
+        """Build the pipeline: load the model, open the index (embedded or server Chroma)."""
+        settings = settings or Settings()
+        return cls(settings, *open_index(settings, embedder))
 
     def prepare_answering(self) -> None:
         """Load what answering needs (the embedding model, the judge) now rather than at the
@@ -90,144 +136,45 @@ class Pipeline:
         """The answerer; the extractive one (the judge's weights) loads on first use."""
         with self._answerer_lock:
             if self._answerer is None:
-                self._answerer = self._make_answerer()
+                self._answerer = make_answerer(self.settings, self)
             return self._answerer
 
-    @classmethod
-    def from_settings(cls, settings: Settings | None = None, embedder: Embedder | None = None) -> Pipeline:
-        """Build the pipeline: load the model, open the index (embedded or server Chroma)."""
-        settings = settings or Settings()
-        # a second owner of an embedded index is refused at once, not after the model loads
-        lock = None if settings.chroma_host else IndexLock(settings.index_dir)
-        try:
-            embedder = embedder or make_embedder(settings)
-            signature = index_signature(embedder.model_id, settings.chunk_size, settings.chunk_overlap)
-        except BaseException:
-            if lock is not None:
-                lock.release()
-            raise
-        if settings.chroma_host:
-            store = ChromaStore.server(settings.chroma_host, settings.chroma_port, settings.collection, signature)
-        else:
-            store = ChromaStore.embedded(settings.index_dir, settings.collection, signature, lock)
-        return cls(settings, embedder, store)
-
-    def _make_answerer(self) -> Answerer:
-        if self.settings.llm != "none":
-            from qa.answer.llm import LLMAnswerer
-
-            return LLMAnswerer.from_settings(self.settings, self.document)
-        from qa.answer.judge import JUDGE_DIR, Judge  # torch: loaded when answering, not to index
-
-        judge = Judge.load(packaged_model_path(), self.settings.judge_dir or JUDGE_DIR)
-        threshold = self.settings.abstain_threshold
-        return ExtractiveAnswerer(
-            judge,
-            self.document,
-            self.retriever.embed_query,
-            self.retriever.sentence_vectors,
-            self.retriever.idf,
-            threshold=judge.calibration.threshold_for(self.settings.max_wrong_rate) if threshold is None else threshold,
-            max_words=self.settings.answer_words,
-        )
-
     def close(self) -> None:
+        self.journal.close()
         self.lexical.close()
         self.store.close()
 
-    # --- indexing ---------------------------------------------------------------------------
-
     def index(self, corpus_dir: Path | None = None, progress: bool = False) -> IndexReport:
-        """Bring the index in line with the corpus folder: add, replace, skip, remove.
+        """``Catalog.index``: questions keep being answered while it runs; each batch of
+        documents shows in their results once written whole."""
+        return self.catalog.index(corpus_dir, progress)
 
-        Questions keep being answered while it runs: each batch of documents shows in their
-        results once written whole (a changed document is missing while its batch is written).
-
-        Raises:
-            CorpusError: the folder is missing or holds no readable document.
-        """
-        with self._index_lock:
-            return self._index(corpus_dir, progress)
-
-    def _stale_reason(self) -> str:
-        return describe_change(self.store.built_signature or "", self.store.signature)
-
-    def _index(self, corpus_dir: Path | None, progress: bool) -> IndexReport:
-        if self.store.stale:
-            log.warning("the index is rebuilt: %s", self._stale_reason())
-            self.store.rebuild()
-        report = self.indexer.run(Path(corpus_dir or self.settings.corpus_dir), progress)
-        if report.added or report.updated or report.removed or self.store.model_changed:
-            self.retriever.refresh()
-            self._documents.clear()
-        return report
-
-    # --- the library (the corpus folder) ------------------------------------------------------
-
-    def upload(self, name: str, data: bytes) -> dict[str, Any]:
-        """Save a document into the corpus folder and index it in the background.
-
-        Raises:
-            TooLarge, UnsupportedFormat, CorpusError: the upload is refused; nothing is written.
-        """
-        indexed = self.store.manifest()
-        saved = self.library.save(name, data, indexed)
-        if saved.doc_id in indexed:
-            return {"doc_id": saved.doc_id, "duplicate": saved.duplicate, "status": "indexed"}
-        self.background_index.request()
-        return {"doc_id": saved.doc_id, "duplicate": saved.duplicate, "status": "indexing"}
+    def upload(self, name: str, data: bytes) -> UploadOutcome:
+        """``Catalog.upload``: saved into the corpus folder, indexed in the background."""
+        return self.catalog.upload(name, data)
 
     def delete_document(self, doc_id: str) -> None:
-        """Remove a document: its file from the corpus folder, then its chunks from the index.
-
-        Raises:
-            NotFound: no such file in the corpus folder.
-        """
-        with self._index_lock:
-            self.library.delete(doc_id)
-            self.indexer.remove([doc_id])
-            self.retriever.refresh()
-            self._documents.clear()
-
-    # --- reading ----------------------------------------------------------------------------
+        """``Catalog.delete``: the file, then its chunks (NotFound: no such file)."""
+        self.catalog.delete(doc_id)
 
     def document(self, doc_id: str) -> Document | None:
-        """An indexed document (original text) by id, cached."""
-        if doc_id not in self._documents:
-            doc = self.store.document(doc_id)
-            if doc is None:
-                return None
-            self._documents[doc_id] = doc
-        return self._documents[doc_id]
+        return self.catalog.document(doc_id)
 
     def get_document(self, doc_id: str) -> Document:
-        """Like ``document`` but raises NotFound."""
-        doc = self.document(doc_id)
-        if doc is None:
-            raise NotFound(f"no document with id {doc_id!r}")
-        return doc
+        return self.catalog.get_document(doc_id)
 
-    def documents(self) -> list[dict[str, Any]]:
-        """What is indexed, one record per document (a ``contract.DocumentInfo``)."""
-        return self.store.documents()
+    def documents(self) -> list[IndexedDocument]:
+        return self.catalog.documents()
 
-    def health(self) -> dict[str, Any]:
+    def health(self) -> Health:
         documents, chunks = self.store.count()
-        indexing = self._index_lock.locked() or self.background_index.running()
-        status = ("indexing" if indexing else "degraded" if self.store.stale
-                  else "empty" if chunks == 0 else "ready")
-        done, total = self.indexer.progress
-        return {
-            "progress": {"texts_embedded": done, "texts_total": total} if indexing else None,
-            "last_index_error": self.background_index.error,
-            "ready": chunks > 0 and not self.store.stale,
-            "status": status,
-            "documents": documents,
-            "chunks": chunks,
-            "model": self.embedder.model_id,
-            "answerer": "extractive" if self.settings.llm == "none" else "llm",
-            "llm": self.settings.llm,
-        }
+        indexing, stale = self.catalog.indexing(), self.store.collections.stale
+        status = "indexing" if indexing else "degraded" if stale else "empty" if chunks == 0 else "ready"
+        return Health(status, chunks > 0 and not stale, documents, chunks, self.embedder.model_id,
+                      "extractive" if self.settings.llm == "none" else "llm", self.settings.llm,
+                      self.indexer.progress if indexing else None, self.catalog.background.error)
+
+    # --- answering --------------------------------------------------------------------------
 
     def retrieve(self, query: str, k: int | None = None, hybrid: bool = True, rerank: bool = True,
                  documents: Sequence[str] | None = None, metadata: dict[str, str] | None = None) -> list[Hit]:
@@ -237,55 +184,32 @@ class Pipeline:
         Raises:
             IndexNotReady: nothing is indexed yet, or the index was built with other settings.
         """
-        if self.store.stale:
-            raise IndexNotReady(f"the index was built with other settings ({self._stale_reason()}): "
+        if self.store.collections.stale:
+            raise IndexNotReady(f"the index was built with other settings ({self.catalog.stale_reason()}): "
                                 "run `qa index` (or `qa serve --refresh`) to rebuild it")
         if self.retriever.empty:
             raise IndexNotReady("the index is empty: run `qa index` first")
+        within = None if documents is None and not metadata else matching(self.documents(), documents, metadata or {})
         return self.retriever.search(query.strip(), k or self.settings.k, hybrid=hybrid, rerank=rerank,
-                                     documents=self._documents_matching(documents, metadata))
+                                     documents=within)
 
-    def _documents_matching(self, ids: Sequence[str] | None, metadata: dict[str, str] | None) -> frozenset[str] | None:
-        if ids is None and not metadata:
-            return None
-        listed = self.documents()
-        wanted = {d["doc_id"] for d in listed} if ids is None else set(ids)
-        return frozenset(d["doc_id"] for d in listed if d["doc_id"] in wanted
-                         and all({**d["metadata"], "title": d["title"]}.get(key) == value
-                                 for key, value in (metadata or {}).items()))
-
-    # --- answering --------------------------------------------------------------------------
-
-    def ask(
-        self,
-        question: str,
-        history: Sequence[dict[str, str]] = (),
-        k: int | None = None,
-        hybrid: bool = True,
-        rerank: bool = True,
-    ) -> Answer:
+    def ask(self, question: str, history: Sequence[dict[str, str]] = (), k: int | None = None, hybrid: bool = True,
+            rerank: bool = True) -> Answer:
         """Answer a question from the index, with verified citations, or abstain."""
         *_, answer = self.ask_stream(question, history, k, hybrid, rerank)
         assert isinstance(answer, Answer)
         return answer
 
-    def ask_stream(
-        self,
-        question: str,
-        history: Sequence[dict[str, str]] = (),
-        k: int | None = None,
-        hybrid: bool = True,
-        rerank: bool = True,
-    ) -> Iterator[str | Answer]:
+    def ask_stream(self, question: str, history: Sequence[dict[str, str]] = (), k: int | None = None,
+                   hybrid: bool = True, rerank: bool = True) -> Iterator[str | Answer]:
         """Yield pieces of answer text as they come, then the final Answer.
 
         The final Answer's text is authoritative: a generated answer may lose unsupported
         sentences at the grounding gate after streaming.
         """
-        timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        standalone = self.rewrite(question, history)
-        timings["rewrite"] = _ms(t0)
+        standalone = self.answerer.rewrite(question, history) if history else question.strip()
+        timings = {"rewrite": _ms(t0)}
         t1 = time.perf_counter()
         hits = self.retrieve(standalone, k, hybrid=hybrid, rerank=rerank)
         timings["retrieve"] = _ms(t1)
@@ -304,17 +228,11 @@ class Pipeline:
         self.answers.remember(answer)
         yield answer
 
-    def rewrite(self, question: str, history: Sequence[dict[str, str]]) -> str:
-        return self.answerer.rewrite(question, history) if history else question.strip()
-
-    def feedback(self, answer_id: str, rating: Literal["up", "down"], comment: str = "") -> dict[str, Any]:
-        """Keep a user's rating of an earlier answer with its provenance record.
-
-        Raises:
-            NotFound: unknown id (or one no longer kept).
-        """
+    def feedback(self, answer_id: str, rating: Literal["up", "down"], comment: str = "") -> Provenance:
+        """Keep a user's rating of an earlier answer with its provenance record (NotFound:
+        unknown id, or one no longer kept)."""
         return self.answers.feedback(answer_id, rating, comment)
 
-    def answer_record(self, answer_id: str) -> dict[str, Any]:
+    def provenance(self, answer_id: str) -> Provenance:
         """The provenance record of an earlier answer (NotFound when unknown)."""
         return self.answers.get(answer_id)

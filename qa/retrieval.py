@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Generic, TypeVar
@@ -14,7 +14,7 @@ import numpy as np
 from qa.index.bm25 import LexicalIndex, chunk_terms
 from qa.index.embedding import Embedder
 from qa.index.store import ChromaStore, sentence_id
-from qa.schema import Chunk, Hit
+from qa.schema import Chunk, Hit, IndexedDocument
 from qa.text import terms, weighted_coverage
 
 VECTOR_CACHE = 200_000  # sentence vectors kept in memory (about 300 MB at 384 dimensions)
@@ -22,6 +22,15 @@ VECTOR_PRELOAD = 50_000  # up to this many, all are read when searching starts (
 CHUNK_CACHE = 20_000  # chunks kept in memory (about 20 MB): the rest is read from the store
 
 V = TypeVar("V")
+
+
+def matching(listed: Iterable[IndexedDocument], ids: Sequence[str] | None,
+             metadata: Mapping[str, str]) -> frozenset[str]:
+    """The ids of the ``listed`` documents to search: those among ``ids`` (all, if None) whose
+    metadata, or title, holds every ``metadata`` key with that value."""
+    wanted = None if ids is None else set(ids)
+    return frozenset(d.doc_id for d in listed if (wanted is None or d.doc_id in wanted)
+                     and all({**d.metadata, "title": d.title}.get(key) == value for key, value in metadata.items()))
 
 
 def reciprocal_rank_fusion(

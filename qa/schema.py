@@ -126,3 +126,64 @@ class IndexReport:
     chunks_total: int
     documents_total: int
     seconds: float
+
+
+@dataclass(frozen=True)
+class IndexedDocument:
+    """What the index holds of one document: ``size`` in characters of its text,
+    ``indexed_at`` in Unix time (None for an index written before they were kept)."""
+
+    doc_id: str
+    title: str
+    chunks: int
+    sha256: str
+    size: int | None
+    indexed_at: float | None
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UploadOutcome:
+    """A saved upload: ``duplicate`` when the same content was there already, ``indexed``
+    when it is searchable now (else it is being indexed in the background)."""
+
+    doc_id: str
+    duplicate: bool
+    indexed: bool
+
+
+@dataclass(frozen=True)
+class Health:
+    """Where the index and the answerer stand. ``status``: ``indexing``, ``degraded`` (built
+    under other settings), ``empty`` or ``ready``; ``progress``: (texts embedded, texts to
+    embed) while a run goes."""
+
+    status: str
+    ready: bool
+    documents: int
+    chunks: int
+    model: str
+    answerer: str
+    llm: str
+    progress: tuple[int, int] | None = None
+    last_index_error: str | None = None
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """A user's rating of an answer, with when it was given (Unix time)."""
+
+    rating: str
+    comment: str
+    at: float
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What an answer rested on, as kept after it was served: the answer (question, rewrite,
+    passages, citations, timings), the embedding model, when, and the user's feedback."""
+
+    answer: Answer
+    embedding_model: str
+    created: float
+    feedback: Feedback | None = None

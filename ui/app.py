@@ -11,8 +11,9 @@ from typing import Any
 import gradio as gr
 from starlette.exceptions import HTTPException
 
-from qa.contract import answer_record, checked_k, checked_text
+from qa.contract import answer_record
 from qa.errors import InvalidRequest, QAError
+from qa.inputs import checked_k, checked_text
 from qa.pipeline import Pipeline
 from qa.schema import Answer
 from ui.documents import documents_tab

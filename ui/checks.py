@@ -14,9 +14,9 @@ import gradio as gr
 from gradio import utils as gradio_utils
 from gradio.components.api_component import Api
 
-from qa.contract import checked_k
 from qa.corpus.formats import FORMATS
 from qa.errors import InvalidRequest
+from qa.inputs import checked_k
 
 
 def upload_folder() -> Path:

@@ -11,24 +11,24 @@ import gradio as gr
 from qa.corpus.formats import FORMATS
 from qa.errors import QAError
 from qa.pipeline import Pipeline
+from qa.schema import Health
 
 POLL_SECONDS = 1.0
 
 
-def status_text(health: dict[str, Any]) -> str:
+def status_text(health: Health) -> str:
     """One line from ``Pipeline.health()``: indexing progress while a run goes, else what is indexed."""
-    if health["status"] == "indexing":
-        progress = health["progress"] or {}
-        done, total = progress.get("texts_embedded", 0), progress.get("texts_total", 0)
+    if health.status == "indexing":
+        done, total = health.progress or (0, 0)
         return f"**Indexing…** {done} of {total} passages and sentences embedded." if total else "**Indexing…**"
-    line = f"{health['documents']} documents, {health['chunks']} passages indexed."
-    if health["last_index_error"]:
-        line += f" Last indexing failed: {health['last_index_error']}"
+    line = f"{health.documents} documents, {health.chunks} passages indexed."
+    if health.last_index_error:
+        line += f" Last indexing failed: {health.last_index_error}"
     return line
 
 
 def rows(pipeline: Pipeline) -> list[list[Any]]:
-    return [[d["title"], d["doc_id"], d["chunks"]] for d in pipeline.documents()]
+    return [[d.title, d.doc_id, d.chunks] for d in pipeline.documents()]
 
 
 def documents_tab(pipeline: Pipeline) -> None:
@@ -49,7 +49,7 @@ def documents_tab(pipeline: Pipeline) -> None:
         """Status, list and choices as they are; the timer polls while indexing runs."""
         health, listed = pipeline.health(), rows(pipeline)
         return (status_text(health), listed, gr.update(choices=[r[1] for r in listed]),
-                gr.Timer(active=health["status"] == "indexing"))
+                gr.Timer(active=health.status == "indexing"))
 
     def add(paths: list[str] | None) -> tuple[Any, ...]:
         for path in paths or []:
@@ -61,8 +61,8 @@ def documents_tab(pipeline: Pipeline) -> None:
                 continue
             finally:
                 file.unlink(missing_ok=True)  # Gradio's copy: the corpus folder holds the document now
-            gr.Info(f"{outcome['doc_id']}: already indexed (same content)" if outcome["duplicate"]
-                    else f"{outcome['doc_id']}: added, indexing")
+            gr.Info(f"{outcome.doc_id}: already indexed (same content)" if outcome.duplicate
+                    else f"{outcome.doc_id}: added, indexing")
         return (*refreshed(), None)
 
     def remove(doc_id: str | None) -> tuple[Any, ...]:

@@ -155,16 +155,10 @@ class ExtractiveAnswerer:
 
     name = "extractive"
 
-    def __init__(
-        self,
-        judge: Judge,
-        document: Callable[[str], Document | None],
-        embed_query: Callable[[str], np.ndarray],
-        sentence_vectors: Callable[[str, Sequence[tuple[int, int]]], np.ndarray],
-        idf: Callable[[str], float],
-        threshold: float | None,
-        max_words: int,
-    ) -> None:
+    def __init__(self, judge: Judge, document: Callable[[str], Document | None],
+                 embed_query: Callable[[str], np.ndarray],
+                 sentence_vectors: Callable[[str, Sequence[tuple[int, int]]], np.ndarray],
+                 idf: Callable[[str], float], threshold: float | None, max_words: int) -> None:
         self.judge = judge
         self.calibration = judge.calibration
         self.document = document

@@ -4,44 +4,41 @@ it outlives the process)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from qa.contract import answer_record
 from qa.errors import NotFound
-from qa.schema import Answer
+from qa.schema import Answer, Feedback, Provenance
 
 
 class AnswerLog:
-    """The records of the last ``kept`` answers: the answer as served, with the question,
-    the answerer's and embedding model's ids and what a grounding gate removed."""
+    """The records of the last ``kept`` answers, each with the embedding model's id. A rated
+    answer's record is appended to ``feedback_file`` as one JSON line, as ``serialise`` writes it
+    (the edge's serialiser, which the composition root hands in)."""
 
-    def __init__(self, kept: int, embedding_model: str, feedback_file: Path | None = None) -> None:
+    def __init__(self, kept: int, embedding_model: str, feedback_file: Path | None,
+                 serialise: Callable[[Provenance], dict[str, Any]]) -> None:
         self.kept = kept
         self.embedding_model = embedding_model
         self.feedback_file = feedback_file
-        self._records: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self.serialise = serialise
+        self._records: OrderedDict[str, Provenance] = OrderedDict()
         self._lock = threading.Lock()
 
     def remember(self, answer: Answer) -> None:
-        record = {
-            **answer_record(answer),
-            "question": answer.question,
-            "model": answer.model,
-            "embedding_model": self.embedding_model,
-            "removed_by_grounding_gate": list(answer.unsupported),
-            "created": time.time(),
-        }
+        record = Provenance(answer, self.embedding_model, time.time())
         with self._lock:
             self._records[answer.answer_id] = record
             while len(self._records) > self.kept:
                 self._records.popitem(last=False)
 
-    def get(self, answer_id: str) -> dict[str, Any]:
+    def get(self, answer_id: str) -> Provenance:
         """The record of an earlier answer.
 
         Raises:
@@ -52,8 +49,8 @@ class AnswerLog:
                 raise NotFound(f"no answer with id {answer_id!r}")
             return self._records[answer_id]
 
-    def feedback(self, answer_id: str, rating: Literal["up", "down"], comment: str = "") -> dict[str, Any]:
-        """Record a user's rating of an answer with its provenance record.
+    def feedback(self, answer_id: str, rating: str, comment: str = "") -> Provenance:
+        """Record a user's rating of an answer with its provenance record; returns the record.
 
         Raises:
             NotFound: unknown id (or one no longer kept).
@@ -61,10 +58,10 @@ class AnswerLog:
         with self._lock:
             if answer_id not in self._records:
                 raise NotFound(f"no answer with id {answer_id!r}")
-            record = self._records[answer_id]
-            record["feedback"] = {"rating": rating, "comment": comment, "at": time.time()}
+            record = dataclasses.replace(self._records[answer_id], feedback=Feedback(rating, comment, time.time()))
+            self._records[answer_id] = record
             if self.feedback_file is not None:
                 self.feedback_file.parent.mkdir(parents=True, exist_ok=True)
                 with open(self.feedback_file, "a", encoding="utf-8") as f:
-                    f.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    f.write(json.dumps(self.serialise(record), ensure_ascii=False) + "\n")
             return record

@@ -4,8 +4,7 @@ restarts, and is searched in SQLite: nothing of it is held in memory.
 
 It keeps the content hash of every document it holds, so ``sync`` can bring it in line with
 the vector store after an index built before it existed, or another qa process that wrote to
-a shared Chroma server. It also keeps the indexer's journal: the documents a write has begun
-and not finished (``begin`` ... ``replace``/``delete``), which a killed run leaves behind.
+a shared Chroma server.
 """
 
 from __future__ import annotations
@@ -25,7 +24,18 @@ from qa.text import terms
 
 log = logging.getLogger(__name__)
 
-SCHEMA = 2  # PRAGMA user_version of the file; another value: the file is rebuilt by sync
+SCHEMA = 3  # PRAGMA user_version of the file; another value: the file is rebuilt by sync
+TABLES = f"""
+    DROP TABLE IF EXISTS vocab; DROP TABLE IF EXISTS terms; DROP TABLE IF EXISTS chunks;
+    DROP TABLE IF EXISTS docs; DROP TABLE IF EXISTS pending;
+    CREATE TABLE docs (doc_id TEXT PRIMARY KEY, sha256 TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE chunks (id INTEGER PRIMARY KEY, chunk_id TEXT NOT NULL UNIQUE, doc_id TEXT NOT NULL,
+                         length INTEGER NOT NULL);
+    CREATE INDEX chunks_by_doc ON chunks (doc_id);
+    CREATE VIRTUAL TABLE terms USING fts5 (text, tokenize = 'ascii');
+    CREATE VIRTUAL TABLE vocab USING fts5vocab (terms, 'row');
+    PRAGMA user_version = {SCHEMA};
+"""  # the file's tables, anew (``pending`` was the indexer's journal before schema 3)
 SYNC_BATCH = 200  # documents read back from the vector store per step of sync
 SHORTLIST = 4  # FTS5's own ranking shortlists this many times the chunks asked for, rescored
 
@@ -73,38 +83,14 @@ class LexicalIndex:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self.created = self._db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA
         if self.created:  # new, or of another schema: what it held is unknown until a sync
-            self._create()
-
-    def _create(self) -> None:
-        with self._lock:
-            for table in ("vocab", "terms", "chunks", "docs", "pending"):
-                self._db.execute(f"DROP TABLE IF EXISTS {table}")  # nosec B608
-            self._db.executescript(f"""
-                CREATE TABLE docs (doc_id TEXT PRIMARY KEY, sha256 TEXT NOT NULL) WITHOUT ROWID;
-                CREATE TABLE pending (doc_id TEXT PRIMARY KEY) WITHOUT ROWID;
-                CREATE TABLE chunks (id INTEGER PRIMARY KEY, chunk_id TEXT NOT NULL UNIQUE, doc_id TEXT NOT NULL,
-                                     length INTEGER NOT NULL);
-                CREATE INDEX chunks_by_doc ON chunks (doc_id);
-                CREATE VIRTUAL TABLE terms USING fts5 (text, tokenize = 'ascii');
-                CREATE VIRTUAL TABLE vocab USING fts5vocab (terms, 'row');
-                PRAGMA user_version = {SCHEMA};
-            """)
+            with self._lock:
+                self._db.executescript(TABLES)
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
 
     # --- writes -----------------------------------------------------------------------------
-
-    def begin(self, doc_ids: Iterable[str]) -> None:
-        """Journal documents about to be written or deleted in the vector store; ``replace``
-        or ``delete`` ends each. What is still pending at the next start was cut short."""
-        with self._lock, self._transaction():
-            self._db.executemany("INSERT OR IGNORE INTO pending (doc_id) VALUES (?)", [(d,) for d in doc_ids])
-
-    def pending(self) -> list[str]:
-        with self._lock:
-            return [d for (d,) in self._db.execute("SELECT doc_id FROM pending ORDER BY doc_id")]
 
     def replace(self, documents: Iterable[tuple[str, str, list[Chunk]]]) -> None:
         """Swap each (doc_id, sha256, chunks) for its new chunks, all in one transaction."""
@@ -117,7 +103,6 @@ class LexicalIndex:
                                            (chunk.chunk_id, doc_id, len(tokens))).lastrowid
                     self._db.execute("INSERT INTO terms (rowid, text) VALUES (?, ?)", (row, " ".join(tokens)))
                 self._db.execute("INSERT INTO docs (doc_id, sha256) VALUES (?, ?)", (doc_id, sha256))
-                self._db.execute("DELETE FROM pending WHERE doc_id = ?", (doc_id,))
         self._changed()
 
     def delete(self, doc_ids: Iterable[str]) -> None:
@@ -134,7 +119,6 @@ class LexicalIndex:
         self._db.execute("DELETE FROM terms WHERE rowid IN (SELECT id FROM chunks WHERE doc_id = ?)", (doc_id,))
         self._db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
         self._db.execute("DELETE FROM docs WHERE doc_id = ?", (doc_id,))
-        self._db.execute("DELETE FROM pending WHERE doc_id = ?", (doc_id,))
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -146,26 +130,6 @@ class LexicalIndex:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
-
-    def sync(self, manifest: dict[str, str], chunks_of: Callable[[list[str]], Iterator[Chunk]]) -> int:
-        """Bring the index in line with the vector store's ``manifest`` (doc_id -> sha256):
-        drop documents it no longer lists, (re)read the chunks of those it holds otherwise.
-        Returns the number of documents changed. Afterwards the index is no longer ``created``:
-        what it holds is known."""
-        mine = self.manifest()
-        gone = [d for d in mine if d not in manifest]
-        changed = sorted(d for d, sha in manifest.items() if mine.get(d) != sha)
-        if gone or changed:
-            log.info("lexical index: %d document(s) to add or replace, %d to drop", len(changed), len(gone))
-        self.delete(gone)
-        for i in range(0, len(changed), SYNC_BATCH):
-            batch = changed[i : i + SYNC_BATCH]
-            grouped: dict[str, list[Chunk]] = {d: [] for d in batch}
-            for chunk in chunks_of(batch):
-                grouped[chunk.doc_id].append(chunk)
-            self.replace((d, manifest[d], grouped[d]) for d in batch)
-        self.created = False
-        return len(gone) + len(changed)
 
     # --- reads ------------------------------------------------------------------------------
 
@@ -231,3 +195,23 @@ class LexicalIndex:
         n = self.count()
         return math.log(1 + (n + 1) / (self.document_frequency(term) + 0.5))
 
+
+def sync(index: LexicalIndex, manifest: dict[str, str], chunks_of: Callable[[list[str]], Iterator[Chunk]]) -> int:
+    """Bring ``index`` in line with the vector store's ``manifest`` (doc_id -> sha256):
+    drop documents it no longer lists, (re)read the chunks of those it holds otherwise.
+    Returns the number of documents changed. Afterwards ``index`` is no longer ``created``:
+    what it holds is known."""
+    mine = index.manifest()
+    gone = [d for d in mine if d not in manifest]
+    changed = sorted(d for d, sha in manifest.items() if mine.get(d) != sha)
+    if gone or changed:
+        log.info("lexical index: %d document(s) to add or replace, %d to drop", len(changed), len(gone))
+    index.delete(gone)
+    for i in range(0, len(changed), SYNC_BATCH):
+        batch = changed[i : i + SYNC_BATCH]
+        grouped: dict[str, list[Chunk]] = {d: [] for d in batch}
+        for chunk in chunks_of(batch):
+            grouped[chunk.doc_id].append(chunk)
+        index.replace((d, manifest[d], grouped[d]) for d in batch)
+    index.created = False
+    return len(gone) + len(changed)

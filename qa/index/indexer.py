@@ -14,9 +14,10 @@ from tqdm import tqdm
 from qa.corpus.formats import FORMATS
 from qa.corpus.ingest import load_corpus
 from qa.errors import CorpusError
-from qa.index.bm25 import LexicalIndex
+from qa.index.bm25 import LexicalIndex, sync
 from qa.index.chunking import chunk_document
 from qa.index.embedding import Embedder
+from qa.index.journal import Journal
 from qa.index.store import ChromaStore
 from qa.schema import Chunk, Document, Embedded, IndexReport
 
@@ -32,10 +33,11 @@ class Indexer:
     by content hash. Writes the vector store and the lexical index, journalling each document
     before its write so that a killed run is found and repaired at the next start."""
 
-    def __init__(self, store: ChromaStore, lexical: LexicalIndex, embedder: Embedder,
+    def __init__(self, store: ChromaStore, lexical: LexicalIndex, journal: Journal, embedder: Embedder,
                  chunk_size: int, chunk_overlap: int) -> None:
         self.store = store
         self.lexical = lexical
+        self.journal = journal
         self.embedder = embedder
         self.chunk_size = chunk_size
         self.chunk_overlap = chunk_overlap
@@ -45,11 +47,11 @@ class Indexer:
         """Drop documents a killed run left half-written (they are no longer listed, and the
         next run adds them again); returns them.
 
-        The journal names them; a lexical index that is new (an index built before it, or
-        another schema) has no journal, so then every document's chunks are counted."""
-        broken = self.lexical.pending()
-        if self.lexical.created:
-            broken = sorted(set(broken) | set(self.store.incomplete_documents()))
+        The journal names them; a journal that is new (or was unreadable) cannot, so then
+        every document's chunks are counted as well."""
+        broken = self.journal.pending()
+        if self.journal.created:
+            broken = sorted(set(broken) | set(self.store.collections.incomplete_documents()))
         if broken:
             log.warning("%d document(s) were half-indexed by an interrupted run and are removed until the "
                         "next `qa index`: %s", len(broken), ", ".join(broken))
@@ -63,14 +65,15 @@ class Indexer:
         under new settings). A single-owner index otherwise stays in line by the journal, and
         reading the store's whole manifest (2.4 s at 34k documents) is skipped."""
         if self.lexical.created or self.store.shared or self.lexical.document_count() != self.store.document_count():
-            self.lexical.sync(self.store.manifest() if manifest is None else manifest, self.store.chunks)
+            sync(self.lexical, self.store.manifest() if manifest is None else manifest, self.store.chunks)
 
     def remove(self, doc_ids: list[str]) -> None:
         """Delete documents from the store and the lexical index (journalled)."""
         if doc_ids:
-            self.lexical.begin(doc_ids)
+            self.journal.begin(doc_ids)
             self.store.delete_documents(doc_ids)
             self.lexical.delete(doc_ids)
+            self.journal.end(doc_ids)
 
     def run(self, corpus_dir: Path, progress: bool = False) -> IndexReport:
         """Raises:
@@ -128,9 +131,11 @@ class Indexer:
                                              spans, sentence_vectors[s_at : s_at + len(spans)]))
                     c_at += len(chunks)
                     s_at += len(spans)
-                self.lexical.begin(d.doc_id for d, _, _ in batch)
+                ids = [d.doc_id for d, _, _ in batch]
+                self.journal.begin(ids)
                 self.store.write_documents(embedded, listed)
                 self.lexical.replace((d.doc_id, d.sha256, chunks) for d, chunks, _ in batch)
+                self.journal.end(ids)
                 written += len(texts[:at])
                 bar.update(len(texts))
                 self.progress = (self.progress[0] + len(texts), total)

@@ -22,13 +22,19 @@ from qa.contract import (
     DocumentsResponse,
     DocumentText,
     FeedbackRequest,
+    HealthResponse,
     RetrieveRequest,
     RetrieveResponse,
     UploadResponse,
     answer_record,
+    document_info_record,
     document_record,
     error_responses,
+    feedback_record,
+    health_record,
     passage_record,
+    provenance_record,
+    upload_record,
 )
 from qa.errors import QAError, error_body
 from qa.pipeline import Pipeline
@@ -75,10 +81,10 @@ def create_app(pipeline: Pipeline) -> FastAPI:
         kind = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return JSONResponse(error_body(kind, str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
 
-    @app.get("/api/health")
+    @app.get("/api/health", response_model=HealthResponse)
     def health() -> dict[str, Any]:
         """Readiness: documents and chunks indexed, embedding model, answerer."""
-        return pipeline.health()
+        return health_record(pipeline.health())
 
     @app.post("/api/retrieve", response_model=RetrieveResponse, responses=error_responses(400, 401, 413, 422, 503))
     def retrieve(body: RetrieveRequest) -> dict[str, Any]:
@@ -129,19 +135,20 @@ def create_app(pipeline: Pipeline) -> FastAPI:
     def provenance(answer_id: str) -> dict[str, Any]:
         """The provenance record of an answer: question, rewrite, passages with scores,
         answerer and model ids, timings."""
-        return pipeline.answer_record(answer_id)
+        return provenance_record(pipeline.provenance(answer_id))
 
     @app.post("/api/answers/{answer_id}/feedback", responses=error_responses(400, 401, 404, 422))
     def feedback(answer_id: str, body: FeedbackRequest) -> dict[str, Any]:
         """Rate an answer (up or down, with an optional comment): kept with its provenance
         record and appended to feedback.jsonl beside the index."""
         record = pipeline.feedback(answer_id, body.rating, body.comment)
-        return {"answer_id": answer_id, "feedback": record["feedback"]}
+        assert record.feedback is not None
+        return {"answer_id": answer_id, "feedback": feedback_record(record.feedback)}
 
     @app.get("/api/documents", response_model=DocumentsResponse, responses=error_responses(401))
     def documents() -> dict[str, Any]:
         """The indexed documents: id, title, number of chunks, content hash, metadata."""
-        return {"documents": pipeline.documents()}
+        return {"documents": [document_info_record(d) for d in pipeline.documents()]}
 
     @app.post("/api/documents", response_model=UploadResponse, status_code=202,
               responses={200: {"model": UploadResponse, "description": "Already indexed (the same content)"},
@@ -152,9 +159,9 @@ def create_app(pipeline: Pipeline) -> FastAPI:
         content twice is one document), then indexed in the background (progress in
         /api/health)."""
         outcome = pipeline.upload(file.filename or "", file.file.read(pipeline.settings.max_upload_bytes + 1))
-        if outcome["status"] == "indexed":
+        if outcome.indexed:
             response.status_code = 200
-        return outcome
+        return upload_record(outcome)
 
     @app.delete("/api/documents/{doc_id:path}", responses=error_responses(401, 404, 422))
     def delete(doc_id: str) -> dict[str, Any]:

@@ -16,8 +16,9 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
-from qa.contract import AskResponse, DocumentInfo, DocumentText, Passage, checked_text
+from qa.contract import AskResponse, DocumentInfo, DocumentText, Passage
 from qa.errors import QAError
+from qa.inputs import checked_text
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -21,8 +21,9 @@ from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 
-from qa.contract import QUESTION_ERRORS, answer_record, checked_text, error_responses
+from qa.contract import QUESTION_ERRORS, answer_record, error_responses
 from qa.errors import InvalidRequest, NotFound, QAError, error_body
+from qa.inputs import checked_text
 from qa.pipeline import Pipeline
 from qa.schema import Answer
 

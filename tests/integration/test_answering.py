@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from qa.config import Settings
+from qa.contract import provenance_record
 from qa.pipeline import Pipeline
 from tests.conftest import make_corpus
 
@@ -73,7 +74,7 @@ def test_follow_up_uses_the_history(pipeline: Pipeline) -> None:
 
 def test_provenance_record_names_the_answerer_and_model(pipeline: Pipeline) -> None:
     answer = pipeline.ask("Which Citigroup analyst commented on the investment?")
-    record = pipeline.answer_record(answer.answer_id)
+    record = provenance_record(pipeline.provenance(answer.answer_id))
     assert record["answerer"] == "extractive"
     assert record["model"] == pipeline.answerer.model and record["model"].startswith("judge:")
     assert record["embedding_model"] == pipeline.embedder.model_id

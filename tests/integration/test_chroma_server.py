@@ -35,7 +35,7 @@ def test_index_and_retrieve_over_a_chroma_server(corpus: Path, chroma_port: int,
     pipeline.close()
     # a second client (another process in real life) sees the same index
     again = Pipeline.from_settings(settings, real_embedder)
-    assert again.health()["chunks"] == report.chunks_total
+    assert again.health().chunks == report.chunks_total
     again.close()
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from qa.config import Settings
+from qa.contract import provenance_record
 from qa.pipeline import Pipeline
 from tests.scripted_llm import ScriptedLLM
 
@@ -52,7 +53,7 @@ def test_unsupported_sentence_is_removed_and_citations_are_exact(open_pipeline, 
     for c in answer.citations:
         assert doc.text[c.start : c.end] == c.quote
     assert "380 billion yuan" in answer.citations[0].quote
-    record = pipeline.answer_record(answer.answer_id)
+    record = provenance_record(pipeline.provenance(answer.answer_id))
     assert record["answerer"] == "llm" and record["model"] == "openai:scripted-1"
     assert record["removed_by_grounding_gate"] == list(answer.unsupported)
 

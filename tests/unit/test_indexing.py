@@ -9,7 +9,7 @@ import pytest
 from qa.config import Settings
 from qa.errors import ConfigError, CorpusError, IndexLocked, IndexNotReady
 from qa.index.store import ChromaStore
-from qa.pipeline import LEXICAL_FILE, Pipeline
+from qa.pipeline import JOURNAL_FILE, LEXICAL_FILE, Pipeline
 from tests.fakes import HashEmbedder
 
 
@@ -53,7 +53,7 @@ def test_the_index_survives_a_restart(tmp_path: Path, corpus: Path) -> None:
     chunks = p.index().chunks_total
     p.close()
     p = open_pipeline(tmp_path, corpus)
-    assert p.health()["chunks"] == chunks
+    assert p.health().chunks == chunks
     assert p.index().chunks_written == 0
     p.close()
 
@@ -63,7 +63,7 @@ def test_a_new_embedding_model_re_embeds_everything(tmp_path: Path, corpus: Path
     total = p.index().chunks_total
     p.close()
     p = open_pipeline(tmp_path, corpus, OtherEmbedder())
-    assert p.store.stale
+    assert p.store.collections.stale
     report = p.index()
     assert report.chunks_written == total and report.added == 1
     p.close()
@@ -75,10 +75,10 @@ def test_new_chunk_settings_rebuild_the_index(tmp_path: Path, corpus: Path) -> N
     p.close()
     settings = Settings(index_dir=tmp_path / "index", corpus_dir=corpus, chunk_size=300, chunk_overlap=60)
     p = Pipeline.from_settings(settings, HashEmbedder())
-    assert p.store.stale
+    assert p.store.collections.stale
     report = p.index()
     assert report.added == 1 and report.chunks_written == report.chunks_total
-    assert not p.store.stale and p.retrieve("Alibaba", 2)
+    assert not p.store.collections.stale and p.retrieve("Alibaba", 2)
     p.close()
 
 
@@ -91,8 +91,8 @@ def test_reading_with_other_settings_names_the_difference_and_keeps_the_index(tm
     with pytest.raises(IndexNotReady, match=r"chunking \(QA_CHUNK_SIZE/QA_CHUNK_OVERLAP\): index 450/120, "
                                             r"settings 300/60\): run `qa index`"):
         p.ask("Who co-founded Alibaba?")
-    assert p.health()["ready"] is False and p.health()["chunks"] == written
-    assert p.health()["status"] == "degraded"
+    assert p.health().ready is False and p.health().chunks == written
+    assert p.health().status == "degraded"
     p.close()
     p = open_pipeline(tmp_path, corpus)  # back to the settings it was built with: nothing to redo
     assert p.index().chunks_written == 0 and p.retrieve("Alibaba", 2)
@@ -102,7 +102,7 @@ def test_reading_with_other_settings_names_the_difference_and_keeps_the_index(tm
 def test_a_second_pipeline_of_the_same_process_is_told_so(tmp_path: Path, corpus: Path) -> None:
     p = open_pipeline(tmp_path, corpus)
     with pytest.raises(IndexLocked, match="already open in this process"):
-        ChromaStore.embedded(tmp_path / "index", "qa", p.store.signature)
+        ChromaStore.embedded(tmp_path / "index", "qa", p.store.collections.signature)
     p.close()
     open_pipeline(tmp_path, corpus).close()  # closed: the directory is free again
 
@@ -110,7 +110,7 @@ def test_a_second_pipeline_of_the_same_process_is_told_so(tmp_path: Path, corpus
 def test_another_process_is_named_and_refused_before_any_model_loads(tmp_path: Path, corpus: Path) -> None:
     index = tmp_path / "index"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, pathlib; from qa.index.store import IndexLock; "
+        [sys.executable, "-c", "import sys, pathlib; from qa.index.lock import IndexLock; "
          f"lock = IndexLock(pathlib.Path({str(index)!r})); print('held', flush=True); sys.stdin.read()"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )
@@ -135,7 +135,7 @@ def test_a_corpus_with_nothing_readable_is_an_error_and_the_index_is_kept(tmp_pa
     (empty / "bad.txt").write_bytes(b"\xff\xfe\x00bad")
     with pytest.raises(CorpusError, match="bad.txt"):
         p.index(empty)
-    assert p.health()["documents"] == 1
+    assert p.health().documents == 1
     p.close()
 
 
@@ -165,7 +165,7 @@ def test_an_interrupted_run_keeps_what_it_wrote_and_the_next_run_resumes(
         p.index()
     p.close()
     p = open_pipeline(tmp_path, corpus)
-    assert p.health()["documents"] == 2  # two batches were written before the kill
+    assert p.health().documents == 2  # two batches were written before the kill
     report = p.index()
     assert (report.added, report.unchanged) == (2, 2)
     p.close()
@@ -179,17 +179,17 @@ def test_a_half_written_document_is_never_served_and_is_added_again(
     p = open_pipeline(tmp_path, corpus)
     p.index()
     doc_id = next(iter(p.store.manifest()))
-    p.lexical.begin([doc_id])  # the indexer journals a document before writing it ...
+    p.journal.begin([doc_id])  # the indexer journals a document before writing it ...
     if left_behind.startswith("chunks"):
-        p.store._chunks.delete(where={"doc_id": doc_id})  # ... and is killed between the two writes
+        p.store.collections.chunks.delete(where={"doc_id": doc_id})  # ... and is killed between the two writes
     else:
-        p.store._docs.delete(ids=[doc_id])
+        p.store.collections.docs.delete(ids=[doc_id])
     p.close()
     if "before the journal" in left_behind:  # no journal: every document's chunks are counted
-        for f in (tmp_path / "index").glob(f"{LEXICAL_FILE}*"):
+        for f in (tmp_path / "index").glob(f"{JOURNAL_FILE}*"):
             f.unlink()
     p = open_pipeline(tmp_path, corpus)
-    assert p.health()["documents"] == 0 and p.health()["chunks"] == 0
+    assert p.health().documents == 0 and p.health().chunks == 0
     assert "half-indexed" in caplog.text and doc_id in caplog.text
     report = p.index()
     assert report.added == 1 and p.retrieve("Alibaba", 2)
@@ -209,7 +209,7 @@ def test_a_damaged_chroma_directory_is_moved_aside_and_rebuilt(tmp_path: Path, c
     assert "moved aside" in caplog.text and "qa index" in caplog.text
     aside = [p for p in tmp_path.iterdir() if p.name.startswith("index.broken-")]
     assert len(aside) == 1 and (aside[0] / "chroma.sqlite3").exists()
-    assert again.health()["documents"] == 0
+    assert again.health().documents == 0
     report = again.index()
     assert report.added == 1 and again.retrieve("Who co-founded Alibaba?", k=1)
     again.close()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.index.bm25 import LexicalIndex
+from qa.index.bm25 import LexicalIndex, sync
 from qa.schema import Chunk
 from qa.text import terms
 from tests.conftest import BM25
@@ -80,19 +80,10 @@ def test_sync_drops_adds_and_rereads_what_the_store_lists_otherwise(tmp_path: Pa
         asked.append(doc_ids)
         return (c for d in doc_ids for c in store[d])
 
-    assert index.sync(manifest, chunks_of) == 3  # desert dropped, penguins re-read, glacier added
+    assert sync(index, manifest, chunks_of) == 3  # desert dropped, penguins re-read, glacier added
     assert sorted(d for batch in asked for d in batch) == ["glacier.txt", "penguins.txt"]  # irish unchanged
     assert index.manifest() == manifest and index.count() == 3
-    assert index.sync(manifest, chunks_of) == 0
-
-
-def test_the_journal_names_documents_begun_and_not_finished(tmp_path: Path) -> None:
-    index = filled(tmp_path / "lex.sqlite3")
-    index.begin(["penguins.txt", "new.txt", "desert.txt"])
-    index.replace([("new.txt", "sha", [chunk("new.txt", 0, "Fresh text.")])])
-    index.delete(["desert.txt"])
-    index.close()
-    assert LexicalIndex(tmp_path / "lex.sqlite3", *BM25).pending() == ["penguins.txt"]
+    assert sync(index, manifest, chunks_of) == 0
 
 
 @pytest.mark.parametrize("damage", [b"not a database at all" * 100, b""])

@@ -1,0 +1,105 @@
+"""The documents qa serves: the corpus folder and its index, kept in line by one indexing run
+at a time (in the foreground, or in the background after an upload), and the originals read
+back from the index."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from qa.corpus.library import Library
+from qa.errors import NotFound
+from qa.index.background import Background
+from qa.index.indexer import Indexer, describe_change
+from qa.index.store import ChromaStore
+from qa.schema import Document, IndexedDocument, IndexReport, UploadOutcome
+
+log = logging.getLogger(__name__)
+
+
+class Catalog:
+    """The corpus folder (``library``) and the index (``store`` and the ``indexer`` that writes
+    it and the lexical index); ``changed`` is called after a run changed what is indexed."""
+
+    def __init__(self, store: ChromaStore, indexer: Indexer, library: Library, changed: Callable[[], None]) -> None:
+        self.store = store
+        self.indexer = indexer
+        self.library = library
+        self.changed = changed
+        self._lock = threading.Lock()  # one indexing run at a time (CLI, API, background)
+        self.background = Background(self.index, "background indexing")
+        self._documents: dict[str, Document] = {}
+
+    def index(self, corpus_dir: Path | None = None, progress: bool = False) -> IndexReport:
+        """Bring the index in line with ``corpus_dir`` (the library's folder if None): add,
+        replace, skip, remove; an index built under other settings is rebuilt first.
+
+        Raises:
+            CorpusError: the folder is missing or holds no readable document.
+        """
+        with self._lock:
+            if self.store.collections.stale:
+                log.warning("the index is rebuilt: %s", self.stale_reason())
+                self.store.collections.rebuild()
+            report = self.indexer.run(corpus_dir or self.library.corpus_dir, progress)
+            if report.added or report.updated or report.removed or self.store.collections.model_changed:
+                self._changed()
+            return report
+
+    def _changed(self) -> None:
+        self._documents.clear()
+        self.changed()
+
+    def indexing(self) -> bool:
+        """A run is writing (in the foreground or the background)."""
+        return self._lock.locked() or self.background.running()
+
+    def stale_reason(self) -> str:
+        """What differs between the settings the index was built under and the current ones."""
+        collections = self.store.collections
+        return describe_change(collections.built_signature or "", collections.signature)
+
+    def upload(self, name: str, data: bytes) -> UploadOutcome:
+        """Save a document into the corpus folder and index it in the background.
+
+        Raises:
+            TooLarge, UnsupportedFormat, CorpusError: the upload is refused; nothing is written.
+        """
+        indexed = self.store.manifest()
+        saved = self.library.save(name, data, indexed)
+        if saved.doc_id not in indexed:
+            self.background.request()
+        return UploadOutcome(saved.doc_id, saved.duplicate, indexed=saved.doc_id in indexed)
+
+    def delete(self, doc_id: str) -> None:
+        """Remove a document: its file from the corpus folder, then its chunks from the index.
+
+        Raises:
+            NotFound: no such file in the corpus folder.
+        """
+        with self._lock:
+            self.library.delete(doc_id)
+            self.indexer.remove([doc_id])
+            self._changed()
+
+    def document(self, doc_id: str) -> Document | None:
+        """An indexed document (original text) by id, cached."""
+        if doc_id not in self._documents:
+            doc = self.store.document(doc_id)
+            if doc is None:
+                return None
+            self._documents[doc_id] = doc
+        return self._documents[doc_id]
+
+    def get_document(self, doc_id: str) -> Document:
+        """Like ``document`` but raises NotFound."""
+        doc = self.document(doc_id)
+        if doc is None:
+            raise NotFound(f"no document with id {doc_id!r}")
+        return doc
+
+    def documents(self) -> list[IndexedDocument]:
+        """What is indexed, by id."""
+        return self.store.documents()
