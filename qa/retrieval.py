@@ -34,7 +34,7 @@ def matching(listed: Iterable[IndexedDocument], ids: Sequence[str] | None,
 
 
 def reciprocal_rank_fusion(
-    rankings: Sequence[Sequence[str]], k: int = 60, weights: Sequence[float] | None = None
+    rankings: Sequence[Sequence[str]], k: int, weights: Sequence[float] | None = None
 ) -> list[tuple[str, float]]:
     """Fuse ranked id lists: ``score(id) = sum_i w_i / (k + rank_i(id))``, ranks from 1.
 

@@ -69,11 +69,6 @@ def _fold(word: str) -> str:
     return word[:-2] if word.endswith("'s") else word
 
 
-def words(text: str) -> list[str]:
-    """Lower-cased word tokens, possessives folded (``Alibaba’s`` -> ``alibaba``)."""
-    return [_fold(w) for w in WORD.findall(text)]
-
-
 def terms(text: str) -> list[str]:
     """Stemmed content terms: the tokens BM25 and overlap scores compare.
 

@@ -14,7 +14,7 @@ class HashEmbedder:
     model_id = "hash-embedder:1"
     dimension = 64
 
-    def embed(self, texts: list[str], progress: bool = False) -> np.ndarray:
+    def embed(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for row, text in enumerate(texts):
             for t in terms(text) or ["<empty>"]:

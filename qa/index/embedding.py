@@ -26,7 +26,7 @@ class Embedder(Protocol):
     @property
     def dimension(self) -> int: ...
 
-    def embed(self, texts: list[str], progress: bool = False) -> np.ndarray:
+    def embed(self, texts: list[str]) -> np.ndarray:
         """Return a float32 array of shape (len(texts), dimension), rows of unit length."""
         ...
 
@@ -68,14 +68,14 @@ class SentenceTransformerEmbedder:
     def dimension(self) -> int:
         return int(self._loaded().get_embedding_dimension())
 
-    def embed(self, texts: list[str], progress: bool = False) -> np.ndarray:
+    def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         vectors = self._loaded().encode(
             texts,
             batch_size=self.batch_size,
             normalize_embeddings=True,
-            show_progress_bar=progress,
+            show_progress_bar=False,
             convert_to_numpy=True,
         )
         return np.asarray(vectors, dtype=np.float32)
@@ -171,7 +171,7 @@ class OnnxEmbedder:
             quantised.replace(self.file)
         self._torch = SentenceTransformerEmbedder(str(self.path), self.batch_size)  # let torch's copy go
 
-    def embed(self, texts: list[str], progress: bool = False) -> np.ndarray:
+    def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         session, tokenizer = self._loaded()

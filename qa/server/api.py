@@ -191,8 +191,8 @@ class Methods:
         self.routes = routes
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(("/api/", "/v1/")):
-            allowed = _allowed_methods(self.routes, scope)
+        if scope["type"] == "http" and scope["path"].startswith(("/api/", "/v1/")) and not _served(self.routes, scope):
+            allowed = _allowed_methods(self.routes, scope)  # only on a miss: the usual request is asked once
             method = scope["method"]
             if not allowed:
                 await refuse(send, 404, "not_found", f"no such route: {scope['path']}", None)
@@ -205,6 +205,11 @@ class Methods:
 
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _served(routes: list[Any], scope: dict[str, Any]) -> bool:
+    """One of our routes takes the request as it is (path and method)."""
+    return any(r.matches(scope)[0] == Match.FULL for r in routes if not isinstance(r, Mount))
 
 
 def _allowed_methods(routes: list[Any], scope: dict[str, Any]) -> list[str]:

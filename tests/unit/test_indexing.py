@@ -109,20 +109,19 @@ def test_a_second_pipeline_of_the_same_process_is_told_so(tmp_path: Path, corpus
 
 def test_another_process_is_named_and_refused_before_any_model_loads(tmp_path: Path, corpus: Path) -> None:
     index = tmp_path / "index"
-    holder = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-c", "import sys, pathlib; from qa.index.lock import IndexLock; "
          f"lock = IndexLock(pathlib.Path({str(index)!r})); print('held', flush=True); sys.stdin.read()"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        # a model path that does not exist: reaching the model load would be a ConfigError
-        settings = Settings(index_dir=index, corpus_dir=corpus, embedding_model=str(tmp_path / "no-model"))
-        with pytest.raises(IndexLocked, match=f"another qa process \\(pid {holder.pid}\\)"):
-            Pipeline.from_settings(settings)
-    finally:
-        holder.kill()
-        holder.wait()
+    ) as holder:  # closes its pipes when done
+        try:
+            assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+            # a model path that does not exist: reaching the model load would be a ConfigError
+            settings = Settings(index_dir=index, corpus_dir=corpus, embedding_model=str(tmp_path / "no-model"))
+            with pytest.raises(IndexLocked, match=f"another qa process \\(pid {holder.pid}\\)"):
+                Pipeline.from_settings(settings)
+        finally:
+            holder.kill()
     with pytest.raises(ConfigError, match="model directory not found"):  # the lock was free: the model is next
         Pipeline.from_settings(settings)
 
@@ -145,11 +144,11 @@ class DyingEmbedder(HashEmbedder):
     def __init__(self, at: int) -> None:
         self.calls, self.at = 0, at
 
-    def embed(self, texts: list[str], progress: bool = False):  # type: ignore[no-untyped-def]
+    def embed(self, texts: list[str]):  # type: ignore[no-untyped-def]
         self.calls += 1
         if self.calls == self.at:
             raise KeyboardInterrupt
-        return super().embed(texts, progress)
+        return super().embed(texts)
 
 
 def test_an_interrupted_run_keeps_what_it_wrote_and_the_next_run_resumes(
