@@ -25,9 +25,9 @@ import json
 import random
 from pathlib import Path
 
-from bench.judge_data import Builder
 from bench.paraphrase import Paraphraser
 from bench.squad import Article, Question, hashed_split, load_articles, shift_articles, split, unanswerable_questions
+from bench.training_examples import Builder
 from qa.answer.judge import CARD, JUDGE_DIR
 from qa.index.embedding import Embedder
 

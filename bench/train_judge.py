@@ -24,10 +24,10 @@ import torch
 from safetensors.torch import save_file
 from tqdm import tqdm
 
-from bench.judge_batches import IGNORE, batches, encode_examples, labels_tensor, span_target, weights_tensor
-from bench.judge_data import UNKNOWN, Builder, Example
 from bench.paraphrase import Paraphraser
 from bench.squad import hashed_split, load_articles, shift_articles, split, unanswerable_questions
+from bench.training_batches import IGNORE, batches, encode_examples, labels_tensor, span_target, weights_tensor
+from bench.training_examples import UNKNOWN, Builder, Example
 from qa.answer.judge import (
     CARD,
     FROZEN,

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from qa.index.collections import BATCH, Collections, open_embedded, pages, upsert
+from qa.index.chroma import BATCH, Collections, open_embedded, pages, upsert
 from qa.index.lock import IndexLock
 from qa.schema import Chunk, Document, Embedded, IndexedDocument
 

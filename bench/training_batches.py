@@ -8,7 +8,7 @@ from collections import defaultdict
 
 import torch
 
-from bench.judge_data import UNKNOWN, Example
+from bench.training_examples import UNKNOWN, Example
 from qa.answer.judge import Encoded, Passage, encode_all
 
 IGNORE = -100  # no span target: the passage may or may not answer

@@ -15,7 +15,7 @@ the article:
 Then it asks the article dev questions of the clean article and of the article beside the
 planted set, and counts what each answer rests on, and which right answers turned wrong.
 
-  python -m bench.planted_heldout --shared ../shared
+  python -m bench.poisoned --shared ../shared
 """
 
 from __future__ import annotations
