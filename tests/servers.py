@@ -79,8 +79,8 @@ def start_chroma(path: Path) -> tuple[subprocess.Popen, int]:
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2)
-            return process, port
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2):
+                return process, port
         except OSError:
             time.sleep(0.3)
     process.kill()
@@ -88,8 +88,13 @@ def start_chroma(path: Path) -> tuple[subprocess.Popen, int]:
 
 
 def stop_process(process: subprocess.Popen) -> None:
+    """Stop it, and close the pipes it wrote to (an open pipe is a ResourceWarning, an error here)."""
     process.terminate()
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
+        process.wait()
+    for pipe in (process.stdin, process.stdout, process.stderr):
+        if pipe is not None:
+            pipe.close()
