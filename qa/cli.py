@@ -171,6 +171,7 @@ def serve(
 
     from qa.client import SERVER_FILE
     from qa.server.app import build_app
+    from qa.server.connections import header_timeout_protocol
 
     try:
         settings = _settings(corpus, index, host=host, port=port)
@@ -200,7 +201,8 @@ def serve(
         marker.write_text(f"http://{host}:{settings.port}", encoding="utf-8")
     logging.getLogger("qa.requests").setLevel(logging.INFO)  # one line per API request
     try:
-        uvicorn.run(application, host=settings.host, port=settings.port, log_level="warning")
+        uvicorn.run(application, host=settings.host, port=settings.port, log_level="warning",
+                    http=header_timeout_protocol(settings.header_timeout))
     finally:
         if marker is not None:
             marker.unlink(missing_ok=True)

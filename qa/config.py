@@ -90,6 +90,14 @@ class Settings(BaseSettings):
         "", description="Key the API requires (Authorization: Bearer KEY; the UI's password for user qa); "
         "needed to bind beyond loopback.",
     )
+    allowed_hosts: list[str] = Field(
+        [], description="Host names the server answers to besides 127.0.0.1, localhost, ::1 and QA_HOST (a JSON "
+        "list, e.g. [\"qa.lan\"]; [\"*\"]: any). Requests naming another host get 421 (DNS rebinding).")
+    body_timeout: float = Field(
+        20.0, gt=0, le=3600, description="Seconds a request body may take to arrive whole; then 408.")
+    header_timeout: float = Field(
+        10.0, gt=0, le=3600, description="Seconds a connection may take to send a request's headers; then it is "
+        "closed.")
     port: int = Field(8000, ge=1, le=65535, description="Port the server listens on.")
     ui_examples: list[str] = Field(
         [
@@ -109,6 +117,28 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(
         20_000_000, ge=1_000, le=1_000_000_000, description="Largest document upload; larger ones get 413."
     )
+    max_html_bytes: int = Field(
+        3_000_000, ge=1_000, description="Largest HTML page extracted (its parser's time grows with its size); "
+        "larger ones are skipped with a warning, or refused on upload.")
+    max_pdf_pages: int = Field(2_000, ge=1, description="Most pages of a PDF that is read; longer ones are skipped.")
+    extract_seconds: float = Field(
+        60.0, gt=0, description="Longest a PDF's text extraction may take; slower ones are skipped.")
+    uploads_per_minute: int = Field(
+        30, ge=1, le=100_000, description="Documents that may be uploaded in a minute (API and UI together); "
+        "beyond: 429 with Retry-After.")
+    upload_bytes_per_minute: int = Field(
+        200_000_000, ge=1_000, description="Bytes that may be uploaded in a minute; beyond: 429 with Retry-After.")
+    corpus_max_bytes: int = Field(
+        5_000_000_000, ge=1_000, description="Largest total size of the corpus folder uploads may grow it to; "
+        "beyond: 507.")
+    gradio_uploads_per_minute: int = Field(
+        60, ge=1, le=100_000, description="Files the web UI's upload route takes in a minute (before they are "
+        "added as documents); beyond: 429.")
+    feedback_max_bytes: int = Field(
+        50_000_000, ge=1_000, description="Largest size of feedback.jsonl; ratings beyond it get 507.")
+    login_failures_per_minute: int = Field(
+        10, ge=1, le=10_000, description="Wrong UI passwords or API keys accepted in a minute; beyond: 429 until "
+        "the minute has passed.")
     max_queue: int = Field(
         16, ge=0, le=10_000, description="Questions that may wait for a slot; beyond that: 503 with Retry-After."
     )

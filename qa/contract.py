@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 
+from qa.errors import ErrorType
 from qa.inputs import K, Text
 from qa.schema import Answer, Citation, Document, Feedback, Health, Hit, IndexedDocument, Provenance, UploadOutcome
 
@@ -169,7 +170,7 @@ class UploadResponse(BaseModel):
 
 
 class ErrorInfo(BaseModel):
-    type: str = Field(description="invalid_request, not_found, too_large, overloaded, IndexNotReady, ...")
+    type: ErrorType = Field(description="What kind of error: one snake_case word (the list is qa.errors.ErrorType).")
     message: str
     details: Any = None
 
@@ -183,8 +184,9 @@ class ErrorBody(BaseModel):
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` for the error statuses a route answers, each in the one shape."""
     meaning = {400: "Unparsable body, or a file that cannot be read", 401: "API key missing or wrong "
-               "(QA_API_KEY is set)", 404: "Not found", 413: "Body too large", 415: "Unsupported file type",
-               422: "Invalid request", 502: "The configured LLM failed",
+               "(QA_API_KEY is set)", 404: "Not found", 409: "An indexing run is in progress",
+               413: "Body too large", 415: "Unsupported file type", 422: "Invalid request",
+               429: "Too many requests of this kind (Retry-After)", 502: "The configured LLM failed",
                503: "Index not ready, or busy (Retry-After)"}
     return {code: {"model": ErrorBody, "description": meaning[code]} for code in codes}
 

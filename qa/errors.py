@@ -1,6 +1,17 @@
-"""Errors of qa, translated once at the edges (CLI exit codes, API JSON)."""
+"""Errors of qa, translated once at the edges (CLI exit codes, API JSON), and the one
+vocabulary of error kinds every refusal uses (``ErrorType``)."""
 
-from typing import Any
+from typing import Any, Literal, get_args
+
+# Every "type" an error body may carry: the QAError classes' below, and those the edges answer
+# before a route runs (middleware) or for a request a route cannot take.
+ErrorType = Literal[
+    "internal_error", "config_error", "corpus_error", "index_not_ready", "index_locked", "already_indexing",
+    "invalid_request", "too_large", "unsupported_format", "rate_limited", "storage_full", "not_found",
+    "generator_error", "bad_request", "method_not_allowed", "unauthorized", "overloaded", "timeout",
+    "untrusted_host", "cross_site", "http_error",
+]
+ERROR_TYPES: frozenset[str] = frozenset(get_args(ErrorType))
 
 
 class QAError(Exception):
@@ -8,7 +19,7 @@ class QAError(Exception):
 
     status_code = 500
     exit_code = 1
-    type = "internal_error"  # the error body's "type", snake_case as every route's
+    type: ErrorType = "internal_error"  # the error body's "type", snake_case as every route's
 
 
 class ConfigError(QAError):
@@ -43,6 +54,14 @@ class IndexLocked(QAError):
     type = "index_locked"
 
 
+class AlreadyIndexing(QAError):
+    """An indexing run is in progress: another is not started (nor waited for)."""
+
+    status_code = 409
+    exit_code = 3
+    type = "already_indexing"
+
+
 class InvalidRequest(QAError):
     """A request is well-formed but asks for something qa cannot do with it."""
 
@@ -67,6 +86,26 @@ class UnsupportedFormat(QAError):
     type = "unsupported_format"
 
 
+class RateLimited(QAError):
+    """Too many requests of one kind in a short time: retry after ``retry_after`` seconds."""
+
+    status_code = 429
+    exit_code = 3
+    type = "rate_limited"
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after + 0.999))
+
+
+class StorageFull(QAError):
+    """What qa keeps on disk for this (documents, feedback) reached its configured size."""
+
+    status_code = 507
+    exit_code = 2
+    type = "storage_full"
+
+
 class NotFound(QAError):
     """A requested record (answer, document) does not exist."""
 
@@ -83,6 +122,6 @@ class GeneratorError(QAError):
     type = "generator_error"
 
 
-def error_body(kind: str, message: str, details: Any = None) -> dict[str, Any]:
+def error_body(kind: ErrorType, message: str, details: Any = None) -> dict[str, Any]:
     """The one error shape of the API: {"error": {"type", "message", "details"}}."""
     return {"error": {"type": kind, "message": message, "details": details}}

@@ -9,13 +9,15 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Literal
 
-from qa.answer.extractive import Answerer, Draft, ExtractiveAnswerer
+from qa.answer.extractive import ExtractiveAnswerer
 from qa.answer.finalize import finalize
 from qa.answer.provenance import AnswerLog
+from qa.answer.types import Answerer, Draft
 from qa.catalog import Catalog
 from qa.config import Settings, packaged_model_path
 from qa.contract import provenance_record
-from qa.corpus.library import Library
+from qa.corpus.formats import Budget
+from qa.corpus.library import Library, Quota
 from qa.errors import IndexNotReady
 from qa.index.bm25 import LexicalIndex
 from qa.index.embedding import Embedder, open_embedder
@@ -99,16 +101,19 @@ class Pipeline:
         self.store = store
         self.lexical = LexicalIndex(settings.index_dir / LEXICAL_FILE, settings.bm25_k1, settings.bm25_b)
         self.journal = Journal(settings.index_dir / JOURNAL_FILE)
+        budget = Budget(settings.max_html_bytes, settings.max_pdf_pages, settings.extract_seconds)
         self.indexer = Indexer(store, self.lexical, self.journal, embedder, settings.chunk_size,
-                               settings.chunk_overlap)
+                               settings.chunk_overlap, budget)
         if not store.collections.stale:
             self.indexer.repair()  # what a killed run left half-written is never served
             self.indexer.align_lexical()
         self.retriever = Retriever(store, self.lexical, embedder, retrieval_config(settings))
-        self.catalog = Catalog(store, self.indexer, Library(settings.corpus_dir, settings.max_upload_bytes),
+        quota = Quota(settings.max_upload_bytes, settings.uploads_per_minute, settings.upload_bytes_per_minute,
+                      settings.corpus_max_bytes)
+        self.catalog = Catalog(store, self.indexer, Library(settings.corpus_dir, quota, budget),
                                self.retriever.refresh)
         self.answers = AnswerLog(settings.answers_kept, embedder.model_id, settings.index_dir / FEEDBACK_FILE,
-                                 provenance_record)
+                                 provenance_record, settings.feedback_max_bytes)
         self._answerer_lock = threading.Lock()
         self._answerer: Answerer | None = None
         if settings.llm != "none":  # cheap, and a bad LLM setting fails here, not at the first question
@@ -144,18 +149,18 @@ class Pipeline:
         self.lexical.close()
         self.store.close()
 
-    def index(self, corpus_dir: Path | None = None, progress: bool = False) -> IndexReport:
+    def index(self, corpus_dir: Path | None = None, progress: bool = False, wait: bool = True) -> IndexReport:
         """``Catalog.index``: questions keep being answered while it runs; each batch of
         documents shows in their results once written whole."""
-        return self.catalog.index(corpus_dir, progress)
+        return self.catalog.index(corpus_dir, progress, wait)
 
     def upload(self, name: str, data: bytes) -> UploadOutcome:
         """``Catalog.upload``: saved into the corpus folder, indexed in the background."""
         return self.catalog.upload(name, data)
 
-    def delete_document(self, doc_id: str) -> None:
-        """``Catalog.delete``: the file, then its chunks (NotFound: no such file)."""
-        self.catalog.delete(doc_id)
+    def delete_document(self, doc_id: str, wait: bool = True) -> None:
+        """``Catalog.delete``: the file, then its chunks (NotFound: no such indexed document)."""
+        self.catalog.delete(doc_id, wait)
 
     def document(self, doc_id: str) -> Document | None:
         return self.catalog.document(doc_id)

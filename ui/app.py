@@ -17,7 +17,7 @@ from qa.inputs import checked_k, checked_text
 from qa.pipeline import Pipeline
 from qa.schema import Answer
 from ui.documents import documents_tab
-from ui.guard import GradioGuard
+from ui.guard import GradioGuard, Limits
 from ui.style import CITE_JS, CSS, THEME
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<])")
@@ -161,7 +161,8 @@ def build_ui(pipeline: Pipeline, examples: list[str] | None = None) -> gr.Blocks
         except QAError as exc:
             gr.Warning(str(exc))
 
-    with gr.Blocks(title="qa — answers with sources") as demo:
+    # files uploaded to Gradio's folder and never added (or left behind) go after an hour
+    with gr.Blocks(title="qa — answers with sources", delete_cache=(600, 3600)) as demo:
         gr.Markdown("## qa\nAsk about the documents. Every answer cites the exact passages it rests on; "
                     "when the documents don't say, qa says so.")
         history = gr.State([])
@@ -189,7 +190,7 @@ def build_ui(pipeline: Pipeline, examples: list[str] | None = None) -> gr.Blocks
                 hybrid = gr.Checkbox(value=True, label="Hybrid retrieval (BM25 + dense)")
                 rerank = gr.Checkbox(value=True, label="Rerank by sentence evidence")
         with gr.Tab("Documents", elem_id="qa-tab-documents"):
-            documents_tab(pipeline)
+            refresh_documents, document_outputs = documents_tab(pipeline)
         inputs = [question, shown, history, answer_ids, k, hybrid, rerank]
         asking = question.submit(respond, inputs, [chatbot, shown, history, answer_ids, sources, question],
                                  api_visibility="private")
@@ -197,6 +198,7 @@ def build_ui(pipeline: Pipeline, examples: list[str] | None = None) -> gr.Blocks
         question.stop(None, None, None, cancels=[asking], api_visibility="private")
         clear.click(lambda: ([], [], [], {}, sources_html(None, pipeline), ""), None,
                     [chatbot, shown, history, answer_ids, sources, question], api_visibility="private")
+        demo.load(refresh_documents, None, document_outputs, api_visibility="private")
         gr.api(program_ask(pipeline), api_name="ask")
     return demo
 
@@ -226,6 +228,7 @@ def mount_ui(app: Any, pipeline: Pipeline) -> Any:
 
     key, settings = pipeline.settings.api_key, pipeline.settings
     demo = build_ui(pipeline)
+    demo.queue(max_size=settings.max_queue)  # beyond it a caller is told the queue is full, not left waiting
     # qa's own folders are never Gradio's to copy or serve, whatever an event names
     code = Path(__file__).resolve().parent.parent
     blocked = [str(p.resolve()) for p in (settings.corpus_dir, settings.index_dir, code / "qa", code / "ui")]
@@ -235,5 +238,6 @@ def mount_ui(app: Any, pipeline: Pipeline) -> Any:
     # Mounted, Gradio never launches, and skips the checks of a launched app (that an event's
     # file was uploaded by a user; blocked_paths): they are switched on here
     demo.has_launched = True
-    app.add_middleware(GradioGuard, blocks=demo, max_upload=settings.max_upload_bytes)
+    limits = Limits(settings.max_upload_bytes, settings.gradio_uploads_per_minute, settings.login_failures_per_minute)
+    app.add_middleware(GradioGuard, blocks=demo, limits=limits)
     return app

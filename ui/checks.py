@@ -5,6 +5,7 @@ in Gradio's upload folder; no file reference anywhere else."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -110,8 +111,9 @@ def check_example(component: Any) -> Callable[[str, object], object]:
 
 
 def check_api_value(name: str, value: object) -> object:
-    """A value of an API-only function (gr.api): the function checks it as the API does."""
-    return value
+    """A value of an API-only function (gr.api), by its parameter's name: k and text by the
+    API's rules (the function checks the text's content again, with the API's message)."""
+    return checked_k(value) if name == "k" else check_text(name, value) if name in ("question", "query") else value
 
 
 # How each kind of input component is checked; a component of any other kind takes no input
@@ -129,6 +131,14 @@ CHECKS: dict[type, Callable[[str, object], object]] = {
 def input_name(component: Any) -> str:
     label = str(getattr(component, "label", "") or "")
     return "k" if isinstance(component, gr.Slider) else label.lower() or type(component).__name__.lower()
+
+
+def api_parameters(fn: Any) -> dict[int, str]:
+    """An API-only function's inputs by component id: the names of its parameters."""
+    if not fn.inputs or not all(isinstance(c, Api) for c in fn.inputs):
+        return {}
+    names = list(inspect.signature(fn.fn).parameters)
+    return {c._id: name for c, name in zip(fn.inputs, names)}
 
 
 def check_event(blocks: gr.Blocks, body: dict[str, Any], api_name: str | None) -> None:
@@ -149,6 +159,7 @@ def check_event(blocks: gr.Blocks, body: dict[str, Any], api_name: str | None) -
         raise InvalidRequest("data: Input should be a valid list")
     if fn.inputs and len(data) != len(fn.inputs):
         raise InvalidRequest(f"data: this event takes {len(fn.inputs)} values, not {len(data)}")
+    parameters = api_parameters(fn)
     for component, value in zip(fn.inputs, data):
         if isinstance(component, gr.State):
             continue
@@ -156,7 +167,7 @@ def check_event(blocks: gr.Blocks, body: dict[str, Any], api_name: str | None) -
                  else next((c for kind, c in CHECKS.items() if isinstance(component, kind)), None))
         if check is None:
             raise InvalidRequest(f"{input_name(component)}: this input is not accepted from a request")
-        check(input_name(component), value)
+        check(parameters.get(component._id, input_name(component)), value)
     rest = {k: v for k, v in body.items() if k != "data"}
     others = [v for c, v in zip(fn.inputs, data) if not isinstance(c, gr.File)] if fn.inputs else data
     if contains_file_reference(rest) or contains_file_reference(others):
@@ -164,10 +175,11 @@ def check_event(blocks: gr.Blocks, body: dict[str, Any], api_name: str | None) -
 
 
 def check_file_route(path: str) -> None:
-    """The file route serves what Gradio holds in its upload folder and its own package files;
-    never a URL (Gradio would fetch it), nothing else on the machine."""
-    target = unquote(path.split("=", 1)[1]) if "=" in path else ""
-    if not target or "://" in target or ".." in Path(target).parts:
+    """The file route (``file=<path>``, and its alias ``file/<path>``) serves what Gradio holds
+    in its upload folder and its own package files; never a URL (Gradio would fetch it),
+    nothing else on the machine."""
+    target = unquote(path.split("=", 1)[1] if "=" in path else path.split("/file/", 1)[-1] if "/file/" in path else "")
+    if not target or "://" in target or "\x00" in target or ".." in Path(target).parts:
         raise InvalidRequest("no such file")
     resolved = Path(target).resolve()
     allowed = (upload_folder(), Path(gr.__file__).parent.resolve())

@@ -3,6 +3,7 @@ indexing progress while it runs."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +32,10 @@ def rows(pipeline: Pipeline) -> list[list[Any]]:
     return [[d.title, d.doc_id, d.chunks] for d in pipeline.documents()]
 
 
-def documents_tab(pipeline: Pipeline) -> None:
-    """The panel's components and events, inside the current Blocks (a tab)."""
+def documents_tab(pipeline: Pipeline) -> tuple[Callable[[], tuple[Any, ...]], list[Any]]:
+    """The panel's components and events, inside the current Blocks (a tab); returns what
+    refreshes it and its outputs, for the page's load event (the list as it is when the page
+    opens, not as it was when the server started)."""
     listed = rows(pipeline)
     status = gr.Markdown(status_text(pipeline.health()), elem_id="qa-doc-status")
     files = gr.File(label=f"Add documents ({', '.join(sorted(FORMATS))}): drop files here or click",
@@ -70,7 +73,7 @@ def documents_tab(pipeline: Pipeline) -> None:
             gr.Warning("Choose a document to delete first.")
         else:
             try:
-                pipeline.delete_document(doc_id)
+                pipeline.delete_document(doc_id, wait=False)
                 gr.Info(f"{doc_id}: deleted")
             except QAError as exc:
                 gr.Warning(str(exc))
@@ -80,3 +83,4 @@ def documents_tab(pipeline: Pipeline) -> None:
     files.upload(add, files, [*outputs, files], api_visibility="private")
     timer.tick(refreshed, None, outputs, api_visibility="private")
     delete.click(remove, chosen, outputs, api_visibility="private")
+    return refreshed, outputs

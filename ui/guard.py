@@ -15,35 +15,58 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
 
 from qa.corpus.formats import FORMATS
 from qa.errors import InvalidRequest
-from qa.server.admission import refuse
+from qa.limits import Window
+from qa.server.admission import read_body, refuse, replay
 from ui.checks import check_event, check_file_route
 
 Scope = dict[str, Any]
 EVENT_ROUTES = ("/gradio_api/queue/join", "/gradio_api/run/", "/gradio_api/call/", "/gradio_api/api/")
-FILE_ROUTES = ("/gradio_api/file=", "/file=")
+FILE_ROUTES = ("/gradio_api/file=", "/file=", "/gradio_api/file/", "/file/")
 UPLOAD_ROUTE = "/gradio_api/upload"
+LOGIN_ROUTES = ("/login", "/login/")
+# Gradio routes qa has no use for (screen recordings, the analytics dashboard, media streams):
+# closed rather than left for someone to find a use for
+CLOSED_ROUTES = ("/gradio_api/process_recording", "/monitoring", "/gradio_api/monitoring", "/gradio_api/stream/")
 MAX_EVENT_BODY = 1 << 20  # an event carries a question and a few settings, never a document
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much the guard lets through: upload size, uploads and failed logins a minute."""
+
+    max_upload: int
+    uploads_per_minute: int
+    login_failures_per_minute: int
 
 
 class GradioGuard:
     """Pure ASGI middleware in front of the mounted Gradio app (see the module docstring)."""
 
-    def __init__(self, app: Any, blocks: gr.Blocks, max_upload: int) -> None:
+    def __init__(self, app: Any, blocks: gr.Blocks, limits: Limits) -> None:
         self.app = app
         self.blocks = blocks
-        self.max_upload = max_upload
+        self.max_upload = limits.max_upload
+        self.uploads = Window(60.0, limits.uploads_per_minute)
+        self.login_failures = Window(60.0, limits.login_failures_per_minute)
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
+        if path.startswith(CLOSED_ROUTES):
+            await refuse(send, 404, "not_found", f"no such route: {path}", None)
+            return
+        if path in LOGIN_ROUTES and scope["method"] == "POST":
+            await self.login(scope, receive, send)
+            return
         if path.startswith(FILE_ROUTES):
             try:
                 check_file_route(path)
@@ -73,16 +96,38 @@ class GradioGuard:
             if not isinstance(parsed, dict):
                 raise InvalidRequest("body: a JSON object")
             check_event(self.blocks, parsed, api_name)
-        except json.JSONDecodeError:
-            await refuse(send, 400, "bad_request", "body: not valid JSON", None)
+        except (json.JSONDecodeError, RecursionError):
+            await refuse(send, 400, "bad_request", "body: not valid JSON (or nested too deep)", None)
             return
         except InvalidRequest as exc:
             await refuse(send, 422, "invalid_request", str(exc), None)
             return
         await self.app(scope, replay(body, receive), send)
 
+    async def login(self, scope: Scope, receive: Any, send: Any) -> None:
+        """Gradio's login form (the password is the API key): after ``login_failures_per_minute``
+        wrong ones, 429 until the minute has passed."""
+        wait = self.login_failures.wait()
+        if wait:
+            await refuse(send, 429, "rate_limited", f"too many wrong passwords: retry in {wait:.0f} s", None,
+                         retry_after=max(1, round(wait)))
+            return
+
+        async def counted(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start" and message["status"] >= 400:
+                self.login_failures.record()
+            await send(message)
+
+        await self.app(scope, receive, counted)
+
     async def upload(self, scope: Scope, receive: Any, send: Any) -> None:
-        """Gradio's upload route, for documents only: qa's formats, our 413 and error shape."""
+        """Gradio's upload route, for documents only: qa's formats, our 413 and error shape, at
+        most ``uploads_per_minute`` requests a minute."""
+        wait = self.uploads.admit()
+        if wait:
+            await refuse(send, 429, "rate_limited", f"too many uploads: retry in {wait:.0f} s", None,
+                         retry_after=max(1, round(wait)))
+            return
         body = await read_body(receive, self.max_upload + 64_000)
         if body is None:
             await refuse(send, 413, "too_large", f"an upload is limited to {self.max_upload} bytes", None)
@@ -126,35 +171,3 @@ def uploaded_names(scope: Scope, body: bytes) -> list[str]:
         if name is not None:
             names.append(os.path.basename(name))
     return names
-
-
-async def read_body(receive: Any, limit: int) -> bytes | None:
-    """The whole request body, or None past ``limit`` bytes."""
-    chunks, size = [], 0
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-        if not message.get("more_body"):
-            break
-    return b"".join(chunks)
-
-
-def replay(body: bytes, receive: Any) -> Any:
-    """A ``receive`` that hands the already-read body to the app, then passes on what the
-    client's connection says (its disconnect)."""
-    sent = False
-
-    async def replayed() -> dict[str, Any]:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replayed

@@ -4,143 +4,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Protocol
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from qa.answer.calibration import SIGNALS, Passage
+from qa.answer.calibration import Passage
+from qa.answer.evidence import addresses_ai, claims, figures, is_heading, is_question, looks_like_instruction, names
 from qa.answer.rewrite import standalone_question
+from qa.answer.types import ABSTAIN_TEXT, Candidate, Draft
 from qa.schema import Document, Hit
-from qa.text import STOPWORDS, terms, weighted_coverage
+from qa.text import terms, weighted_coverage
 
 if TYPE_CHECKING:
     from qa.answer.judge import Judge
 
-ABSTAIN_TEXT = "I couldn't find this in the source documents."
-
-# Text that addresses a model rather than a reader: prompt injection, never evidence.
-INSTRUCTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\b[^.!?]{0,40}\b(?:previous|prior|above|earlier|all|any|your)\b"
-    r"[^.!?]{0,30}\b(?:instructions?|prompts?|directions?|rules|guidelines|context)\b"
-    r"|\byou\s+are\s+now\b|\bsystem\s+prompt\b|\bnew\s+instructions?\s*:"
-    r"|\b(?:as\s+an?\s+)?(?:ai|language\s+model|assistant|chatbot)\s*,?\s+(?:you\s+)?(?:must|should)\b",
-    re.IGNORECASE,
-)
-# Who a document may address when it means a model reading it: an assistant, an AI, a chatbot ...
-_READER = r"(?:ai|a\.i\.|llm|llms|language\s+models?|assistants?|chatbots?|bots?|models?|agents?|copilot)"
-# Text addressed to such a reader, wherever in the sentence: by name ("Assistant, the analyst
-# is ..."; "..., dear AI, ..."), as a note to it, or by telling it how to answer.
-ADDRESSED = re.compile(
-    rf"(?:^|[.!?;:,(\[—–-]\s*|\s[—–-]\s*)(?:(?:dear|hey|hello|attention|note\s+(?:to|for))\s+)?"
-    rf"(?:ai\s+)?(?:ai|a\.i\.|llm|language\s+model|assistant|chatbot|copilot)\s*[,:!]"
-    rf"|\b(?:note|message|instructions?|reminder)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+)?(?:ai\s+)?{_READER}\b"
-    rf"|\bif\s+you\s+are\s+(?:an?\s+)?(?:ai\s+)?{_READER}\b"
-    rf"|\b(?:ai\s+)?{_READER}\s+(?:reading|summari[sz]ing|processing|answering)\s+(?:this|these|the)\b"
-    rf"|\b(?:tell|inform|assure)\s+(?:the\s+)?(?:user|reader|asker)s?\b"
-    rf"|\b(?:when|if)\s+(?:you\s+are\s+)?asked\b[^.!?]{{0,80}}\b(?:answer|say|reply|respond|state)\b"
-    rf"|\b(?:always|only)\s+(?:answer|reply|respond|say)\b",
-    re.IGNORECASE,
-)
-QUESTION_END = re.compile(r"\?[\"'”’)\]]*\s*$")
-SENTENCE_END = re.compile(r"[.!?…:;\"'”’)\]]\s*$")
-MINOR_WORDS = frozenset("a an and as at but by for from in of on or the to vs with".split())
-# Figures and names a sentence states: what two answers to one question can differ in.
-CLAIM = re.compile(r"\d[\d,.]*\d|\d|(?<![.!?]\s)(?<!^)\b[A-Z][\w’'&-]*")
-CLAUSE_BREAK = re.compile(r"[,;:]\s+|\s+[—–]\s+")
-
-
-def looks_like_instruction(sentence: str) -> bool:
-    """Whether a sentence of a document is an instruction to an AI (prompt injection) or
-    addressed to one, wherever in the sentence: never evidence."""
-    return bool(INSTRUCTION.search(sentence) or ADDRESSED.search(sentence))
-
-
-def is_question(sentence: str) -> bool:
-    """Whether a sentence asks rather than states (a question is never an answer)."""
-    return bool(QUESTION_END.search(sentence))
-
-
-def claims(sentence: str, question: str) -> set[str]:
-    """The figures and names a sentence states that the question does not already hold."""
-    asked = {w.lower().rstrip("’'s") for w in re.findall(r"[\w’'&-]+", question)}
-    found = {m.group(0).lower().replace(",", "").rstrip(".’'s") for m in CLAIM.finditer(sentence)}
-    return {c for c in found if c and c not in asked and c not in STOPWORDS}
-
-
-def names(question: str) -> set[str]:
-    """The names a question asks about (capitalised words but its first), lower-cased and
-    without a possessive: "How much did Alibaba's shares fall?" -> {"alibaba"}."""
-    words = re.findall(r"[\w’'&-]+", question)[1:]
-    return {re.sub(r"[’']s$", "", w).lower() for w in words if w[:1].isupper() and w.lower() not in STOPWORDS}
-
-
-def figures(claimed: set[str]) -> set[str]:
-    return {c for c in claimed if c[:1].isdigit()}
-
-
-def is_heading(sentence: str) -> bool:
-    """Whether a "sentence" is a heading: short, no closing punctuation, its words
-    capitalised as in a title ("What Bloomberg Intelligence Says"). It names a topic and
-    answers nothing."""
-    words = [w for w in re.findall(r"[^\W\d_][\w’'&-]*", sentence)]
-    if not words or len(words) > 12 or SENTENCE_END.search(sentence):
-        return False
-    return all(w[0].isupper() for w in words if w.lower() not in MINOR_WORDS)
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A sentence of a retrieved passage, its ``SIGNALS``, its selection score and the
-    probability that it answers the question."""
-
-    doc_id: str
-    title: str
-    start: int
-    end: int
-    text: str
-    hit_rank: int
-    signals: tuple[float, ...]
-    score: float = 0.0
-    probability: float = 0.0
-
-    def signal(self, name: str) -> float:
-        return self.signals[SIGNALS.index(name)]
-
-
-@dataclass(frozen=True)
-class Draft:
-    """An answerer's output before citations are verified.
-
-    ``conflict``: the best sentences of two documents answer differently; the text says
-    so and both are cited. ``phrase``: the words inside the first cited span that answer,
-    (doc_id, start, end), where the answerer can tell.
-    """
-
-    text: str
-    abstained: bool
-    spans: tuple[tuple[str, int, int], ...]
-    confidence: float
-    candidates: tuple[Candidate, ...] = ()
-    unsupported: tuple[str, ...] = ()
-    conflict: bool = False
-    phrase: tuple[str, int, int] | None = None
-    threshold: float | None = None  # the probability it answers from (extractive answerer)
-
-
-class Answerer(Protocol):
-    """Turns a question and retrieved passages into a draft answer."""
-
-    name: str
-    model: str
-
-    def answer(self, question: str, hits: list[Hit]) -> Draft: ...
-
-    def stream(self, question: str, hits: list[Hit]) -> Iterator[str | Draft]: ...
-
-    def rewrite(self, question: str, history: Sequence[dict[str, str]]) -> str:
-        """The question as it reads on its own, given the earlier turns."""
-        ...
+CLAUSE_BREAK = re.compile(r"[,;:]\s+|\s+[—–]\s+")  # where a long answer sentence may be cut
 
 
 class ExtractiveAnswerer:
@@ -150,7 +29,8 @@ class ExtractiveAnswerer:
     documents answer differently.
 
     Every sentence is judged in its passage, so context counts, but a question, a heading
-    or an instruction to an AI found in a document is never chosen.
+    or an instruction to an AI found in a document is never chosen, nor any sentence of a
+    document that addresses an AI reader.
     """
 
     name = "extractive"
@@ -168,13 +48,14 @@ class ExtractiveAnswerer:
         self.threshold = self.calibration.threshold if threshold is None else threshold
         self.max_words = max_words
         self.model = judge.model_id
+        self._trusted: dict[str, bool] = {}  # document sha256 -> addresses no AI reader
 
     def candidates(self, question: str, hits: Sequence[Hit]) -> list[Candidate]:
         """Every answerable sentence of the passages, best first (a sentence in two
         overlapping passages counts once, at its best)."""
         read = [(rank, h) for rank, h in enumerate(hits, start=1) if h.chunk.sentences]
         docs = {h.chunk.doc_id: self.document(h.chunk.doc_id) for _, h in read}
-        read = [(rank, h) for rank, h in read if docs[h.chunk.doc_id] is not None]
+        read = [(rank, h) for rank, h in read if (doc := docs[h.chunk.doc_id]) is not None and self.trusted(doc)]
         texts = [tuple(docs[h.chunk.doc_id].text[s:e] for s, e in h.chunk.sentences)  # type: ignore[union-attr]
                  for _, h in read]
         judged = self.judge.judge(question, [Passage(h.chunk.title, t) for (_, h), t in zip(read, texts)])
@@ -201,6 +82,14 @@ class ExtractiveAnswerer:
         ranked = [replace(c, score=float(sc), probability=float(p))
                   for c, sc, p in zip(ranked, scores, probabilities)]
         return sorted(ranked, key=lambda c: (-c.score, c.hit_rank, c.start))
+
+    def trusted(self, doc: Document) -> bool:
+        """A document that addresses no AI reader (evidence.addresses_ai), remembered by its content."""
+        if doc.sha256 not in self._trusted:
+            if len(self._trusted) > 10_000:
+                self._trusted.clear()
+            self._trusted[doc.sha256] = not addresses_ai(doc.text)
+        return self._trusted[doc.sha256]
 
     def answer(self, question: str, hits: list[Hit]) -> Draft:
         ranked = self.candidates(question, hits)

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable, Sequence
 
 from qa.answer.citations import verify_citations, verify_phrase
-from qa.answer.extractive import ABSTAIN_TEXT, Draft
+from qa.answer.types import ABSTAIN_TEXT, Draft
 from qa.schema import Abstention, Answer, Document, Hit
 
 

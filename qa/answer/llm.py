@@ -7,7 +7,8 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from qa.answer.extractive import ABSTAIN_TEXT, Draft, looks_like_instruction
+from qa.answer.evidence import looks_like_instruction
+from qa.answer.types import ABSTAIN_TEXT, Draft
 from qa.config import Settings
 from qa.errors import ConfigError, GeneratorError
 from qa.schema import Document, Hit

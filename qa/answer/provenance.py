@@ -1,6 +1,10 @@
 """Provenance: what each recent answer rested on, kept for ``/api/answers/{id}``, and the
 feedback users give on it (kept with the record, and appended to a JSON lines file so that
-it outlives the process)."""
+it outlives the process).
+
+One rating per answer: a new one replaces the last (the same one again changes nothing). The
+file gets the whole record with an answer's first rating and a short line for each change,
+and never grows past its size limit (StorageFull then, and nothing is changed)."""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from qa.errors import NotFound
+from qa.errors import NotFound, StorageFull
 from qa.schema import Answer, Feedback, Provenance
 
 
@@ -23,8 +27,9 @@ class AnswerLog:
     (the edge's serialiser, which the composition root hands in)."""
 
     def __init__(self, kept: int, embedding_model: str, feedback_file: Path | None,
-                 serialise: Callable[[Provenance], dict[str, Any]]) -> None:
+                 serialise: Callable[[Provenance], dict[str, Any]], max_file_bytes: int) -> None:
         self.kept = kept
+        self.max_file_bytes = max_file_bytes
         self.embedding_model = embedding_model
         self.feedback_file = feedback_file
         self.serialise = serialise
@@ -54,14 +59,31 @@ class AnswerLog:
 
         Raises:
             NotFound: unknown id (or one no longer kept).
+            StorageFull: the feedback file is at its size limit.
         """
         with self._lock:
             if answer_id not in self._records:
                 raise NotFound(f"no answer with id {answer_id!r}")
-            record = dataclasses.replace(self._records[answer_id], feedback=Feedback(rating, comment, time.time()))
-            self._records[answer_id] = record
+            earlier = self._records[answer_id]
+            given = earlier.feedback
+            if given is not None and (given.rating, given.comment) == (rating, comment):
+                return earlier
+            feedback = Feedback(rating, comment, time.time())
+            record = dataclasses.replace(earlier, feedback=feedback)
             if self.feedback_file is not None:
-                self.feedback_file.parent.mkdir(parents=True, exist_ok=True)
-                with open(self.feedback_file, "a", encoding="utf-8") as f:
-                    f.write(json.dumps(self.serialise(record), ensure_ascii=False) + "\n")
+                line = (self.serialise(record) if given is None else
+                        {"answer_id": answer_id, "feedback": dataclasses.asdict(feedback), "replaces": True})
+                self._append(json.dumps(line, ensure_ascii=False) + "\n")
+            self._records[answer_id] = record
             return record
+
+    def _append(self, line: str) -> None:
+        assert self.feedback_file is not None
+        data = line.encode("utf-8")
+        size = self.feedback_file.stat().st_size if self.feedback_file.is_file() else 0
+        if size + len(data) > self.max_file_bytes:
+            raise StorageFull(f"{self.feedback_file.name} has reached {self.max_file_bytes:,} bytes "
+                              "(QA_FEEDBACK_MAX_BYTES): the rating was not kept")
+        self.feedback_file.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.feedback_file, "ab") as f:
+            f.write(data)

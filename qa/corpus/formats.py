@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import logging
+import time
 from dataclasses import dataclass, field
 
 from qa.errors import CorpusError
@@ -31,23 +32,39 @@ class Extracted:
     metadata: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Budget:
+    """What one file may cost to extract (None: no limit): an HTML page's bytes (its parser's
+    time grows with them), a PDF's pages and seconds."""
+
+    html_bytes: int | None = None
+    pdf_pages: int | None = None
+    seconds: float | None = None
+
+
 def supported(name: str) -> bool:
     return any(name.lower().endswith(suffix) for suffix in FORMATS)
 
 
-def extract(name: str, raw: bytes) -> Extracted:
+def extract(name: str, raw: bytes, budget: Budget = Budget()) -> Extracted:
     """The text of file ``name`` (its suffix says the format) holding ``raw``.
 
     Raises:
-        CorpusError: an unsupported format, or a file that holds no readable text.
+        CorpusError: an unsupported format, a file that holds no readable text, one over the
+            ``budget``, or one its parser fails on in any way (a hostile file is skipped, never fatal).
     """
     kind = next((k for suffix, k in FORMATS.items() if name.lower().endswith(suffix)), None)
-    if kind == "text":
-        return Extracted(_utf8(name, raw))
-    if kind == "html":
-        return _html(name, raw)
-    if kind == "pdf":
-        return _pdf(name, raw)
+    try:
+        if kind == "text":
+            return Extracted(_utf8(name, raw))
+        if kind == "html":
+            return _html(name, raw, budget)
+        if kind == "pdf":
+            return _pdf(name, raw, budget)
+    except CorpusError:
+        raise
+    except Exception as exc:  # the parsers' own failures on crafted files: AttributeError, RecursionError ...
+        raise CorpusError(f"{name}: could not be read as {kind} ({type(exc).__name__}: {exc})"[:500]) from exc
     raise CorpusError(f"{name}: unsupported format (qa reads {', '.join(sorted(FORMATS))})")
 
 
@@ -58,9 +75,12 @@ def _utf8(name: str, raw: bytes) -> str:
         raise CorpusError(f"{name}: not valid UTF-8 ({exc.reason} at byte {exc.start})") from exc
 
 
-def _html(name: str, raw: bytes) -> Extracted:
+def _html(name: str, raw: bytes, budget: Budget) -> Extracted:
     import trafilatura
 
+    if budget.html_bytes is not None and len(raw) > budget.html_bytes:
+        raise CorpusError(f"{name}: the HTML page is {len(raw):,} bytes; qa extracts pages up to "
+                          f"{budget.html_bytes:,} (QA_MAX_HTML_BYTES)")
     html = _utf8(name, raw)
     text = trafilatura.extract(html, output_format="txt", include_comments=False, include_tables=True,
                                favor_precision=True)
@@ -73,15 +93,24 @@ def _html(name: str, raw: bytes) -> Extracted:
     return Extracted(text, meta.title if meta is not None and meta.title else None, (), found)
 
 
-def _pdf(name: str, raw: bytes) -> Extracted:
+def _pdf(name: str, raw: bytes, budget: Budget) -> Extracted:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
+    t0 = time.monotonic()
     try:
         reader = PdfReader(io.BytesIO(raw))
         if reader.is_encrypted:
             raise CorpusError(f"{name}: the PDF is encrypted")
-        pages = [(page.extract_text() or "").strip() for page in reader.pages]
+        if budget.pdf_pages is not None and len(reader.pages) > budget.pdf_pages:
+            raise CorpusError(f"{name}: the PDF has {len(reader.pages):,} pages; qa reads up to {budget.pdf_pages:,} "
+                              "(QA_MAX_PDF_PAGES)")
+        pages = []
+        for page in reader.pages:
+            if budget.seconds is not None and time.monotonic() - t0 > budget.seconds:
+                raise CorpusError(f"{name}: extracting its text took over {budget.seconds:g} s "
+                                  "(QA_EXTRACT_SECONDS)")
+            pages.append((page.extract_text() or "").strip())
         info = reader.metadata
     except PyPdfError as exc:
         raise CorpusError(f"{name}: not a readable PDF ({exc})") from exc

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from qa.corpus.formats import extract, supported
+from qa.corpus.formats import Budget, extract, supported
 from qa.errors import CorpusError
 from qa.schema import Document
 
@@ -116,14 +116,14 @@ def title_of(path: Path) -> str:
     return text[:1].upper() + text[1:] if text else path.name
 
 
-def load_document(path: Path, corpus_dir: Path) -> Document:
+def load_document(path: Path, corpus_dir: Path, budget: Budget = Budget()) -> Document:
     """Read one file (any format of ``qa.corpus.formats``) into a Document.
 
     Raises:
         CorpusError: the file cannot be read in its format or holds no text.
     """
     raw = path.read_bytes()
-    extracted = extract(str(path), raw)
+    extracted = extract(str(path), raw, budget)
     document = document_from_text(path.relative_to(corpus_dir).as_posix(), extracted.text,
                                   extracted.title or title_of(path), hashlib.sha256(raw).hexdigest(),
                                   extracted.pages, extracted.metadata, titled=extracted.title is not None)
@@ -160,11 +160,11 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     )
 
 
-def load_corpus(corpus_dir: Path) -> Iterator[Document | CorpusError]:
+def load_corpus(corpus_dir: Path, budget: Budget = Budget()) -> Iterator[Document | CorpusError]:
     """Yield a Document per readable file, or the CorpusError that made a file unusable."""
     for path in corpus_files(corpus_dir):
         try:
-            yield load_document(path, corpus_dir)
+            yield load_document(path, corpus_dir, budget)
         except CorpusError as exc:
             log.warning("skipped %s", exc)
             yield exc

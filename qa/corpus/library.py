@@ -15,8 +15,9 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.corpus.formats import FORMATS, extract, supported
-from qa.errors import NotFound, TooLarge, UnsupportedFormat
+from qa.corpus.formats import FORMATS, Budget, extract, supported
+from qa.errors import NotFound, RateLimited, StorageFull, TooLarge, UnsupportedFormat
+from qa.limits import Window
 
 MAX_NAME = 120
 
@@ -31,26 +32,56 @@ class Saved:
 
 def safe_name(name: str) -> str:
     """A file name that can only land in the corpus folder itself: the last path component,
-    letters, digits, ``.``, ``-`` and ``_`` (others become ``_``), no leading dot.
+    letters and digits of any script, ``.``, ``-`` and ``_`` (others become ``_``), no leading dot.
 
     Raises:
         UnsupportedFormat: nothing usable is left, or the format is not one qa reads.
     """
     base = unicodedata.normalize("NFKC", name).replace("\\", "/").rsplit("/", 1)[-1]
     stem, dot, suffix = base.rpartition(".")
-    stem = re.sub(r"[^\w.-]+", "_", stem if dot else base, flags=re.ASCII).strip("._-")[:MAX_NAME]
+    stem = re.sub(r"[^\w.-]+", "_", stem if dot else base).strip("._-")[:MAX_NAME]
     cleaned = f"{stem or 'document'}.{suffix.lower()}" if dot else stem
     if not dot or not supported(cleaned):
         raise UnsupportedFormat(f"{name!r}: unsupported file type (qa reads {', '.join(sorted(FORMATS))})")
     return cleaned
 
 
-class Library:
-    """Saves uploads into and removes files from ``corpus_dir``."""
+@dataclass(frozen=True)
+class Quota:
+    """How much may be uploaded: per file, per minute (files and bytes) and in all (the folder)."""
 
-    def __init__(self, corpus_dir: Path, max_bytes: int) -> None:
+    file_bytes: int
+    files_per_minute: int
+    bytes_per_minute: int
+    folder_bytes: int
+
+
+class Library:
+    """Saves uploads into and removes files from ``corpus_dir``, within a ``Quota``."""
+
+    def __init__(self, corpus_dir: Path, quota: Quota, budget: Budget = Budget()) -> None:
         self.corpus_dir = corpus_dir
-        self.max_bytes = max_bytes
+        self.budget = budget
+        self.quota = quota
+        self.max_bytes = quota.file_bytes
+        self._recent = Window(60.0, quota.files_per_minute, quota.bytes_per_minute)
+
+    def folder_bytes(self) -> int:
+        if not self.corpus_dir.is_dir():
+            return 0
+        return sum(p.stat().st_size for p in self.corpus_dir.rglob("*") if p.is_file())
+
+    def _within_quota(self, size: int) -> None:
+        """Count an upload of ``size`` bytes (refused ones count too); raises RateLimited (per
+        minute) or StorageFull (the folder) rather than take it."""
+        if self.folder_bytes() + size > self.quota.folder_bytes:
+            raise StorageFull(f"the corpus folder would pass {self.quota.folder_bytes:,} bytes (QA_CORPUS_MAX_BYTES): "
+                              "delete documents first")
+        wait = self._recent.admit(size)
+        if wait:
+            raise RateLimited(f"uploads are limited to {self.quota.files_per_minute} files and "
+                              f"{self.quota.bytes_per_minute:,} bytes a minute (QA_UPLOADS_PER_MINUTE, "
+                              f"QA_UPLOAD_BYTES_PER_MINUTE): retry in {wait:.0f} s", wait)
 
     def save(self, name: str, data: bytes, indexed: dict[str, str]) -> Saved:
         """Write an upload into the corpus folder.
@@ -64,6 +95,7 @@ class Library:
             TooLarge: over ``max_bytes``.
             UnsupportedFormat: a type qa does not read.
             CorpusError: the file cannot be read in its format (nothing is written).
+            RateLimited, StorageFull: over the quota (nothing is written).
         """
         if len(data) > self.max_bytes:
             raise TooLarge(f"the file is {len(data):,} bytes; uploads are limited to {self.max_bytes:,} "
@@ -73,7 +105,8 @@ class Library:
         same = next((doc_id for doc_id, sha in sorted(indexed.items()) if sha == digest), None)
         if same is not None:
             return Saved(same, True)
-        extract(target, data)  # an unreadable file is refused before anything is written
+        self._within_quota(len(data))
+        extract(target, data, self.budget)  # an unreadable file is refused before anything is written
         self.corpus_dir.mkdir(parents=True, exist_ok=True)
         path = self._free_path(target, digest)
         if path.exists():  # the same bytes, saved before and not yet indexed

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from qa.corpus.formats import FORMATS
+from qa.corpus.formats import FORMATS, Budget
 from qa.corpus.ingest import load_corpus
 from qa.errors import CorpusError
 from qa.index.bm25 import LexicalIndex, sync
@@ -34,8 +34,9 @@ class Indexer:
     before its write so that a killed run is found and repaired at the next start."""
 
     def __init__(self, store: ChromaStore, lexical: LexicalIndex, journal: Journal, embedder: Embedder,
-                 chunk_size: int, chunk_overlap: int) -> None:
+                 chunk_size: int, chunk_overlap: int, budget: Budget = Budget()) -> None:
         self.store = store
+        self.budget = budget  # what one file may cost to extract
         self.lexical = lexical
         self.journal = journal
         self.embedder = embedder
@@ -79,7 +80,7 @@ class Indexer:
         """Raises:
         CorpusError: the folder is missing or holds no readable document."""
         t0 = time.perf_counter()
-        loaded = list(load_corpus(corpus_dir))
+        loaded = list(load_corpus(corpus_dir, self.budget))
         documents = [d for d in loaded if isinstance(d, Document)]
         skipped = tuple(str(e) for e in loaded if isinstance(e, CorpusError))
         if not documents:

@@ -1,7 +1,8 @@
-"""What the API admits: bodies up to a size (413 before they are read whole), at most
-``limit`` questions worked on at once and ``queue`` more waiting (beyond that 503 with
-``Retry-After`` at once instead of piling up). One log line per API request: method, path,
-status, milliseconds."""
+"""What the server admits: request bodies that arrive in time (408 otherwise, on every route),
+API bodies up to a size (413 before they are read whole), at most ``limit`` questions worked
+on at once and ``queue`` more waiting (beyond that 503 with ``Retry-After`` at once instead of
+piling up); a question takes its slot only once its body has been read, so a slow client holds
+none. One log line per API request: method, path, status, milliseconds."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import logging
 import time
 from typing import Any
 
-from qa.errors import error_body
+from qa.errors import ErrorType, error_body
+from qa.limits import Window
 
 log = logging.getLogger("qa.requests")
 
@@ -27,24 +29,80 @@ def for_programs(path: str) -> bool:
 
 class ApiKey:
     """Pure ASGI middleware: with a key set, every route for programs (``PROGRAM_PATHS``) but
-    /api/health needs ``Authorization: Bearer <key>`` (401 in the one error shape otherwise)."""
+    /api/health needs ``Authorization: Bearer <key>`` (401 in the one error shape otherwise);
+    after ``failures_per_minute`` wrong or missing keys, 429 until the minute has passed."""
 
-    def __init__(self, app: Any, key: str) -> None:
+    def __init__(self, app: Any, key: str, failures_per_minute: int) -> None:
         self.app = app
         self.expected = f"Bearer {key}".encode()
+        self.failures = Window(60.0, failures_per_minute)
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if (scope["type"] == "http" and for_programs(scope["path"]) and scope["path"] != "/api/health"
-                and not hmac.compare_digest(dict(scope.get("headers") or []).get(b"authorization", b""),
-                                            self.expected)):
-            await refuse(send, 401, "unauthorized", "this server needs its API key: Authorization: Bearer KEY",
-                         None)
-            return
+        if scope["type"] == "http" and for_programs(scope["path"]) and scope["path"] != "/api/health":
+            wait = self.failures.wait()
+            if wait:
+                await refuse(send, 429, "rate_limited", f"too many requests with a wrong API key: retry in "
+                             f"{wait:.0f} s", None, retry_after=max(1, round(wait)))
+                return
+            if not hmac.compare_digest(dict(scope.get("headers") or []).get(b"authorization", b""), self.expected):
+                self.failures.record()
+                await refuse(send, 401, "unauthorized", "this server needs its API key: Authorization: Bearer KEY",
+                             None)
+                return
         await self.app(scope, receive, send)
 
 
 class _BodyTooLarge(Exception):
     pass
+
+
+class _BodyTimeout(Exception):
+    pass
+
+
+class BodyDeadline:
+    """Pure ASGI middleware: a request body must have arrived whole ``seconds`` after the
+    request started, or the request is answered 408 (and the connection closed): a client
+    trickling its body holds nothing for long. What the app reads after the body (a
+    disconnect) is not timed."""
+
+    def __init__(self, app: Any, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.seconds
+        state = {"body_done": False, "timed_out": False, "started": False}
+
+        async def receive_in_time() -> dict[str, Any]:
+            if state["body_done"]:
+                return dict(await receive())
+            try:
+                message: dict[str, Any] = await asyncio.wait_for(receive(), max(0.0, deadline - loop.time()))
+            except TimeoutError:
+                state["timed_out"] = True
+                raise _BodyTimeout from None
+            if message["type"] != "http.request" or not message.get("more_body"):
+                state["body_done"] = True
+            return message
+
+        async def send_unless_timed_out(message: dict[str, Any]) -> None:
+            if state["timed_out"]:
+                return  # the app's answer to a body it never got (FastAPI: 400): ours is sent instead
+            if message["type"] == "http.response.start":
+                state["started"] = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive_in_time, send_unless_timed_out)
+        except _BodyTimeout:
+            pass
+        if state["timed_out"] and not state["started"]:
+            await refuse(send, 408, "timeout", f"the request body did not arrive within {self.seconds:g} s", None)
 
 
 class Admission:
@@ -87,7 +145,8 @@ class Admission:
             if int(declared or 0) > max_body:
                 raise _BodyTooLarge
             if scope["method"] == "POST" and scope["path"] in self.limited:
-                await self._admitted(scope, receive_limited, send_logged)
+                body = await read_body(receive_limited) or b""  # before a slot is taken
+                await self._admitted(scope, replay(body, receive), send_logged)
             else:
                 await self.app(scope, receive_limited, send_logged)
         except _BodyTooLarge:
@@ -116,7 +175,39 @@ class Admission:
             self.pending -= 1
 
 
-async def refuse(send: Any, status: int, kind: str, message: str, details: Any, retry_after: int | None = None,
+async def read_body(receive: Any, limit: int | None = None) -> bytes | None:
+    """The whole request body, or None past ``limit`` bytes."""
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if limit is not None and size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body"):
+            break
+    return b"".join(chunks)
+
+
+def replay(body: bytes, receive: Any) -> Any:
+    """A ``receive`` that hands the already-read body to the app, then passes on what the
+    client's connection says (its disconnect)."""
+    sent = False
+
+    async def replayed() -> dict[str, Any]:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return dict(await receive())
+
+    return replayed
+
+
+async def refuse(send: Any, status: int, kind: ErrorType, message: str, details: Any, retry_after: int | None = None,
                  allow: str | None = None) -> None:
     """An error response in the API's one shape, without reading the request."""
     body = json.dumps(error_body(kind, message, details)).encode()

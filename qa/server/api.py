@@ -36,18 +36,20 @@ from qa.contract import (
     provenance_record,
     upload_record,
 )
-from qa.errors import QAError, error_body
+from qa.errors import ErrorType, QAError, error_body
 from qa.pipeline import Pipeline
 from qa.server.admission import Admission, ApiKey, refuse
 from qa.server.mcp_tools import create_mcp
 from qa.server.openai_compat import create_router
+from qa.server.origins import mcp_security, trusted_names
 
 
 def create_app(pipeline: Pipeline) -> FastAPI:
     """The JSON API over ``pipeline``: /api/health, /api/retrieve, /api/ask, ...; the
     OpenAI-compatible /v1 endpoints and MCP at /mcp."""
     mcp = create_mcp(LocalClient(pipeline))
-    mcp_http = mcp.streamable_http_app(streamable_http_path="/mcp", stateless_http=True, host=pipeline.settings.host)
+    security = mcp_security(trusted_names(pipeline.settings.host, pipeline.settings.allowed_hosts))
+    mcp_http = mcp.streamable_http_app(streamable_http_path="/mcp", stateless_http=True, transport_security=security)
     app = FastAPIOffline(  # /docs and /redoc with Swagger UI / ReDoc served from the package, no CDN
         lifespan=lambda _: mcp.session_manager.run(),
         title="qa",
@@ -60,7 +62,8 @@ def create_app(pipeline: Pipeline) -> FastAPI:
                        max_body=pipeline.settings.max_body_bytes,
                        larger={"/api/documents": pipeline.settings.max_upload_bytes + 64_000})  # + multipart
     if pipeline.settings.api_key:
-        app.add_middleware(ApiKey, key=pipeline.settings.api_key)
+        app.add_middleware(ApiKey, key=pipeline.settings.api_key,
+                           failures_per_minute=pipeline.settings.login_failures_per_minute)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -74,11 +77,14 @@ def create_app(pipeline: Pipeline) -> FastAPI:
 
     @app.exception_handler(QAError)
     async def _qa_error(request: Request, exc: QAError) -> JSONResponse:
-        return JSONResponse(error_body(exc.type, str(exc)), status_code=exc.status_code)
+        retry = getattr(exc, "retry_after", None)
+        return JSONResponse(error_body(exc.type, str(exc)), status_code=exc.status_code,
+                            headers=None if retry is None else {"Retry-After": str(retry)})
 
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
-        kind = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        kinds: dict[int, ErrorType] = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 408: "timeout"}
+        kind = kinds.get(exc.status_code, "http_error")
         return JSONResponse(error_body(kind, str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
 
     @app.get("/api/health", response_model=HealthResponse)
@@ -124,11 +130,12 @@ def create_app(pipeline: Pipeline) -> FastAPI:
 
         return StreamingResponse(lines(), media_type="application/x-ndjson")
 
-    @app.post("/api/index", responses=error_responses(400, 401))
+    @app.post("/api/index", responses=error_responses(400, 401, 409))
     def reindex() -> dict[str, Any]:
         """Re-index the server's corpus folder (new, changed and removed files) without a
-        restart; questions are answered from the previous index until it is done."""
-        report = pipeline.index()
+        restart; questions are answered from the previous index until it is done. One run at a
+        time: while one is in progress, 409 at once."""
+        report = pipeline.index(wait=False)
         return {**report.__dict__, "skipped": list(report.skipped)}
 
     @app.get("/api/answers/{answer_id}", responses=error_responses(401, 404, 422))
@@ -163,10 +170,11 @@ def create_app(pipeline: Pipeline) -> FastAPI:
             response.status_code = 200
         return upload_record(outcome)
 
-    @app.delete("/api/documents/{doc_id:path}", responses=error_responses(401, 404, 422))
+    @app.delete("/api/documents/{doc_id:path}", responses=error_responses(401, 404, 409, 422))
     def delete(doc_id: str) -> dict[str, Any]:
-        """Remove a document: its file from the corpus folder and its passages from the index."""
-        pipeline.delete_document(doc_id)
+        """Remove an indexed document: its file from the corpus folder and its passages from the
+        index (404 for anything qa does not list; 409 while an indexing run is in progress)."""
+        pipeline.delete_document(doc_id, wait=False)
         return {"deleted": doc_id}
 
     @app.get("/api/documents/{doc_id:path}", response_model=DocumentText, responses=error_responses(401, 404, 422))

@@ -18,7 +18,7 @@ from pydantic import Field
 
 from qa.contract import AskResponse, DocumentInfo, DocumentText, Passage
 from qa.errors import QAError
-from qa.inputs import checked_text
+from qa.inputs import K, checked_text
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -63,7 +63,7 @@ def create_mcp(qa: QA) -> MCPServer:
     @_tool_errors
     def retrieve(
         query: Annotated[str, Field(description="Question or keywords (1..2000 characters).")],
-        k: Annotated[int | None, Field(ge=1, le=50, description="Number of passages (default QA_K).")] = None,
+        k: K = None,
     ) -> list[Passage]:
         """The best passages for a query, best first, each with its document id and exact
         character offsets (text == document text[start:end])."""

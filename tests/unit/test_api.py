@@ -1,11 +1,13 @@
 """The API edge over a real pipeline (real Chroma in a temp dir, hashed embedder)."""
 
+import time
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from qa.config import Settings
+from qa.errors import ERROR_TYPES
 from qa.pipeline import Pipeline
 from qa.server.api import create_app
 from tests.fakes import HashEmbedder
@@ -122,7 +124,7 @@ def test_unknown_routes_and_wrong_methods_get_404_and_405_in_the_one_error_shape
     from qa.server.app import build_app
 
     pipeline = Pipeline.from_settings(Settings(index_dir=tmp_path / "index", corpus_dir=corpus), HashEmbedder())
-    with TestClient(build_app(pipeline, with_ui=with_ui)) as c:
+    with TestClient(build_app(pipeline, with_ui=with_ui), base_url="http://127.0.0.1") as c:
         r = c.put("/api/ask", json={"question": "q"})
         assert r.status_code == 405 and r.headers["allow"] == "POST"
         assert r.json()["error"]["type"] == "method_not_allowed"
@@ -164,7 +166,7 @@ def test_the_ui_takes_uploads_up_to_the_limit_and_proxies_nothing(tmp_path: Path
 
     settings = Settings(index_dir=tmp_path / "index", corpus_dir=corpus, max_upload_bytes=50_000)
     pipeline = Pipeline.from_settings(settings, HashEmbedder())
-    with TestClient(build_app(pipeline)) as c:
+    with TestClient(build_app(pipeline), base_url="http://127.0.0.1") as c:
         r = c.post("/gradio_api/upload", files={"files": ("big.txt", b"x" * 100_000)})
         assert r.status_code == 413, r.text
         r = c.get("/gradio_api/proxy=/etc/passwd%00")
@@ -208,9 +210,6 @@ def test_feedback_is_kept_with_the_answers_provenance(client: TestClient, tmp_pa
     assert bad.status_code == 422 and bad.json()["error"]["type"] == "invalid_request"
 
 
-ERROR_TYPES = {"invalid_request", "not_found", "method_not_allowed", "bad_request", "too_large",
-               "unsupported_format", "corpus_error", "config_error", "index_not_ready", "index_locked",
-               "generator_error", "unauthorized", "overloaded", "internal_error", "http_error"}
 
 
 @pytest.mark.parametrize(("method", "path", "kwargs", "status", "kind"), [
@@ -243,7 +242,58 @@ def test_each_error_class_carries_its_snake_case_type() -> None:
     from qa import errors
 
     classes = [c for c in vars(errors).values() if isinstance(c, type) and issubclass(c, errors.QAError)]
-    assert len(classes) == 10
+    assert len(classes) == 13
     assert len({c.type for c in classes}) == len(classes)
     for c in classes:
         assert re.fullmatch(r"[a-z]+(?:_[a-z]+)*", c.type) and c.type in ERROR_TYPES
+
+
+def test_wrong_api_keys_are_throttled(tmp_path: Path, corpus: Path) -> None:
+    settings = Settings(index_dir=tmp_path / "index", corpus_dir=corpus, api_key="s3cret", login_failures_per_minute=3)
+    pipeline = Pipeline.from_settings(settings, HashEmbedder())
+    with TestClient(create_app(pipeline)) as c:
+        guesses = [c.get("/api/documents", headers={"Authorization": f"Bearer guess{i}"}) for i in range(5)]
+        assert [r.status_code for r in guesses] == [401, 401, 401, 429, 429]
+        assert int(guesses[-1].headers["retry-after"]) >= 1 and guesses[-1].json()["error"]["type"] == "rate_limited"
+        assert c.get("/api/documents", headers={"Authorization": "Bearer s3cret"}).status_code == 429  # for a minute
+    pipeline.close()
+
+
+@pytest.mark.parametrize(("headers", "status"), [
+    ({"Host": "rebind.example:8000"}, 421),
+    ({"Host": "evil.example"}, 421),
+    ({"Host": "localhost:8000"}, 202),
+    ({"Host": "[::1]:8000"}, 202),
+    ({"Origin": "http://evil.example"}, 403),
+    ({"Origin": "null"}, 403),
+    ({"Sec-Fetch-Site": "cross-site", "Origin": "http://evil.example"}, 403),
+    ({"Sec-Fetch-Site": "same-site", "Origin": "http://localhost:3000"}, 403),
+    ({"Sec-Fetch-Site": "same-origin", "Origin": "http://127.0.0.1"}, 202),
+    ({"Origin": "http://127.0.0.1"}, 202),
+    ({}, 202),
+])
+def test_uploads_need_a_trusted_host_and_no_other_site(tmp_path: Path, corpus: Path, headers: dict[str, str],
+                                                       status: int) -> None:
+    from qa.server.app import build_app
+
+    pipeline = Pipeline.from_settings(Settings(index_dir=tmp_path / "index", corpus_dir=corpus), HashEmbedder())
+    with TestClient(build_app(pipeline, with_ui=False), base_url="http://127.0.0.1") as c:
+        r = c.post("/api/documents", files={"file": ("note.txt", b"Penguins swim.")}, headers=headers)
+        assert r.status_code == status, r.text
+        if status >= 400:
+            assert r.json()["error"]["type"] in ("untrusted_host", "cross_site")
+            assert not (corpus / "note.txt").exists()
+        while pipeline.catalog.indexing():  # the upload's background run, before the index closes
+            time.sleep(0.05)
+    pipeline.close()
+
+
+def test_extra_host_names_are_answered_when_allowed(tmp_path: Path, corpus: Path) -> None:
+    from qa.server.app import build_app
+
+    settings = Settings(index_dir=tmp_path / "index", corpus_dir=corpus, allowed_hosts=["qa.lan"])
+    pipeline = Pipeline.from_settings(settings, HashEmbedder())
+    with TestClient(build_app(pipeline, with_ui=False), base_url="http://qa.lan:8000") as c:
+        assert c.get("/api/health").status_code == 200
+        assert c.get("/api/health", headers={"Host": "other.lan"}).status_code == 421
+    pipeline.close()

@@ -1,0 +1,67 @@
+"""The answer stage's types: what every answerer takes and gives (``Answerer``, ``Draft``,
+``Candidate``), and the text of an abstention. An answerer imports these, never a sibling."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from qa.answer.calibration import SIGNALS
+from qa.schema import Hit
+
+ABSTAIN_TEXT = "I couldn't find this in the source documents."
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence of a retrieved passage, its ``SIGNALS``, its selection score and the
+    probability that it answers the question."""
+
+    doc_id: str
+    title: str
+    start: int
+    end: int
+    text: str
+    hit_rank: int
+    signals: tuple[float, ...]
+    score: float = 0.0
+    probability: float = 0.0
+
+    def signal(self, name: str) -> float:
+        return self.signals[SIGNALS.index(name)]
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An answerer's output before citations are verified.
+
+    ``conflict``: the best sentences of two documents answer differently; the text says
+    so and both are cited. ``phrase``: the words inside the first cited span that answer,
+    (doc_id, start, end), where the answerer can tell.
+    """
+
+    text: str
+    abstained: bool
+    spans: tuple[tuple[str, int, int], ...]
+    confidence: float
+    candidates: tuple[Candidate, ...] = ()
+    unsupported: tuple[str, ...] = ()
+    conflict: bool = False
+    phrase: tuple[str, int, int] | None = None
+    threshold: float | None = None  # the probability it answers from (extractive answerer)
+
+
+class Answerer(Protocol):
+    """Turns a question and retrieved passages into a draft answer."""
+
+    name: str
+    model: str
+
+    def answer(self, question: str, hits: list[Hit]) -> Draft: ...
+
+    def stream(self, question: str, hits: list[Hit]) -> Iterator[str | Draft]: ...
+
+    def rewrite(self, question: str, history: Sequence[dict[str, str]]) -> str:
+        """The question as it reads on its own, given the earlier turns."""
+        ...
