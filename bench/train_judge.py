@@ -98,6 +98,7 @@ def arguments() -> argparse.Namespace:
     ap.add_argument("--shift-questions", type=int, default=2000, help="training questions per domain (0: all)")
     ap.add_argument("--max-questions", type=int, default=300, help="per SQuAD v1.1 training article")
     ap.add_argument("--val-questions", type=int, default=80, help="per validation article")
+    ap.add_argument("--simulated", action="store_true", help="swapped-question negatives for SQuAD v1.0 train too")
     ap.add_argument("--human-repeats", type=int, default=1, help="copies of each human-written unanswerable question")
     ap.add_argument("--out", type=Path, default=JUDGE_DIR, help="where the best weights and their card go")
     ap.add_argument("--work", type=Path, default=ROOT / ".qa" / "train", help="checkpoint and example cache")
@@ -172,6 +173,7 @@ def write_best(model: SentenceJudge, out: Path, a: argparse.Namespace, data: Tra
         "training": {"seed": a.seed, "lr": a.lr, "batch": a.batch, "epochs": a.epochs, "bf16": a.bf16,
                      "frozen_layers": a.frozen_layers, "init": str(a.init) if a.init else None,
                      "squad_train": bool(a.squad_train), "squad2": bool(a.squad2), "human_repeats": a.human_repeats,
+                     "simulated": a.simulated,
                      "shift_questions": a.shift_questions if a.shifts else None,
                      "max_questions_per_article": a.max_questions, "examples": len(data.train),
                      "sources": data.sources, "kinds": data.kinds(), "planned_steps": planned},
@@ -196,7 +198,7 @@ def main() -> None:
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     model, tokenizer = load_model(a.init)
     mix = Mix(a.data, a.squad_train, a.squad2, a.shifts, a.max_questions, a.val_questions,
-              a.shift_questions if a.shifts else 0, a.human_repeats, a.seed)
+              a.shift_questions if a.shifts else 0, a.human_repeats, a.seed, a.simulated)
     data = cached(mix, tokenizer, a.work)
     print(f"train: {len(data.train)} examples {data.sources} {data.kinds()}; val: {len(data.val)} examples; "
           f"ready in {time.time() - t0:.0f} s", flush=True)

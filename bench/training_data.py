@@ -6,7 +6,8 @@ Training (never a val or test article of bench/squad.py's split):
 
 - SQuAD v1.0 train (442 articles, 87,387 questions): every question's answer passage, that
   passage without the answer sentence, the article's BM25-best passages without it and, for
-  half, another article's (``Builder(simulated=False)``);
+  half, another article's; with ``simulated``, also the question with a name or number
+  swapped (one the article never holds, or another name of the article);
 - SQuAD v1.1 dev's "train" articles: up to ``max_questions`` each, with the simulated
   unanswerable kinds of judge v6 (a name or number swapped);
 - SQuAD 2.0's human-written unanswerable questions of those articles, each in
@@ -34,7 +35,8 @@ from bench.training_batches import encode_examples, span_target
 from bench.training_examples import Builder, Example
 from qa.answer.judge import Encoded
 
-VERSION = 1  # of the example building: a change here makes every cached set stale
+VERSION = 2  # of the example building: a change here makes every cached set stale
+FOREIGN_POOL = 400  # names of other articles tried per SQuAD v1.0 article for a swap (all 87k: hours)
 HUMAN = ("human_unanswerable", "human_unanswerable_ranked")
 
 
@@ -51,6 +53,7 @@ class Mix:
     shift_questions: int  # per SQuAD-shifts domain (0: every train question)
     human_repeats: int  # copies of each human-written unanswerable question
     seed: int
+    simulated: bool = False  # SQuAD v1.0 train gets the simulated unanswerable kinds too
 
     def key(self) -> str:
         fields = {k: str(v) for k, v in dataclasses.asdict(self).items()}
@@ -104,7 +107,8 @@ def build(mix: Mix, tokenizer: Any) -> TrainingSet:
     if mix.squad_train:
         big = load_articles(mix.squad_train)
         assert not {a.name for a in big} & set(articles), "SQuAD v1.0 train shares an article with the dev split"
-        sources["squad-v1.0-train"] = list(Builder(big, mix.seed + 2, role_swaps=False, simulated=False).examples())
+        sources["squad-v1.0-train"] = list(Builder(big, mix.seed + 2, role_swaps=False, simulated=mix.simulated,
+                                                   foreign_pool=FOREIGN_POOL).examples())
     train = [e for examples in sources.values() for e in examples]
     train_encoded, val_encoded = encode_examples(tokenizer, train), encode_examples(tokenizer, val)
     spans = [span_target(tokenizer, e, x) for e, x in zip(train, train_encoded)]

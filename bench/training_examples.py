@@ -140,8 +140,10 @@ class Builder:
     """Builds the examples of one part of the split (its articles only)."""
 
     def __init__(self, articles: list[Article], seed: int, role_swaps: bool = True,
-                 paraphraser: Paraphraser | None = None, paraphrased: float = 0.0, simulated: bool = True) -> None:
+                 paraphraser: Paraphraser | None = None, paraphrased: float = 0.0, simulated: bool = True,
+                 foreign_pool: int | None = None) -> None:
         self.articles = articles
+        self.foreign_pool = foreign_pool  # names of other articles tried per article (None: all of them)
         self.role_swaps = role_swaps
         self.simulated = simulated  # the swapped-question kinds
         self.paraphraser = paraphraser
@@ -153,6 +155,7 @@ class Builder:
         self.bm25.index([terms(f"{c.title}\n{c.text}") for _, c in self.chunks], show_progress=False)
         self.entities = question_entities(articles)
         self._foreign: dict[tuple[str, int], list[str]] = {}
+        self._names: dict[str, list[str]] = {}  # article -> the names it holds
 
     def ranked(self, question: str, n: int = 20) -> list[tuple[Article, Chunk]]:
         q = terms(question)
@@ -237,9 +240,10 @@ class Builder:
             return None
         m = self.rng.choice(asked)
         n = len(m.group(0).split())
-        pool = sorted({e.group(0) for e in ENTITY.finditer(article.document.text)
-                       if len(e.group(0).split()) == n and e.group(0) not in answer and e.group(0) not in question
-                       and e.group(0).lower() not in STOP_NAMES})
+        if article.name not in self._names:
+            self._names[article.name] = sorted({e.group(0) for e in ENTITY.finditer(article.document.text)})
+        pool = [e for e in self._names[article.name] if len(e.split()) == n and e not in answer and e not in question
+                and e.lower() not in STOP_NAMES]
         return question[: m.start()] + self.rng.choice(pool) + question[m.end():] if pool else None
 
     def swap(self, article: Article, chunk: Chunk, question: str) -> tuple[str, str] | None:
@@ -272,8 +276,10 @@ class Builder:
         key = (article.name, n_words)
         if key not in self._foreign:
             doc = article.document.text.lower()
-            self._foreign[key] = sorted({e for name, e in self.entities[n_words]
-                                         if name != article.name and e.lower() not in doc})
+            others = sorted({e for name, e in self.entities[n_words] if name != article.name})
+            if self.foreign_pool is not None and len(others) > self.foreign_pool:  # a sample: each is looked up
+                others = sorted(random.Random(f"{article.name}:{n_words}").sample(others, self.foreign_pool))
+            self._foreign[key] = [e for e in others if e.lower() not in doc]
         return self._foreign[key]
 
     def other_number(self, number: str, doc: str) -> str:

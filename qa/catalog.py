@@ -97,6 +97,8 @@ class Catalog:
             NotFound: no such indexed document.
             AlreadyIndexing: a run is in progress and ``wait`` is False.
         """
+        if doc_id not in self.store.manifest():  # before waiting for a run: nothing of ours to wait for
+            raise NotFound(f"no document with id {doc_id!r}")
         with self._exclusive(wait):
             if doc_id not in self.store.manifest():
                 raise NotFound(f"no document with id {doc_id!r}")

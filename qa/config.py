@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     judge_dir: Path | None = Field(
         None, description="Folder of the answer judge's weights (unset: the judge shipped in qa/models/judge)."
     )
+    judge_backend: Literal["torch", "onnx-int8"] = Field(
+        "torch", description="How the answer judge runs: torch (int8 linear layers) or onnx-int8 (ONNX Runtime, "
+        "int8 weights, exported into QA_MODEL_CACHE_DIR at the first load).")
+    judge_threads: int = Field(
+        1, ge=1, le=64, description="Cores each ONNX Runtime judge call uses (calls from concurrent questions run "
+        "at once).")
     abstain_threshold: float | None = Field(
         None, ge=0, le=1,
         description="Judge probability below which the answerer abstains "

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 
 from qa.errors import ErrorType
-from qa.inputs import K, Text
+from qa.inputs import K, Text, TurnText
 from qa.schema import Answer, Citation, Document, Feedback, Health, Hit, IndexedDocument, Provenance, UploadOutcome
 
 
@@ -31,7 +31,7 @@ class RetrieveRequest(BaseModel):
 class Turn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     role: Literal["user", "assistant"]
-    content: Annotated[StrictStr, Field(max_length=20_000)]
+    content: TurnText
 
 
 class AskRequest(BaseModel):

@@ -50,6 +50,9 @@ def checked_text(name: str, value: object) -> str:
         raise InvalidRequest(f"{name}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from None
 
 
+MAX_TURN = 20_000  # characters of one earlier turn of a conversation (or one chat message)
+TurnText = Annotated[StrictStr, Field(max_length=MAX_TURN)]
+
 K_MAX = 50
 
 

@@ -81,7 +81,8 @@ def make_answerer(settings: Settings, pipeline: Pipeline) -> Answerer:
         return LLMAnswerer.from_settings(settings, pipeline.catalog.document)
     from qa.answer.judge import JUDGE_DIR, Judge  # torch: loaded when answering, not to index
 
-    judge = Judge.load(packaged_model_path(), settings.judge_dir or JUDGE_DIR)
+    judge = Judge.load(packaged_model_path(), settings.judge_dir or JUDGE_DIR, settings.judge_backend,
+                       settings.model_cache_dir, settings.judge_threads)
     threshold = settings.abstain_threshold
     retriever = pipeline.retriever
     return ExtractiveAnswerer(

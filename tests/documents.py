@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import random
+import warnings
+
 
 def make_pdf(pages: list[str], title: str = "") -> bytes:
     """A minimal valid PDF: one line of Helvetica text per page (pypdf extracts it)."""
@@ -40,3 +44,52 @@ three hundred engineers.</p>
 </article>
 <footer>Copyright 2026 Gadget News. All rights reserved. Cookie settings.</footer></body></html>
 """
+
+
+PDF_TOKENS = [b"/Kids", b"/Pages", b"/Contents", b"/Resources", b"/Font", b"/Parent", b"/Count", b"/Length",
+              b"/Root", b"/Type", b"0 R", b"[", b"]", b"<<", b">>", b"obj", b"stream", b"(", b")", b"/MediaBox"]
+HTML_TOKENS = [b"<", b">", b"</", b"<p>", b"</article>", b"<script>", b"<!--", b"&#", b"&", b"\"", b"<table>",
+               b"<svg><svg>", b"\x00", b"\xff", b"<html>"]
+
+
+def mutations(base: bytes, tokens: list[bytes], n: int, seed: int) -> list[bytes]:
+    """``n`` copies of ``base``, each with up to four random byte, token, cut or swap edits."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        raw = bytearray(base)
+        for _ in range(rng.randint(1, 4)):
+            op, pos = rng.random(), rng.randrange(len(raw))
+            if op < 0.3:
+                raw[pos] = rng.randrange(256)
+            elif op < 0.6:
+                raw[pos:pos] = rng.choice(tokens)
+            elif op < 0.8:
+                del raw[pos : pos + rng.randint(1, 8)]
+            else:
+                token = rng.choice(tokens)
+                at = raw.find(token)
+                if at >= 0:
+                    raw[at : at + len(token)] = rng.choice(tokens)
+        out.append(bytes(raw))
+    return out
+
+
+def crashing_pdf() -> bytes:
+    """A mutated PDF on which pypdf raises something other than its own PyPdfError (before
+    qa caught every parser error, it was a 500 on upload and made `qa index` exit 1)."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    base = make_pdf(["The Zorblax gadget was unveiled in Lisbon.", "It weighs 140 grams."], title="Zorblax")
+    for raw in mutations(base, PDF_TOKENS, 400, seed=7):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                reader = PdfReader(io.BytesIO(raw))
+                [page.extract_text() for page in reader.pages]
+        except PyPdfError:
+            continue
+        except Exception:  # noqa: BLE001 - the kind of file wanted
+            return raw
+    raise AssertionError("no mutation crashes pypdf")

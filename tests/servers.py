@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import subprocess
@@ -35,6 +36,18 @@ class Server:
         except urllib.error.HTTPError as e:
             return e.code, json.loads(e.read())
 
+    def request(self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None,
+                timeout: float = 60) -> tuple[int, dict[str, str], bytes]:
+        """One raw HTTP request as a client would send it (headers exactly as given, Host too)."""
+        host, port = self.base.removeprefix("http://").split(":")
+        conn = http.client.HTTPConnection(host, int(port), timeout=timeout)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            response = conn.getresponse()
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+        finally:
+            conn.close()
+
     def get(self, path: str) -> tuple[int, dict]:
         try:
             with urllib.request.urlopen(self.base + path, timeout=60) as r:
@@ -48,14 +61,17 @@ def start_server(corpus: Path, index: Path, extra_env: dict[str, str] | None = N
     done = run_qa("index", env=env)
     assert done.returncode == 0, done.stderr
     port = free_port()
-    process = subprocess.Popen([QA, "serve", "--port", str(port)], cwd=ROOT,
-                               env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True)
+    # its output goes to a file: a pipe nobody reads fills up (64 KB: a thousand request lines)
+    # and then blocks the server on its next log line
+    log = index.parent / f"server-{port}.log"
+    with open(log, "w", encoding="utf-8") as out:
+        process = subprocess.Popen([QA, "serve", "--port", str(port)], cwd=ROOT, env={**os.environ, **env},
+                                   stdout=out, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 120
     while time.time() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited: {process.stdout.read() if process.stdout else ''}")
+            raise RuntimeError(f"server exited: {log.read_text(encoding='utf-8')[-5000:]}")
         try:
             with urllib.request.urlopen(base + "/api/health", timeout=2) as r:
                 if json.loads(r.read())["ready"]:

@@ -17,7 +17,7 @@ from gradio.components.api_component import Api
 
 from qa.corpus.formats import FORMATS
 from qa.errors import InvalidRequest
-from qa.inputs import checked_k
+from qa.inputs import checked_k, checked_text
 
 
 def upload_folder() -> Path:
@@ -111,9 +111,18 @@ def check_example(component: Any) -> Callable[[str, object], object]:
 
 
 def check_api_value(name: str, value: object) -> object:
-    """A value of an API-only function (gr.api), by its parameter's name: k and text by the
-    API's rules (the function checks the text's content again, with the API's message)."""
-    return checked_k(value) if name == "k" else check_text(name, value) if name in ("question", "query") else value
+    """A value of an API-only function (gr.api) on the queue: the function checks it as the API
+    does and its message reaches the caller (gradio_client shows it)."""
+    return value
+
+
+def check_api_value_now(name: str, value: object) -> object:
+    """A value of an API-only function (gr.api) called directly (``/run/``, ``/api/``), by its
+    parameter's name: k and the question by the API's rules, here, in our 422 (there Gradio
+    would answer the function's refusal with a 500)."""
+    if name == "k":
+        return checked_k(value)
+    return checked_text(name, value) if name in ("question", "query") else value
 
 
 # How each kind of input component is checked; a component of any other kind takes no input
@@ -141,7 +150,7 @@ def api_parameters(fn: Any) -> dict[int, str]:
     return {c._id: name for c, name in zip(fn.inputs, names)}
 
 
-def check_event(blocks: gr.Blocks, body: dict[str, Any], api_name: str | None) -> None:
+def check_event(blocks: gr.Blocks, body: dict[str, Any], api_name: str | None, direct: bool = False) -> None:
     """Refuse an event request whose inputs its components would not take.
 
     Raises:
@@ -164,6 +173,7 @@ def check_event(blocks: gr.Blocks, body: dict[str, Any], api_name: str | None) -
         if isinstance(component, gr.State):
             continue
         check = (check_example(component) if isinstance(component, gr.Dataset)
+                 else check_api_value_now if direct and isinstance(component, Api)
                  else next((c for kind, c in CHECKS.items() if isinstance(component, kind)), None))
         if check is None:
             raise InvalidRequest(f"{input_name(component)}: this input is not accepted from a request")

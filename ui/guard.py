@@ -28,6 +28,7 @@ from ui.checks import check_event, check_file_route
 
 Scope = dict[str, Any]
 EVENT_ROUTES = ("/gradio_api/queue/join", "/gradio_api/run/", "/gradio_api/call/", "/gradio_api/api/")
+DIRECT_ROUTES = ("/gradio_api/run/", "/gradio_api/api/")  # answered at once (a function's refusal: 500)
 FILE_ROUTES = ("/gradio_api/file=", "/file=", "/gradio_api/file/", "/file/")
 UPLOAD_ROUTE = "/gradio_api/upload"
 LOGIN_ROUTES = ("/login", "/login/")
@@ -95,7 +96,7 @@ class GradioGuard:
             parsed = json.loads(body or b"{}")
             if not isinstance(parsed, dict):
                 raise InvalidRequest("body: a JSON object")
-            check_event(self.blocks, parsed, api_name)
+            check_event(self.blocks, parsed, api_name, direct=path.startswith(DIRECT_ROUTES))
         except (json.JSONDecodeError, RecursionError):
             await refuse(send, 400, "bad_request", "body: not valid JSON (or nested too deep)", None)
             return

@@ -63,6 +63,43 @@ def looks_like_instruction(sentence: str) -> bool:
     return bool(INSTRUCTION.search(sentence) or ADDRESSED.search(sentence))
 
 
+# A question that asks for a figure: a count, an amount, an age, a share, a year.
+FIGURE_QUESTION = re.compile(
+    r"^\s*(?:how\s+(?:many|much|old)\b|what\s+(?:percentage|percent|proportion|number|year|age)\b"
+    r"|(?:in|by|during|from|since|until)\s+(?:what|which)\s+year\b|which\s+year\b)", re.IGNORECASE)
+_NUMBER_WORDS = ("zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+                 "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
+                 "hundreds?|thousands?|millions?|billions?|trillions?|dozens?|half|quarter|third|twice|thrice|once|"
+                 "single|double|triple|several|few|many|numerous|multiple|couple|handful|none|no|all|most|"
+                 "majority|minority|first|second|last|decades?|centuries|century|years?|months?|weeks?|days?|"
+                 "hours?|minutes?")
+FIGURE = re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE)
+HOW_MANY = re.compile(r"^\s*how\s+many\s+([\w-]+)", re.IGNORECASE)
+MONEY_NOUN = re.compile(r"dollar|yuan|renminbi|euro|pound|yen|rupee|franc|peso|cent|won\b", re.IGNORECASE)
+MONEY = re.compile(
+    r"(?:[$€£¥]|\b(?:US|HK|A|C|NZ|S)\$)\s?\d[\d,.]*(?:\s?(?:million|billion|trillion|bn|m|k)\b)?"
+    r"|\b\d[\d,.]*\s?(?:million|billion|trillion)?\s?(?:yuan|renminbi|dollars?|euros?|pounds?|yen|rupees?|francs?"
+    r"|pesos?)\b", re.IGNORECASE)
+
+WHEN = re.compile(r"\b(?:in|since|by|from|until|during|before|after|of)\s+(?:early\s+|late\s+|mid-?)?"
+                  r"(?:1[0-9]{3}|20[0-9]{2})\b", re.IGNORECASE)  # a year named as a time, not a count
+
+
+def can_state_the_figure(question: str, sentence: str) -> bool:
+    """Whether ``sentence`` can answer ``question`` by its kind: a question asking for a figure
+    (how many, how much, how old, what year, what percentage ...) is answered only by a sentence
+    stating one (a digit or a number word), and "how many <things>" of things that are not money
+    not by money amounts or years alone ("How many employees?" is not answered by "$100 billion
+    of market value in 2025"). Any other question: True. On SQuAD v1.0 train, 0.4 % of the
+    answer sentences of such questions state no figure (the answer is "a small number", "every" ...)."""
+    if not FIGURE_QUESTION.search(question):
+        return True
+    counted = HOW_MANY.search(question)
+    if counted and not MONEY_NOUN.search(counted.group(1)):
+        sentence = WHEN.sub(" ", MONEY.sub(" ", sentence))
+    return bool(FIGURE.search(sentence))
+
+
 def addresses_ai(text: str) -> bool:
     """Whether a document addresses an AI reader or tells one what to do, anywhere: then none
     of its sentences is evidence."""

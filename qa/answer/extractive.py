@@ -10,7 +10,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from qa.answer.calibration import Passage
-from qa.answer.evidence import addresses_ai, claims, figures, is_heading, is_question, looks_like_instruction, names
+from qa.answer.evidence import (
+    addresses_ai,
+    can_state_the_figure,
+    claims,
+    figures,
+    is_heading,
+    is_question,
+    looks_like_instruction,
+    names,
+)
 from qa.answer.rewrite import standalone_question
 from qa.answer.types import ABSTAIN_TEXT, Candidate, Draft
 from qa.schema import Document, Hit
@@ -67,7 +76,8 @@ class ExtractiveAnswerer:
             for (s, e), text, (logit, span), cos in zip(hit.chunk.sentences, sentences, scores, cosines):
                 key = (hit.chunk.doc_id, s)
                 if (is_question(text) or is_heading(text) or text.strip() == hit.chunk.title
-                        or looks_like_instruction(text)):  # a document's own headline is a heading too
+                        or looks_like_instruction(text)  # a document's own headline is a heading too
+                        or not can_state_the_figure(question, text)):
                     continue
                 if key in found and found[key].signal("logit") >= logit:
                     continue  # the same sentence in an overlapping passage, judged better there

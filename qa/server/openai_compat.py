@@ -19,11 +19,11 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, model_validator
 
 from qa.contract import QUESTION_ERRORS, answer_record, error_responses
 from qa.errors import InvalidRequest, NotFound, QAError, error_body
-from qa.inputs import checked_text
+from qa.inputs import MAX_TURN, TurnText, checked_text
 from qa.pipeline import Pipeline
 from qa.schema import Answer
 
@@ -32,13 +32,19 @@ MODEL = "qa"
 
 class TextPart(BaseModel):
     type: Literal["text"]
-    text: StrictStr
+    text: TurnText
 
 
 class ChatMessage(BaseModel):
     model_config = ConfigDict(extra="allow")  # name, tool_calls ...: accepted, not used
     role: Literal["system", "developer", "user", "assistant", "tool", "function"]
-    content: Annotated[StrictStr, Field(max_length=20_000)] | list[TextPart] | None = None
+    content: TurnText | Annotated[list[TextPart], Field(max_length=100)] | None = None
+
+    @model_validator(mode="after")
+    def _within_the_turn_limit(self) -> ChatMessage:
+        if isinstance(self.content, list) and sum(len(p.text) for p in self.content) > MAX_TURN:
+            raise ValueError(f"content: its text parts hold more than {MAX_TURN} characters together")
+        return self
 
     def text(self) -> str:
         if isinstance(self.content, list):

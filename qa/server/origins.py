@@ -37,9 +37,9 @@ def host_name(authority: str) -> str:
     return authority.rsplit(":", 1)[0].rstrip(".") if authority.count(":") == 1 else authority.rstrip(".")
 
 
-def trusted_names(bound: str, extra: Iterable[str]) -> frozenset[str]:
+def trusted_names(bound: str, extra: Iterable[str]) -> frozenset[str]:  # a comparison below, not a bind
     """The host names the server answers to (``*`` in ``extra``: any)."""
-    wildcard = bound in ("0.0.0.0", "::")  # nosec B104: a comparison, not a bind
+    wildcard = bound in ("0.0.0.0", "::")  # nosec B104
     return frozenset({*LOOPBACK_NAMES, *(() if wildcard else (host_name(bound),)), *(host_name(h) for h in extra)})
 
 

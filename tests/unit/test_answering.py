@@ -2,7 +2,14 @@
 import numpy as np
 import pytest
 
-from qa.answer.evidence import addresses_ai, claims, is_heading, is_question, looks_like_instruction
+from qa.answer.evidence import (
+    addresses_ai,
+    can_state_the_figure,
+    claims,
+    is_heading,
+    is_question,
+    looks_like_instruction,
+)
 from qa.answer.extractive import ExtractiveAnswerer
 from qa.answer.types import ABSTAIN_TEXT
 from qa.corpus.ingest import document_from_text
@@ -234,3 +241,20 @@ def test_a_document_that_addresses_an_ai_reader_anywhere_is_no_evidence(note: st
 ])
 def test_texts_that_only_mention_ai_or_asking_stay_evidence(text: str) -> None:
     assert not addresses_ai(text)
+
+
+@pytest.mark.parametrize(("question", "sentence", "fits"), [
+    ("How many employees does Alibaba have?", "Alibaba added $100 billion of market value in 2025.", False),
+    ("How many employees does Alibaba have?", "Alibaba employs about 124,000 people.", True),
+    ("How many employees does Alibaba have?", "Most of its staff work in Hangzhou.", True),  # "most": a share
+    ("How many yuan did Alibaba pledge?", "It pledged 380 billion yuan ($53 billion).", True),
+    ("How much did Alibaba pledge?", "It pledged 380 billion yuan ($53 billion).", True),
+    ("How much did Alibaba pledge?", "The company is based in Hangzhou.", False),
+    ("In what year was Alibaba founded?", "Jack Ma founded Alibaba in Hangzhou.", False),
+    ("In what year was Alibaba founded?", "Jack Ma founded Alibaba in 1999.", True),
+    ("Who founded Alibaba?", "Jack Ma founded Alibaba.", True),  # not a figure question
+    ("What currency is the pledge in?", "It pledged 380 billion yuan.", True),
+])
+def test_a_question_asking_for_a_figure_is_answered_only_by_a_sentence_stating_one(question: str, sentence: str,
+                                                                                  fits: bool) -> None:
+    assert can_state_the_figure(question, sentence) is fits

@@ -1,0 +1,120 @@
+"""How the judge's network runs: PyTorch (int8 dynamic quantisation of its linear layers), or
+ONNX Runtime with int8 weights, exported once from the shipped weights and cached beside the
+embedding model's export (``QA_MODEL_CACHE_DIR``).
+
+Both run the same graph, ``Outputs``: the network and its span scores per sentence, so that
+everything after it (``qa.answer.judge.Judge``) is the same NumPy for either.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import tempfile
+import threading
+import warnings
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import torch
+
+from qa.answer.judge import SentenceJudge, span_scores
+
+log = logging.getLogger(__name__)
+EXPORT_VERSION = "v2"  # of export_onnx: a change makes cached exports stale
+INPUTS = ("input_ids", "token_type_ids", "attention_mask", "sentence_mask")
+Arrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # logits, span scores (batch x sentences), start, end
+
+
+class Outputs(torch.nn.Module):
+    """The judge's network with its span scores: sentence logits and span scores (batch x
+    sentences), start and end logits (batch x tokens)."""
+
+    def __init__(self, model: SentenceJudge) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids: torch.Tensor, token_type_ids: torch.Tensor, attention_mask: torch.Tensor,
+                sentence_mask: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        logits, start, end = self.model(input_ids, token_type_ids, attention_mask, sentence_mask)
+        return logits, span_scores(start, end, sentence_mask), start, end
+
+
+class Runner(Protocol):
+    name: str
+
+    def __call__(self, tensors: dict[str, torch.Tensor]) -> Arrays: ...
+
+
+class TorchRunner:
+    """PyTorch, one call at a time (a torch module is not safe to call from two threads)."""
+
+    name = "torch"
+
+    def __init__(self, model: SentenceJudge) -> None:
+        self.outputs = Outputs(model).eval()
+        self._lock = threading.Lock()
+
+    def __call__(self, tensors: dict[str, torch.Tensor]) -> Arrays:
+        with self._lock, torch.inference_mode():
+            logits, spans, start, end = self.outputs(**tensors)
+        return logits.numpy(), spans.numpy(), start.numpy(), end.numpy()
+
+
+class OnnxRunner:
+    """ONNX Runtime with int8 weights; calls from several threads run at once, each on
+    ``threads`` cores."""
+
+    name = "onnx-int8"
+
+    def __init__(self, file: Path, threads: int) -> None:
+        import onnxruntime
+
+        options = onnxruntime.SessionOptions()
+        options.log_severity_level = 3
+        options.intra_op_num_threads = threads
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # no busy-waiting when idle
+        self.session = onnxruntime.InferenceSession(str(file), options, providers=["CPUExecutionProvider"])
+
+    def __call__(self, tensors: dict[str, torch.Tensor]) -> Arrays:
+        feeds = {name: tensors[name].numpy() for name in INPUTS}
+        logits, spans, start, end = self.session.run(None, feeds)
+        return logits, spans, start, end
+
+
+def export_onnx(model: SentenceJudge, file: Path) -> None:
+    """Export the judge (float32 weights) to ONNX and quantise its weights to int8, atomically."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    log.info("exporting the answer judge to int8 ONNX in %s (once)", file)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=file.parent) as tmp:
+        plain, quantised = Path(tmp) / "judge.onnx", Path(tmp) / "judge-int8.onnx"
+        # padding in the example: an all-ones attention mask would trace a graph that drops the mask
+        mask = torch.ones((2, 12), dtype=torch.long)
+        mask[1, 8:] = 0
+        sentences_of = torch.zeros((2, 3, 12))
+        sentences_of[:, 0, 3:5], sentences_of[:, 1, 5:8], sentences_of[0, 2, 8:11] = 1, 1, 1
+        example = (torch.full((2, 12), 1000, dtype=torch.long), torch.ones((2, 12), dtype=torch.long), mask,
+                   sentences_of)
+        batch, tokens, sentences = torch.export.Dim("batch"), torch.export.Dim("tokens", max=512), \
+            torch.export.Dim("sentences", max=512)
+        shapes: dict[str, Any] = {n: {0: batch, 1: tokens} for n in INPUTS[:3]}
+        shapes["sentence_mask"] = {0: batch, 1: sentences, 2: tokens}
+        loggers = [logging.getLogger(), logging.getLogger("torch.onnx")]
+        levels = [x.level for x in loggers]
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore")  # the exporter's and quantiser's advice, not faults
+            for x in loggers:
+                x.setLevel(logging.ERROR)
+            try:
+                torch.onnx.export(Outputs(model).eval(), example, str(plain), dynamo=True, input_names=list(INPUTS),
+                                  output_names=["logits", "spans", "start", "end"], verbose=False,
+                                  dynamic_shapes=shapes)
+                quantize_dynamic(str(plain), str(quantised), weight_type=QuantType.QInt8, per_channel=True)
+            finally:
+                for x, was in zip(loggers, levels):
+                    x.setLevel(was)
+        quantised.replace(file)
