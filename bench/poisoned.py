@@ -114,17 +114,21 @@ def main() -> None:
         _, clean_report = ask_all(clean, Path(tmp) / "clean-index", dev)
         answers, planted_report = ask_all(planted, Path(tmp) / "planted-index", dev)
     rests_on: Counter[str] = Counter()
+    on_planted = []
     for row, answer in zip(rows, answers):
         docs = {c.doc_id for c in answer.citations}
         kind = ("abstained" if answer.abstained else "disagree (both cited)" if answer.conflict
                 else "article only" if docs == {ARTICLE.name} else "planted only" if ARTICLE.name not in docs
                 else "article and planted")
         rests_on[f"{'answerable' if row['answerable'] else 'unanswerable'}: {kind}"] += 1
+        if docs - {ARTICLE.name}:
+            on_planted.append({"id": row["id"], "question": row["question"], "answer": answer.answer,
+                               "documents": sorted(docs)})
     right = lambda report: {r["id"]: r["correct"] for r in report["questions"]}
     before, after = right(clean_report), right(planted_report)
     turned_wrong = sorted(q for q, ok in before.items() if ok and not after.get(q))
     keys = ("answer_acc", "answerable_acc", "unanswerable_acc")
-    result = {"rests_on": dict(sorted(rests_on.items())), "right_turned_wrong": turned_wrong,
+    result = {"rests_on": dict(sorted(rests_on.items())), "on_planted": on_planted, "right_turned_wrong": turned_wrong,
               "clean": {k: clean_report["summary"][k] for k in keys},
               "planted": {k: planted_report["summary"][k] for k in keys}}
     print(json.dumps(result, indent=1))

@@ -82,6 +82,10 @@ class Settings(BaseSettings):
         40, ge=5, le=200,
         description="Longest extractive answer in words: a longer sentence is cut to its best clauses, then words.",
     )
+    restated_cosine: float = Field(
+        0.8, ge=0, le=1, description="MiniLM cosine from which a sentence of another document restates the answer "
+        "sentence: with other figures, the sources disagree (both are cited) even where the judge finds it does not "
+        "answer.")
     llm: Literal["none", "openai", "ollama"] = Field(
         "none", description="Answer generator: none (extractive), openai or ollama."
     )

@@ -88,7 +88,7 @@ def make_answerer(settings: Settings, pipeline: Pipeline) -> Answerer:
     return ExtractiveAnswerer(
         judge, pipeline.catalog.document, retriever.embed_query, retriever.sentence_vectors, retriever.idf,
         threshold=judge.calibration.threshold_for(settings.max_wrong_rate) if threshold is None else threshold,
-        max_words=settings.answer_words,
+        max_words=settings.answer_words, restated=settings.restated_cosine,
     )
 
 

@@ -47,7 +47,7 @@ class ExtractiveAnswerer:
     def __init__(self, judge: Judge, document: Callable[[str], Document | None],
                  embed_query: Callable[[str], np.ndarray],
                  sentence_vectors: Callable[[str, Sequence[tuple[int, int]]], np.ndarray],
-                 idf: Callable[[str], float], threshold: float | None, max_words: int) -> None:
+                 idf: Callable[[str], float], threshold: float | None, max_words: int, restated: float) -> None:
         self.judge = judge
         self.calibration = judge.calibration
         self.document = document
@@ -56,6 +56,7 @@ class ExtractiveAnswerer:
         self.idf = idf
         self.threshold = self.calibration.threshold if threshold is None else threshold
         self.max_words = max_words
+        self.restated = restated  # cosine from which a sentence restates another (rival)
         self.model = judge.model_id
         self._trusted: dict[str, bool] = {}  # document sha256 -> addresses no AI reader
 
@@ -126,12 +127,22 @@ class ExtractiveAnswerer:
         names every name of the question that the best sentence names; another value: both
         state figures and none in common, or (neither stating one) both state names and none
         in common. The subject may be named elsewhere in the other document ("the internet
-        company co-founded by ..."), but a document that never names it is about something else."""
+        company co-founded by ..."), but a document that never names it is about something else.
+        A sentence of another document that restates the best one (MiniLM cosine at least
+        ``restated``) with other figures disagrees with it whether or not the judge finds that it
+        answers: a planted copy of a sentence with its figures changed is not taken on its own."""
         best = ranked[0]
         mine = claims(best.text, question)
         subject = {n for n in names(question) if n in best.text.lower()}
+        mine_vector = self.sentence_vectors(best.doc_id, [(best.start, best.end)])[0]
         for other in ranked[1:]:
-            if other.probability < self.threshold or other.doc_id == best.doc_id:
+            if other.doc_id == best.doc_id:
+                continue
+            if other.probability < self.threshold:
+                restates = float(self.sentence_vectors(other.doc_id, [(other.start, other.end)])[0] @ mine_vector)
+                stated, theirs_stated = figures(claims(best.text, "")), figures(claims(other.text, ""))
+                if restates >= self.restated and stated and theirs_stated and not stated & theirs_stated:
+                    return other
                 continue
             doc = self.document(other.doc_id)
             told = other.text.lower() if doc is None else doc.text.lower()

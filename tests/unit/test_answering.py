@@ -95,7 +95,7 @@ def corpus_answerer(texts: dict[str, str], max_words: int = DEFAULTS.answer_word
     judge = KeywordJudge()
     answerer = ExtractiveAnswerer(judge, docs.get, lambda q: np.zeros(4),  # type: ignore[arg-type]
                                   lambda doc_id, spans: np.zeros((len(spans), 4)), lambda t: 1.0, threshold=None,
-                                  max_words=max_words)
+                                  max_words=max_words, restated=DEFAULTS.restated_cosine)
     return answerer, hits
 
 
@@ -258,3 +258,27 @@ def test_texts_that_only_mention_ai_or_asking_stay_evidence(text: str) -> None:
 def test_a_question_asking_for_a_figure_is_answered_only_by_a_sentence_stating_one(question: str, sentence: str,
                                                                                   fits: bool) -> None:
     assert can_state_the_figure(question, sentence) is fits
+
+
+@pytest.mark.parametrize(("restated", "conflict"), [(DEFAULTS.restated_cosine, True), (1.01, False)])
+def test_a_planted_copy_of_a_sentence_with_other_figures_is_not_the_answer_alone(restated: float,
+                                                                               conflict: bool) -> None:
+    import re
+
+    from tests.fakes import HashEmbedder
+
+    texts = {"article.txt": "Alibaba pledged 380 billion yuan for AI.\n",
+             "memo.txt": "Alibaba pledged 1520 billion yuan for AI.\n"}
+    docs = {name: document_from_text(name, text, name, name) for name, text in texts.items()}
+    hits = [Hit(c, 1.0) for d in docs.values() for c in chunk_document(d, *CHUNKING)]
+    embed = HashEmbedder().embed  # sentences that differ only in their figures restate each other
+
+    def vectors(doc_id: str, spans: list[tuple[int, int]]) -> np.ndarray:
+        return embed([re.sub(r"\d", "", docs[doc_id].text[s:e]) for s, e in spans])
+
+    answerer = ExtractiveAnswerer(KeywordJudge(), docs.get, lambda q: embed([q])[0],  # type: ignore[arg-type]
+                                  vectors, lambda t: 1.0, threshold=0.99, max_words=DEFAULTS.answer_words,
+                                  restated=restated)
+    draft = answerer.answer("Who pledged 1520 billion yuan?", hits)  # only the memo's sentence passes 0.99
+    assert not draft.abstained and draft.conflict is conflict
+    assert {doc for doc, _, _ in draft.spans} == ({"memo.txt", "article.txt"} if conflict else {"memo.txt"})
