@@ -187,6 +187,9 @@ def serve(
         pipeline = _pipeline(settings)
         if refresh:
             _report(settings, pipeline.index(settings.corpus_dir, progress=True))
+        import torch
+
+        torch.set_num_threads(settings.torch_threads)  # after the refresh: indexing uses every core
         pipeline.prepare_answering()
         application = build_app(pipeline)
     except QAError as exc:

@@ -118,6 +118,9 @@ class Settings(BaseSettings):
         description="Example questions shown in the web UI (a JSON list).",
     )
     answers_kept: int = Field(1000, ge=1, description="Answer records kept for /api/answers/{id}.")
+    torch_threads: int = Field(
+        1, ge=1, le=64, description="Cores one PyTorch call (query embedding, judge) uses while serving: questions "
+        "asked at once (QA_MAX_CONCURRENT) run side by side instead of contending for the same cores.")
     max_concurrent: int = Field(
         2, ge=1, le=64, description="Questions (ask, retrieve) the server works on at once."
     )

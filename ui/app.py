@@ -20,6 +20,8 @@ from ui.documents import documents_tab
 from ui.guard import GradioGuard, Limits
 from ui.style import CITE_JS, CSS, THEME
 
+IDLE_POLL_SECONDS = 0.05  # how often Gradio's idle queue looks for work (its own: 0.001)
+IDLE_PROGRESS_SECONDS = 0.1  # ... and for progress to send (its own: 0.01)
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<])")
 
 def as_text(text: str) -> str:
@@ -229,6 +231,11 @@ def mount_ui(app: Any, pipeline: Pipeline) -> Any:
     key, settings = pipeline.settings.api_key, pipeline.settings
     demo = build_ui(pipeline)
     demo.queue(max_size=settings.max_queue)  # beyond it a caller is told the queue is full, not left waiting
+    # An idle queue polls for work every 1 ms and for progress every 10 ms (3.5 % of a core with no
+    # client); Gradio has no setting for it: 50 ms and 100 ms, the values it uses on Windows, cost
+    # an event at most 50 ms before it starts and leave an idle server asleep.
+    demo._queue.sleep_when_free = IDLE_POLL_SECONDS
+    demo._queue.progress_update_sleep_when_free = IDLE_PROGRESS_SECONDS
     # qa's own folders are never Gradio's to copy or serve, whatever an event names
     code = Path(__file__).resolve().parent.parent
     blocked = [str(p.resolve()) for p in (settings.corpus_dir, settings.index_dir, code / "qa", code / "ui")]

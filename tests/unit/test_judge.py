@@ -97,3 +97,27 @@ def test_the_span_head_finds_the_answering_words_inside_a_sentence() -> None:
     found = judge.phrase("Who co-founded Alibaba?", "Alibaba", sentence)
     assert found is not None and "Jack Ma" in sentence[found[0]:found[1]]
     assert found[1] - found[0] < len(sentence) / 2
+
+
+def test_the_judge_answers_two_threads_as_it_answers_one() -> None:
+    import threading
+
+    judge = Judge.load(packaged_model_path())
+    passages = [Passage("Alibaba", ("Alibaba pledged 380 billion yuan for AI.", "Its shares fell 3%.")),
+                Passage("Alibaba", ("Eddie Wu is the chief executive.", "Jack Ma co-founded the company."))]
+    questions = ["How much did Alibaba pledge?", "Who is the chief executive?", "How far did the shares fall?",
+                 "Who co-founded Alibaba?"] * 5
+    alone = {q: judge.judge(q, passages) for q in set(questions)}
+    mismatches: list[str] = []
+
+    def ask(part: list[str]) -> None:
+        for q in part:
+            if any(not np.array_equal(a, b) for a, b in zip(judge.judge(q, passages), alone[q])):
+                mismatches.append(q)
+
+    threads = [threading.Thread(target=ask, args=(questions[i::2],)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not mismatches
