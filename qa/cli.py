@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from qa.config import Settings
 from qa.errors import QAError
 from qa.inputs import K_MAX, checked_text
 
 if TYPE_CHECKING:  # the heavy modules load only when a command needs them
     from qa.client import Client, LocalClient
-    from qa.config import Settings
     from qa.pipeline import Pipeline
     from qa.schema import IndexReport
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # the heavy modules load only when a command needs them
 app = typer.Typer(help="Question answering over your documents, with verified citations.",
                   no_args_is_help=True, add_completion=False)
 
+DEFAULT = {name: field.default for name, field in Settings.model_fields.items()}  # for help texts
 CorpusOpt = Annotated[Path | None, typer.Option("--corpus", help="Corpus folder (QA_CORPUS_DIR).")]
 IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder (QA_INDEX_DIR).")]
 
@@ -31,7 +32,6 @@ IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder (QA
 def _settings(corpus: Path | None = None, index: Path | None = None, **overrides: object) -> Settings:
     from pydantic import ValidationError
 
-    from qa.config import Settings
     from qa.errors import ConfigError
 
     values: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
@@ -160,8 +160,8 @@ def ask(
 
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option(help="Bind address (QA_HOST, default 127.0.0.1).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (QA_PORT, default 8000).")] = None,
+    host: Annotated[str | None, typer.Option(help=f"Bind address (QA_HOST, default {DEFAULT['host']}).")] = None,
+    port: Annotated[int | None, typer.Option(help=f"Port (QA_PORT, default {DEFAULT['port']}).")] = None,
     index: IndexOpt = None,
     corpus: CorpusOpt = None,
     refresh: Annotated[bool, typer.Option("--refresh", help="Index the corpus folder first.")] = False,

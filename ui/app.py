@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 
 from qa.contract import answer_record
 from qa.errors import InvalidRequest, QAError
-from qa.inputs import checked_k, checked_text
+from qa.inputs import K_MAX, checked_k, checked_text
 from qa.pipeline import Pipeline
 from qa.schema import Answer
 from ui.documents import documents_tab
@@ -188,7 +188,7 @@ def build_ui(pipeline: Pipeline, examples: list[str] | None = None) -> gr.Blocks
             if examples:
                 gr.Examples(examples=[[e] for e in examples], inputs=[question], label="Examples")
             with gr.Accordion("Retrieval settings", open=False):
-                k = gr.Slider(1, 50, value=pipeline.settings.k, step=1, label="Passages to read (k)")
+                k = gr.Slider(1, K_MAX, value=pipeline.settings.k, step=1, label="Passages to read (k)")
                 hybrid = gr.Checkbox(value=True, label="Hybrid retrieval (BM25 + dense)")
                 rerank = gr.Checkbox(value=True, label="Rerank by sentence evidence")
         with gr.Tab("Documents", elem_id="qa-tab-documents"):

@@ -47,14 +47,14 @@ class ExtractiveAnswerer:
     def __init__(self, judge: Judge, document: Callable[[str], Document | None],
                  embed_query: Callable[[str], np.ndarray],
                  sentence_vectors: Callable[[str, Sequence[tuple[int, int]]], np.ndarray],
-                 idf: Callable[[str], float], threshold: float | None, max_words: int, restated: float) -> None:
+                 idf: Callable[[str], float], threshold: float, max_words: int, restated: float) -> None:
         self.judge = judge
         self.calibration = judge.calibration
         self.document = document
         self.embed_query = embed_query
         self.sentence_vectors = sentence_vectors
         self.idf = idf
-        self.threshold = self.calibration.threshold if threshold is None else threshold
+        self.threshold = threshold  # the root decides it (QA_ABSTAIN_THRESHOLD or QA_MAX_WRONG_RATE)
         self.max_words = max_words
         self.restated = restated  # cosine from which a sentence restates another (rival)
         self.model = judge.model_id

@@ -11,6 +11,7 @@ from qa.answer.evidence import looks_like_instruction
 from qa.answer.types import ABSTAIN_TEXT, Draft
 from qa.config import Settings
 from qa.errors import ConfigError, GeneratorError
+from qa.inputs import MAX_QUERY
 from qa.schema import Document, Hit
 from qa.text import split_sentences, terms
 
@@ -55,7 +56,7 @@ class GroundingGate:
     sentences are cited by the exact span of that source sentence.
     """
 
-    def __init__(self, document: Callable[[str], Document | None], min_coverage: float = 0.6) -> None:
+    def __init__(self, document: Callable[[str], Document | None], min_coverage: float) -> None:
         self.document = document
         self.min_coverage = min_coverage
 
@@ -112,10 +113,11 @@ class LLMAnswerer:
         chat_model: Any,
         model: str,
         document: Callable[[str], Document | None],
+        min_coverage: float,
     ) -> None:
         self.chat_model = chat_model
         self.model = model
-        self.gate = GroundingGate(document)
+        self.gate = GroundingGate(document, min_coverage)
 
     @classmethod
     def from_settings(
@@ -146,11 +148,11 @@ class LLMAnswerer:
 
             chat = ChatOllama(
                 model=settings.llm_model,
-                base_url=settings.llm_base_url or "http://127.0.0.1:11434",
+                base_url=settings.llm_base_url or settings.ollama_url,
                 temperature=0,
                 client_kwargs={"timeout": settings.llm_timeout},
             )
-        return cls(chat, f"{settings.llm}:{settings.llm_model}", document)
+        return cls(chat, f"{settings.llm}:{settings.llm_model}", document, settings.llm_min_coverage)
 
     def stream(self, question: str, hits: list[Hit]) -> Iterator[str | Draft]:
         if not hits:
@@ -197,4 +199,4 @@ class LLMAnswerer:
         except Exception as exc:  # fall back to the rules rather than fail the question
             log.warning("LLM rewrite failed (%s); using rules", exc)
             return standalone_question(question, history)
-        return text if 0 < len(text) <= 2000 and NOT_FOUND not in text else standalone_question(question, history)
+        return text if 0 < len(text) <= MAX_QUERY and NOT_FOUND not in text else standalone_question(question, history)

@@ -18,7 +18,7 @@ from pydantic import Field
 
 from qa.contract import AskResponse, DocumentInfo, DocumentText, Passage
 from qa.errors import QAError
-from qa.inputs import K, checked_text
+from qa.inputs import MAX_QUERY, K, checked_text
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -62,7 +62,7 @@ def create_mcp(qa: QA) -> MCPServer:
     @server.tool()
     @_tool_errors
     def retrieve(
-        query: Annotated[str, Field(description="Question or keywords (1..2000 characters).")],
+        query: Annotated[str, Field(description=f"Question or keywords (1..{MAX_QUERY} characters).")],
         k: K = None,
     ) -> list[Passage]:
         """The best passages for a query, best first, each with its document id and exact
@@ -71,7 +71,8 @@ def create_mcp(qa: QA) -> MCPServer:
 
     @server.tool()
     @_tool_errors
-    def ask(question: Annotated[str, Field(description="The question (1..2000 characters).")]) -> AskResponse:
+    def ask(question: Annotated[str, Field(description=f"The question (1..{MAX_QUERY} characters).")]
+            ) -> AskResponse:
         """Answer a question from the documents with verified citations (quote == document
         text[start:end]), or abstain (abstained: true) when the documents do not say."""
         return qa.ask(checked_text("question", question))

@@ -94,7 +94,8 @@ def corpus_answerer(texts: dict[str, str], max_words: int = DEFAULTS.answer_word
     hits = [Hit(c, 1.0) for d in docs.values() for c in chunk_document(d, *CHUNKING)]
     judge = KeywordJudge()
     answerer = ExtractiveAnswerer(judge, docs.get, lambda q: np.zeros(4),  # type: ignore[arg-type]
-                                  lambda doc_id, spans: np.zeros((len(spans), 4)), lambda t: 1.0, threshold=None,
+                                  lambda doc_id, spans: np.zeros((len(spans), 4)), lambda t: 1.0,
+                                  threshold=judge.calibration.threshold,
                                   max_words=max_words, restated=DEFAULTS.restated_cosine)
     return answerer, hits
 
