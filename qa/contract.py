@@ -187,6 +187,7 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
                "(QA_API_KEY is set)", 404: "Not found", 409: "An indexing run is in progress",
                413: "Body too large", 415: "Unsupported file type", 422: "Invalid request",
                429: "Too many requests of this kind (Retry-After)", 502: "The configured LLM failed",
+               507: "A storage limit is reached (QA_CORPUS_MAX_BYTES, QA_FEEDBACK_MAX_BYTES)",
                503: "Index not ready, or busy (Retry-After)"}
     return {code: {"model": ErrorBody, "description": meaning[code]} for code in codes}
 
@@ -268,6 +269,12 @@ def health_record(health: Health) -> dict[str, Any]:
 
 def feedback_record(feedback: Feedback) -> dict[str, Any]:
     return {"rating": feedback.rating, "comment": feedback.comment, "at": feedback.at}
+
+
+def rating_record(provenance: Provenance) -> dict[str, Any]:
+    """What rating an answer returns: its id and the feedback now kept with it."""
+    assert provenance.feedback is not None
+    return {"answer_id": provenance.answer.answer_id, "feedback": feedback_record(provenance.feedback)}
 
 
 def provenance_record(provenance: Provenance) -> dict[str, Any]:
