@@ -40,7 +40,7 @@ def inspect(index: Path) -> tuple[dict[str, str], list[str], list[str], dict[str
     lexical = LexicalIndex(index / LEXICAL_FILE, Settings().bm25_k1, Settings().bm25_b)
     journal = Journal(index / JOURNAL_FILE)
     try:
-        broken = store.collections.incomplete_documents()
+        broken = store.incomplete_documents()
         return store.manifest(), broken, sorted(set(broken) - set(journal.pending())), lexical.manifest()
     finally:
         journal.close()

@@ -11,9 +11,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from qa.corpus.library import Library
-from qa.errors import AlreadyIndexing, NotFound
+from qa.errors import AlreadyIndexing, IndexNotReady, NotFound
 from qa.index.background import Background
-from qa.index.indexer import Indexer, describe_change
+from qa.index.indexer import Indexer
 from qa.index.store import ChromaStore
 from qa.schema import Document, IndexedDocument, IndexReport, UploadOutcome
 
@@ -32,6 +32,9 @@ class Catalog:
         self._lock = threading.Lock()  # one indexing run at a time (CLI, API, background)
         self.background = Background(self.index, "background indexing")
         self._documents: dict[str, Document] = {}
+        if not store.stale:
+            indexer.repair()  # what a killed run left half-written is never served
+            indexer.align_lexical()
 
     def index(self, corpus_dir: Path | None = None, progress: bool = False, wait: bool = True) -> IndexReport:
         """Bring the index in line with ``corpus_dir`` (the library's folder if None): add,
@@ -45,11 +48,11 @@ class Catalog:
             AlreadyIndexing: a run is in progress and ``wait`` is False.
         """
         with self._exclusive(wait):
-            if self.store.collections.stale:
-                log.warning("the index is rebuilt: %s", self.stale_reason())
-                self.store.collections.rebuild()
+            if self.store.stale:
+                log.warning("the index is rebuilt: %s", self.store.stale_reason())
+                self.store.rebuild()
             report = self.indexer.run(corpus_dir or self.library.corpus_dir, progress)
-            if report.added or report.updated or report.removed or self.store.collections.model_changed:
+            if report.added or report.updated or report.removed or self.store.model_changed:
                 self._changed()
             return report
 
@@ -72,10 +75,20 @@ class Catalog:
         """A run is writing (in the foreground or the background)."""
         return self._lock.locked() or self.background.running()
 
-    def stale_reason(self) -> str:
-        """What differs between the settings the index was built under and the current ones."""
-        collections = self.store.collections
-        return describe_change(collections.built_signature or "", collections.signature)
+    def status(self, chunks: int) -> str:
+        """``indexing`` (a run is writing; questions are still answered), ``degraded`` (built
+        under other settings), ``empty`` or ``ready``."""
+        return ("indexing" if self.indexing() else "degraded" if self.store.stale
+                else "empty" if chunks == 0 else "ready")
+
+    def ready(self, chunks: int) -> bool:
+        return chunks > 0 and not self.store.stale
+
+    def check_current(self) -> None:
+        """Raises IndexNotReady when the index was built under other settings."""
+        if self.store.stale:
+            raise IndexNotReady(f"the index was built with other settings ({self.store.stale_reason()}): "
+                                "run `qa index` (or `qa serve --refresh`) to rebuild it")
 
     def upload(self, name: str, data: bytes) -> UploadOutcome:
         """Save a document into the corpus folder and index it in the background.

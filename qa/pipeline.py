@@ -18,10 +18,10 @@ from qa.config import Settings, packaged_model_path
 from qa.contract import provenance_record
 from qa.corpus.formats import Budget
 from qa.corpus.library import Library, Quota
-from qa.errors import IndexNotReady
 from qa.index.bm25 import LexicalIndex
+from qa.index.chroma import index_signature
 from qa.index.embedding import Embedder, open_embedder
-from qa.index.indexer import Indexer, index_signature
+from qa.index.indexer import Indexer
 from qa.index.journal import Journal
 from qa.index.lock import IndexLock
 from qa.index.store import ChromaStore
@@ -105,9 +105,6 @@ class Pipeline:
         budget = Budget(settings.max_html_bytes, settings.max_pdf_pages, settings.extract_seconds)
         self.indexer = Indexer(store, self.lexical, self.journal, embedder, settings.chunk_size,
                                settings.chunk_overlap, budget)
-        if not store.collections.stale:
-            self.indexer.repair()  # what a killed run left half-written is never served
-            self.indexer.align_lexical()
         self.retriever = Retriever(store, self.lexical, embedder, retrieval_config(settings))
         quota = Quota(settings.max_upload_bytes, settings.uploads_per_minute, settings.upload_bytes_per_minute,
                       settings.corpus_max_bytes)
@@ -174,10 +171,9 @@ class Pipeline:
 
     def health(self) -> Health:
         documents, chunks = self.store.count()
-        indexing, stale = self.catalog.indexing(), self.store.collections.stale
-        status = "indexing" if indexing else "degraded" if stale else "empty" if chunks == 0 else "ready"
-        return Health(status, chunks > 0 and not stale, documents, chunks, self.embedder.model_id,
-                      "extractive" if self.settings.llm == "none" else "llm", self.settings.llm,
+        indexing = self.catalog.indexing()
+        return Health(self.catalog.status(chunks), self.catalog.ready(chunks), documents, chunks,
+                      self.embedder.model_id, "extractive" if self.settings.llm == "none" else "llm", self.settings.llm,
                       self.indexer.progress if indexing else None, self.catalog.background.error)
 
     # --- answering --------------------------------------------------------------------------
@@ -190,11 +186,7 @@ class Pipeline:
         Raises:
             IndexNotReady: nothing is indexed yet, or the index was built with other settings.
         """
-        if self.store.collections.stale:
-            raise IndexNotReady(f"the index was built with other settings ({self.catalog.stale_reason()}): "
-                                "run `qa index` (or `qa serve --refresh`) to rebuild it")
-        if self.retriever.empty:
-            raise IndexNotReady("the index is empty: run `qa index` first")
+        self.catalog.check_current()
         within = None if documents is None and not metadata else matching(self.documents(), documents, metadata or {})
         return self.retriever.search(query.strip(), k or self.settings.k, hybrid=hybrid, rerank=rerank,
                                      documents=within)

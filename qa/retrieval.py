@@ -11,6 +11,7 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
+from qa.errors import IndexNotReady
 from qa.index.bm25 import LexicalIndex, chunk_terms
 from qa.index.embedding import Embedder
 from qa.index.store import ChromaStore, sentence_id
@@ -175,6 +176,8 @@ class Retriever:
             rerank: False keeps the fused order.
             documents: search these documents only (None: all).
         """
+        if self.empty:
+            raise IndexNotReady("the index is empty: run `qa index` first")
         self.warm()
         cfg = self.config
         n = max(cfg.candidates, k)

@@ -52,7 +52,7 @@ class Indexer:
         every document's chunks are counted as well."""
         broken = self.journal.pending()
         if self.journal.created:
-            broken = sorted(set(broken) | set(self.store.collections.incomplete_documents()))
+            broken = sorted(set(broken) | set(self.store.incomplete_documents()))
         if broken:
             log.warning("%d document(s) were half-indexed by an interrupted run and are removed until the "
                         "next `qa index`: %s", len(broken), ", ".join(broken))
@@ -155,22 +155,3 @@ def _batches(planned: list[Planned], size: int) -> Iterator[list[Planned]]:
             batch, texts = [], 0
     if batch:
         yield batch
-
-
-INDEX_FORMAT = 4  # bump when what is stored per document, chunk or sentence changes (4: titles, pages)
-
-
-def index_signature(model_id: str, chunk_size: int, chunk_overlap: int) -> str:
-    """What stored vectors and chunks depend on; an index with another signature is rebuilt."""
-    return f"{model_id}|chunks={chunk_size}/{chunk_overlap}|format={INDEX_FORMAT}"
-
-
-def describe_change(built: str, wanted: str) -> str:
-    """Which of the settings behind two index signatures differ, in the user's words."""
-    names = ("embedding model (QA_EMBEDDING_MODEL)", "chunking (QA_CHUNK_SIZE/QA_CHUNK_OVERLAP)",
-             "index format (qa version)")
-    old, new = built.split("|"), wanted.split("|")
-    if len(old) != len(new):
-        return f"index built as {built!r}, settings give {wanted!r}"
-    return "; ".join(f"{name}: index {a.split('=')[-1]}, settings {b.split('=')[-1]}"
-                     for name, a, b in zip(names, old, new) if a != b)

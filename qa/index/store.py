@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from qa.index.chroma import BATCH, Collections, open_embedded, pages, upsert
+from qa.index.chroma import BATCH, Collections, describe_change, open_embedded, pages, upsert
 from qa.index.lock import IndexLock
 from qa.schema import Chunk, Document, Embedded, IndexedDocument
 
@@ -48,7 +48,29 @@ class ChromaStore:
         Chroma server, which other qa processes may write to as well."""
         self._lock = lock
         self.shared = shared
-        self.collections = self._c = collections
+        self._c = collections
+
+    @property
+    def stale(self) -> bool:
+        """The index was built under other settings (model, chunking or index format)."""
+        return self._c.stale
+
+    @property
+    def model_changed(self) -> bool:
+        """This process rebuilt the index under new settings."""
+        return self._c.model_changed
+
+    def stale_reason(self) -> str:
+        """What differs between the settings the index was built under and the current ones."""
+        return describe_change(self._c.built_signature or "", self._c.signature)
+
+    def rebuild(self) -> None:
+        """Drop a stale index and start empty under the current settings (writers only)."""
+        self._c.rebuild()
+
+    def incomplete_documents(self) -> list[str]:
+        """Documents listed without all their chunks (a write that did not finish)."""
+        return self._c.incomplete_documents()
 
     @classmethod
     def embedded(cls, index_dir: Path, name: str, signature: str, lock: IndexLock | None = None) -> ChromaStore:

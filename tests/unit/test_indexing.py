@@ -63,7 +63,7 @@ def test_a_new_embedding_model_re_embeds_everything(tmp_path: Path, corpus: Path
     total = p.index().chunks_total
     p.close()
     p = open_pipeline(tmp_path, corpus, OtherEmbedder())
-    assert p.store.collections.stale
+    assert p.store.stale
     report = p.index()
     assert report.chunks_written == total and report.added == 1
     p.close()
@@ -75,10 +75,10 @@ def test_new_chunk_settings_rebuild_the_index(tmp_path: Path, corpus: Path) -> N
     p.close()
     settings = Settings(index_dir=tmp_path / "index", corpus_dir=corpus, chunk_size=300, chunk_overlap=60)
     p = Pipeline.from_settings(settings, HashEmbedder())
-    assert p.store.collections.stale
+    assert p.store.stale
     report = p.index()
     assert report.added == 1 and report.chunks_written == report.chunks_total
-    assert not p.store.collections.stale and p.retrieve("Alibaba", 2)
+    assert not p.store.stale and p.retrieve("Alibaba", 2)
     p.close()
 
 
@@ -102,7 +102,7 @@ def test_reading_with_other_settings_names_the_difference_and_keeps_the_index(tm
 def test_a_second_pipeline_of_the_same_process_is_told_so(tmp_path: Path, corpus: Path) -> None:
     p = open_pipeline(tmp_path, corpus)
     with pytest.raises(IndexLocked, match="already open in this process"):
-        ChromaStore.embedded(tmp_path / "index", "qa", p.store.collections.signature)
+        ChromaStore.embedded(tmp_path / "index", "qa", p.store._c.signature)
     p.close()
     open_pipeline(tmp_path, corpus).close()  # closed: the directory is free again
 
@@ -180,9 +180,9 @@ def test_a_half_written_document_is_never_served_and_is_added_again(
     doc_id = next(iter(p.store.manifest()))
     p.journal.begin([doc_id])  # the indexer journals a document before writing it ...
     if left_behind.startswith("chunks"):
-        p.store.collections.chunks.delete(where={"doc_id": doc_id})  # ... and is killed between the two writes
+        p.store._c.chunks.delete(where={"doc_id": doc_id})  # ... and is killed between the two writes
     else:
-        p.store.collections.docs.delete(ids=[doc_id])
+        p.store._c.docs.delete(ids=[doc_id])
     p.close()
     if "before the journal" in left_behind:  # no journal: every document's chunks are counted
         for f in (tmp_path / "index").glob(f"{JOURNAL_FILE}*"):
