@@ -12,7 +12,7 @@ from typing import Literal
 from qa.answer.extractive import ExtractiveAnswerer
 from qa.answer.finalize import finalize
 from qa.answer.provenance import AnswerLog
-from qa.answer.types import Answerer, Draft
+from qa.answer.types import Answerer, Draft, Evidence
 from qa.catalog import Catalog
 from qa.config import Settings, packaged_model_path
 from qa.contract import provenance_record
@@ -27,6 +27,7 @@ from qa.index.lock import IndexLock
 from qa.index.store import ChromaStore
 from qa.retrieval import RetrievalConfig, Retriever, matching
 from qa.schema import Answer, Document, Health, Hit, IndexedDocument, IndexReport, Provenance, UploadOutcome
+from qa.sources import IndexSources
 
 log = logging.getLogger(__name__)
 
@@ -73,20 +74,19 @@ def open_index(settings: Settings, embedder: Embedder | None) -> tuple[Embedder,
     return embedder, ChromaStore.embedded(settings.index_dir, settings.collection, signature, lock)
 
 
-def make_answerer(settings: Settings, pipeline: Pipeline) -> Answerer:
-    """The answerer of the settings, reading documents and vectors through ``pipeline``."""
+def make_answerer(settings: Settings, evidence: Evidence) -> Answerer:
+    """The answerer of the settings, reading documents and vectors through ``evidence``."""
     if settings.llm != "none":
         from qa.answer.llm import LLMAnswerer
 
-        return LLMAnswerer.from_settings(settings, pipeline.catalog.document)
+        return LLMAnswerer.from_settings(settings, evidence)
     from qa.answer.judge import JUDGE_DIR, Judge  # torch: loaded when answering, not to index
 
     judge = Judge.load(packaged_model_path(), settings.judge_dir or JUDGE_DIR, settings.judge_backend,
                        settings.model_cache_dir, settings.judge_threads)
     threshold = settings.abstain_threshold
-    retriever = pipeline.retriever
     return ExtractiveAnswerer(
-        judge, pipeline.catalog.document, retriever.embed_query, retriever.sentence_vectors, retriever.idf,
+        judge, evidence,
         threshold=judge.calibration.threshold_for(settings.max_wrong_rate) if threshold is None else threshold,
         max_words=settings.answer_words, restated=settings.restated_cosine,
     )
@@ -110,13 +110,14 @@ class Pipeline:
                       settings.corpus_max_bytes)
         self.catalog = Catalog(store, self.indexer, Library(settings.corpus_dir, quota, budget),
                                self.retriever.refresh)
+        self.sources = IndexSources(self.catalog, self.retriever)  # what answerers read besides passages
         self.answers = AnswerLog(settings.answers_kept, embedder.model_id, settings.index_dir / FEEDBACK_FILE,
                                  provenance_record, settings.feedback_max_bytes)
         self._answerer_lock = threading.Lock()
         self._answerer: Answerer | None = None
         if settings.llm != "none":  # cheap, and a bad LLM setting fails here, not at the first question
             try:
-                self._answerer = make_answerer(settings, self)
+                self._answerer = make_answerer(settings, self.sources)
             except Exception:
                 self.close()  # ... and must not leave the index locked
                 raise
@@ -139,7 +140,7 @@ class Pipeline:
         """The answerer; the extractive one (the judge's weights) loads on first use."""
         with self._answerer_lock:
             if self._answerer is None:
-                self._answerer = make_answerer(self.settings, self)
+                self._answerer = make_answerer(self.settings, self.sources)
             return self._answerer
 
     def close(self) -> None:

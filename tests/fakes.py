@@ -1,12 +1,15 @@
-"""A deterministic embedder for fast unit tests: hashed bag of words, L2-normalised."""
+"""Stand-ins for fast unit tests: a deterministic embedder (hashed bag of words,
+L2-normalised), a keyword judge, and the answer stage's Evidence over a dict of documents."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from qa.answer.calibration import Calibration
+from qa.schema import Document
 from qa.text import terms
 
 
@@ -38,3 +41,25 @@ class KeywordJudge:
         asked = set(terms(question))
         return [np.array([[10 * len(asked & set(terms(s))) / max(len(asked), 1) - 5] * 2 for s in p.sentences])
                 .reshape(-1, 2) for p in passages]
+
+
+class FakeEvidence:
+    """The answer stage's Evidence over a dict of documents: question and sentence vectors by
+    ``embed`` (zeros unless given: no sentence restates another), every term equally rare."""
+
+    def __init__(self, documents: dict[str, Document], embed: Callable[[list[str]], np.ndarray] | None = None,
+                 dimension: int = 4) -> None:
+        self.documents = documents
+        self.embed = embed or (lambda texts: np.zeros((len(texts), dimension)))
+
+    def document(self, doc_id: str) -> Document | None:
+        return self.documents.get(doc_id)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]
+
+    def sentence_vectors(self, doc_id: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+        return self.embed([self.documents[doc_id].text[s:e] for s, e in spans])
+
+    def idf(self, term: str) -> float:
+        return 1.0

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from qa.answer.calibration import Passage
-from qa.answer.evidence import (
+from qa.answer.checks import (
     addresses_ai,
     can_state_the_figure,
     claims,
@@ -21,7 +21,7 @@ from qa.answer.evidence import (
     names,
 )
 from qa.answer.rewrite import standalone_question
-from qa.answer.types import ABSTAIN_TEXT, Candidate, Draft
+from qa.answer.types import ABSTAIN_TEXT, Candidate, Draft, Evidence
 from qa.schema import Document, Hit
 from qa.text import terms, weighted_coverage
 
@@ -40,20 +40,22 @@ class ExtractiveAnswerer:
     Every sentence is judged in its passage, so context counts, but a question, a heading
     or an instruction to an AI found in a document is never chosen, nor any sentence of a
     document that addresses an AI reader.
+
+    The judge runs once over all the passages (one batch: every sentence's logit and span
+    score); then once on the chosen sentence alone, for the answer phrase (its span head reads
+    the sentence as the question's only evidence, as trained on answer sentences); and, only
+    for a sentence over ``max_words``, once over its clause windows and once more on a clause
+    still too long. On the article dev set that is 1.19 + 0.57 passes per question
+    (docs/benchmarks.md): the phrase pass cannot join the first, since it reads the sentence
+    the first one chose.
     """
 
     name = "extractive"
 
-    def __init__(self, judge: Judge, document: Callable[[str], Document | None],
-                 embed_query: Callable[[str], np.ndarray],
-                 sentence_vectors: Callable[[str, Sequence[tuple[int, int]]], np.ndarray],
-                 idf: Callable[[str], float], threshold: float, max_words: int, restated: float) -> None:
+    def __init__(self, judge: Judge, evidence: Evidence, threshold: float, max_words: int, restated: float) -> None:
         self.judge = judge
         self.calibration = judge.calibration
-        self.document = document
-        self.embed_query = embed_query
-        self.sentence_vectors = sentence_vectors
-        self.idf = idf
+        self.evidence = evidence
         self.threshold = threshold  # the root decides it (QA_ABSTAIN_THRESHOLD or QA_MAX_WRONG_RATE)
         self.max_words = max_words
         self.restated = restated  # cosine from which a sentence restates another (rival)
@@ -64,16 +66,16 @@ class ExtractiveAnswerer:
         """Every answerable sentence of the passages, best first (a sentence in two
         overlapping passages counts once, at its best)."""
         read = [(rank, h) for rank, h in enumerate(hits, start=1) if h.chunk.sentences]
-        docs = {h.chunk.doc_id: self.document(h.chunk.doc_id) for _, h in read}
+        docs = {h.chunk.doc_id: self.evidence.document(h.chunk.doc_id) for _, h in read}
         read = [(rank, h) for rank, h in read if (doc := docs[h.chunk.doc_id]) is not None and self.trusted(doc)]
         texts = [tuple(docs[h.chunk.doc_id].text[s:e] for s, e in h.chunk.sentences)  # type: ignore[union-attr]
                  for _, h in read]
         judged = self.judge.judge(question, [Passage(h.chunk.title, t) for (_, h), t in zip(read, texts)])
-        vector = self.embed_query(question)
+        vector = self.evidence.embed_query(question)
         asked = terms(question)
         found: dict[tuple[str, int], Candidate] = {}
         for (rank, hit), sentences, scores in zip(read, texts, judged):
-            cosines = self.sentence_vectors(hit.chunk.doc_id, hit.chunk.sentences) @ vector
+            cosines = self.evidence.sentence_vectors(hit.chunk.doc_id, hit.chunk.sentences) @ vector
             for (s, e), text, (logit, span), cos in zip(hit.chunk.sentences, sentences, scores, cosines):
                 key = (hit.chunk.doc_id, s)
                 if (is_question(text) or is_heading(text) or text.strip() == hit.chunk.title
@@ -82,7 +84,7 @@ class ExtractiveAnswerer:
                     continue
                 if key in found and found[key].signal("logit") >= logit:
                     continue  # the same sentence in an overlapping passage, judged better there
-                coverage = weighted_coverage(asked, set(terms(text)), self.idf)
+                coverage = weighted_coverage(asked, set(terms(text)), self.evidence.idf)
                 found[key] = Candidate(hit.chunk.doc_id, hit.chunk.title, s, e, text, rank,
                                        (float(logit), float(span), float(cos), coverage, 1.0 / rank))
         if not found:
@@ -95,7 +97,7 @@ class ExtractiveAnswerer:
         return sorted(ranked, key=lambda c: (-c.score, c.hit_rank, c.start))
 
     def trusted(self, doc: Document) -> bool:
-        """A document that addresses no AI reader (evidence.addresses_ai), remembered by its content."""
+        """A document that addresses no AI reader (checks.addresses_ai), remembered by its content."""
         if doc.sha256 not in self._trusted:
             if len(self._trusted) > 10_000:
                 self._trusted.clear()
@@ -114,7 +116,7 @@ class ExtractiveAnswerer:
             spans = ((best.doc_id, best.start, best.end), (rival.doc_id, rival.start, rival.end))
             return Draft(text, False, spans, best.probability, tuple(ranked), conflict=True, threshold=self.threshold)
         start, end = self.trim(question, best)
-        doc = self.document(best.doc_id)
+        doc = self.evidence.document(best.doc_id)
         assert doc is not None
         found = self.judge.phrase(question, best.title, doc.text[start:end])
         phrase = None if found is None else (best.doc_id, start + found[0], start + found[1])
@@ -134,17 +136,18 @@ class ExtractiveAnswerer:
         best = ranked[0]
         mine = claims(best.text, question)
         subject = {n for n in names(question) if n in best.text.lower()}
-        mine_vector = self.sentence_vectors(best.doc_id, [(best.start, best.end)])[0]
+        mine_vector = self.evidence.sentence_vectors(best.doc_id, [(best.start, best.end)])[0]
         for other in ranked[1:]:
             if other.doc_id == best.doc_id:
                 continue
             if other.probability < self.threshold:
-                restates = float(self.sentence_vectors(other.doc_id, [(other.start, other.end)])[0] @ mine_vector)
+                theirs_vector = self.evidence.sentence_vectors(other.doc_id, [(other.start, other.end)])[0]
+                restates = float(theirs_vector @ mine_vector)
                 stated, theirs_stated = figures(claims(best.text, "")), figures(claims(other.text, ""))
                 if restates >= self.restated and stated and theirs_stated and not stated & theirs_stated:
                     return other
                 continue
-            doc = self.document(other.doc_id)
+            doc = self.evidence.document(other.doc_id)
             told = other.text.lower() if doc is None else doc.text.lower()
             if not all(n in told for n in subject):
                 continue

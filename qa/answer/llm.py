@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from qa.answer.evidence import looks_like_instruction
-from qa.answer.types import ABSTAIN_TEXT, Draft
+from qa.answer.checks import looks_like_instruction
+from qa.answer.types import ABSTAIN_TEXT, Draft, Evidence
 from qa.config import Settings
 from qa.errors import ConfigError, GeneratorError
 from qa.inputs import MAX_QUERY
-from qa.schema import Document, Hit
+from qa.schema import Hit
 from qa.text import split_sentences, terms
 
 log = logging.getLogger(__name__)
@@ -56,8 +56,8 @@ class GroundingGate:
     sentences are cited by the exact span of that source sentence.
     """
 
-    def __init__(self, document: Callable[[str], Document | None], min_coverage: float) -> None:
-        self.document = document
+    def __init__(self, evidence: Evidence, min_coverage: float) -> None:
+        self.evidence = evidence
         self.min_coverage = min_coverage
 
     def check(self, text: str, hits: Sequence[Hit]) -> tuple[list[str], list[tuple[str, int, int]], list[str]]:
@@ -87,7 +87,7 @@ class GroundingGate:
             return None
         best, best_cov = None, 0.0
         for hit in hits:
-            doc = self.document(hit.chunk.doc_id)
+            doc = self.evidence.document(hit.chunk.doc_id)
             if doc is None:
                 continue
             # injected instructions are never support, not even as a neighbour
@@ -112,18 +112,18 @@ class LLMAnswerer:
         self,
         chat_model: Any,
         model: str,
-        document: Callable[[str], Document | None],
+        evidence: Evidence,
         min_coverage: float,
     ) -> None:
         self.chat_model = chat_model
         self.model = model
-        self.gate = GroundingGate(document, min_coverage)
+        self.gate = GroundingGate(evidence, min_coverage)
 
     @classmethod
     def from_settings(
         cls,
         settings: Settings,
-        document: Callable[[str], Document | None],
+        evidence: Evidence,
     ) -> LLMAnswerer:
         """A ChatOpenAI (any OpenAI-compatible server) or ChatOllama model from settings.
 
@@ -152,7 +152,7 @@ class LLMAnswerer:
                 temperature=0,
                 client_kwargs={"timeout": settings.llm_timeout},
             )
-        return cls(chat, f"{settings.llm}:{settings.llm_model}", document, settings.llm_min_coverage)
+        return cls(chat, f"{settings.llm}:{settings.llm_model}", evidence, settings.llm_min_coverage)
 
     def stream(self, question: str, hits: list[Hit]) -> Iterator[str | Draft]:
         if not hits:

@@ -1,5 +1,6 @@
 """The answer stage's types: what every answerer takes and gives (``Answerer``, ``Draft``,
-``Candidate``), and the text of an abstention. An answerer imports these, never a sibling."""
+``Candidate``), what it may read besides its passages (``Evidence``), and the text of an
+abstention. An answerer imports these, never a sibling."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+import numpy as np
+
 from qa.answer.calibration import SIGNALS
-from qa.schema import Hit
+from qa.schema import Document, Hit
 
 ABSTAIN_TEXT = "I couldn't find this in the source documents."
 
@@ -64,4 +67,26 @@ class Answerer(Protocol):
 
     def rewrite(self, question: str, history: Sequence[dict[str, str]]) -> str:
         """The question as it reads on its own, given the earlier turns."""
+        ...
+
+
+class Evidence(Protocol):
+    """What an answerer reads besides the passages it is handed: the documents' text (offsets
+    refer to it) and what retrieval knows of their words. qa/sources.py is the index's; the
+    composition root builds it once; tests/fakes.py has one over a dict of documents."""
+
+    def document(self, doc_id: str) -> Document | None:
+        """An indexed document, or None when it is gone."""
+        ...
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """The normalised vector of a question (as retrieval embeds queries)."""
+        ...
+
+    def sentence_vectors(self, doc_id: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+        """The stored normalised vectors of a document's sentences at these offsets."""
+        ...
+
+    def idf(self, term: str) -> float:
+        """How rare a stemmed term is in the index."""
         ...

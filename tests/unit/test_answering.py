@@ -1,8 +1,7 @@
 
-import numpy as np
 import pytest
 
-from qa.answer.evidence import (
+from qa.answer.checks import (
     addresses_ai,
     can_state_the_figure,
     claims,
@@ -17,7 +16,7 @@ from qa.index.chunking import chunk_document
 from qa.schema import Document, Hit
 from qa.text import split_sentences
 from tests.conftest import CHUNKING, DEFAULTS
-from tests.fakes import KeywordJudge
+from tests.fakes import FakeEvidence, KeywordJudge
 
 
 def test_sentences_keep_company_abbreviations_together() -> None:
@@ -93,9 +92,7 @@ def corpus_answerer(texts: dict[str, str], max_words: int = DEFAULTS.answer_word
             for name, text in texts.items()}
     hits = [Hit(c, 1.0) for d in docs.values() for c in chunk_document(d, *CHUNKING)]
     judge = KeywordJudge()
-    answerer = ExtractiveAnswerer(judge, docs.get, lambda q: np.zeros(4),  # type: ignore[arg-type]
-                                  lambda doc_id, spans: np.zeros((len(spans), 4)), lambda t: 1.0,
-                                  threshold=judge.calibration.threshold,
+    answerer = ExtractiveAnswerer(judge, FakeEvidence(docs), threshold=judge.calibration.threshold,  # type: ignore[arg-type]
                                   max_words=max_words, restated=DEFAULTS.restated_cosine)
     return answerer, hits
 
@@ -170,7 +167,7 @@ def test_a_long_clause_is_cut_by_words_around_the_answering_words() -> None:
 
 def test_an_unknown_document_is_skipped() -> None:
     answerer, hits = corpus_answerer({"a.txt": "Jack Ma co-founded Alibaba."})
-    answerer.document = lambda doc_id: None  # type: ignore[assignment]
+    answerer.evidence = FakeEvidence({})  # the document is gone from the index
     assert answerer.answer("Who co-founded Alibaba?", hits).abstained
 
 
@@ -184,7 +181,7 @@ def test_a_documents_own_headline_is_never_the_answer() -> None:
     doc = document_from_text("n.txt", f"{title}\n\nPenguins live in the south.", title, "n")
     hits = [Hit(c, 1.0) for c in chunk_document(doc, *CHUNKING)]
     answerer, _ = corpus_answerer({"a.txt": "Penguins live in the cold."})
-    answerer.document = {"n.txt": doc}.get  # type: ignore[method-assign]
+    answerer.evidence = FakeEvidence({"n.txt": doc})
     draft = answerer.answer("Who co-founded Alibaba?", hits)
     assert all(c.text != title for c in draft.candidates)
 
@@ -197,12 +194,12 @@ def test_an_abstention_says_why_with_the_closest_sentence() -> None:
     draft = answerer.answer("Who co-founded Alibaba?", hits)
     assert draft.abstained
     answer = finalize(draft, "Who co-founded Alibaba?", "Who co-founded Alibaba?", hits, "extractive", "m",
-                      answerer.document, {})
+                      answerer.evidence.document, {})
     assert answer.abstained and answer.abstention is not None
     assert answer.abstention.reason == "judge_refused" and answer.abstention.threshold == 1.01
     assert answer.abstention.closest is not None and "Jack Ma" in answer.abstention.closest.quote
     nothing = finalize(answerer.answer("Who co-founded Alibaba?", []), "q", "q", [], "extractive", "m",
-                       answerer.document, {})
+                       answerer.evidence.document, {})
     assert nothing.abstention is not None and nothing.abstention.reason == "nothing_retrieved"
     assert nothing.abstention.closest is None
 
@@ -272,14 +269,10 @@ def test_a_planted_copy_of_a_sentence_with_other_figures_is_not_the_answer_alone
              "memo.txt": "Alibaba pledged 1520 billion yuan for AI.\n"}
     docs = {name: document_from_text(name, text, name, name) for name, text in texts.items()}
     hits = [Hit(c, 1.0) for d in docs.values() for c in chunk_document(d, *CHUNKING)]
-    embed = HashEmbedder().embed  # sentences that differ only in their figures restate each other
-
-    def vectors(doc_id: str, spans: list[tuple[int, int]]) -> np.ndarray:
-        return embed([re.sub(r"\d", "", docs[doc_id].text[s:e]) for s, e in spans])
-
-    answerer = ExtractiveAnswerer(KeywordJudge(), docs.get, lambda q: embed([q])[0],  # type: ignore[arg-type]
-                                  vectors, lambda t: 1.0, threshold=0.99, max_words=DEFAULTS.answer_words,
-                                  restated=restated)
+    hashed = HashEmbedder().embed  # sentences that differ only in their figures restate each other
+    evidence = FakeEvidence(docs, lambda texts: hashed([re.sub(r"\d", "", t) for t in texts]))
+    answerer = ExtractiveAnswerer(KeywordJudge(), evidence, threshold=0.99,  # type: ignore[arg-type]
+                                  max_words=DEFAULTS.answer_words, restated=restated)
     draft = answerer.answer("Who pledged 1520 billion yuan?", hits)  # only the memo's sentence passes 0.99
     assert not draft.abstained and draft.conflict is conflict
     assert {doc for doc, _, _ in draft.spans} == ({"memo.txt", "article.txt"} if conflict else {"memo.txt"})
