@@ -105,9 +105,10 @@ def mcp_calls(server: Any, *calls: tuple[str, dict]) -> tuple[list[str], list[An
 
 
 def check_mcp(server: Server, target: Any) -> None:
-    tools, (answer, found, empty) = mcp_calls(target, ("ask", {"question": QUESTION}),
-                                              ("retrieve", {"query": QUESTION, "k": 3}),
-                                              ("ask", {"question": ""}))
+    tools, (answer, found, empty, *bad_k) = mcp_calls(
+        target, ("ask", {"question": QUESTION}), ("retrieve", {"query": QUESTION, "k": 3}),
+        ("ask", {"question": ""}), ("retrieve", {"query": QUESTION, "k": "5"}),
+        ("retrieve", {"query": QUESTION, "k": 2.5}), ("retrieve", {"query": QUESTION, "k": 51}))
     assert sorted(tools) == ["ask", "get_document", "list_documents", "retrieve"]
     record = answer.structured_content
     assert not record["abstained"] and "Jack Ma" in record["answer"]
@@ -115,6 +116,7 @@ def check_mcp(server: Server, target: Any) -> None:
     assert all(text[c["start"]:c["end"]] == c["quote"] for c in record["citations"])
     assert len(found.structured_content["result"]) == 3
     assert empty.is_error and "question" in empty.content[0].text
+    assert all(r.is_error and "k" in r.content[0].text for r in bad_k)  # the API's rules for k: "5" is no number
 
 
 def test_mcp_over_streamable_http(article_server: Server) -> None:
