@@ -12,7 +12,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tests.conftest import ROOT, free_port
+from tests.support import ROOT, free_port
 
 QA = str(Path(sys.executable).with_name("qa"))
 CHROMA = str(Path(sys.executable).with_name("chroma"))

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.conftest import ARTICLE
+from tests.browser.payloads import XSS_PAYLOADS
+from tests.support import ARTICLE
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +38,16 @@ def ask(page, question: str) -> None:  # type: ignore[no-untyped-def]
         arg=[before],
         timeout=60_000,
     )
-    page.wait_for_timeout(300)
+    # ... and the event is over: the box offers Ask again
+    page.locator("#qa-question").get_by_role("button", name="Ask").wait_for(state="visible", timeout=60_000)
+
+
+def settled(page) -> None:  # type: ignore[no-untyped-def]
+    """Whatever a payload could have made has run: every image on the page has loaded or failed
+    (onerror fired) and the page has rendered twice since (Gradio's event stream stays open, so
+    the network is never idle)."""
+    page.wait_for_function("() => Array.from(document.images).every(i => i.complete)", timeout=30_000)
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
 def last_answer(page) -> str:  # type: ignore[no-untyped-def]
@@ -53,8 +65,7 @@ def test_answer_shows_a_correct_alias_and_a_verbatim_highlighted_citation(page, 
     assert highlighted in ARTICLE_TEXT
     # clicking the citation brings its span into view and marks it
     page.locator("#qa-sources [data-cite]").first.click()
-    page.wait_for_timeout(600)
-    assert "qa-focus" in (marks.first.get_attribute("class") or "")
+    expect(marks.first).to_have_class(re.compile("qa-focus"))
     assert marks.first.is_visible()
     # ... and so does its [1] marker in the answer, scrolling the panel to it, not the page
     panel = "document.querySelector('#qa-sources')"
@@ -64,8 +75,10 @@ def test_answer_shows_a_correct_alias_and_a_verbatim_highlighted_citation(page, 
                              "m = document.querySelector('#qa-cite-1').getBoundingClientRect(); "
                              "return m.top >= p.top && m.bottom <= p.bottom; })()")
     page.locator("#qa-chat a[href='#qa-cite-1']").last.click()
-    page.wait_for_timeout(800)
-    assert "qa-focus" in (marks.first.get_attribute("class") or "")
+    expect(marks.first).to_have_class(re.compile("qa-focus"))
+    page.wait_for_function(f"(() => {{ const p = {panel}.getBoundingClientRect(), "
+                           "m = document.querySelector('#qa-cite-1').getBoundingClientRect(); "
+                           "return m.top >= p.top && m.bottom <= p.bottom; })()")  # scrolled into the panel
     assert page.evaluate("window.scrollY") == 0
     assert page.evaluate(f"(() => {{ const p = {panel}.getBoundingClientRect(), "
                          "m = document.querySelector('#qa-cite-1').getBoundingClientRect(); "
@@ -98,7 +111,7 @@ def test_unanswerable_question_shows_an_abstention_and_closest_passages(page) ->
 
 def test_html_in_documents_and_questions_is_shown_as_text_and_never_runs(page) -> None:
     ask(page, "Who unveiled the Zorblax gadget? <img src=x onerror=\"window.__xss='q'\">")
-    page.wait_for_timeout(500)
+    settled(page)
     assert page.evaluate("window.__xss") is None
     assert page.dialogs == []
     chat = page.locator("#qa-chat").inner_text()
@@ -110,12 +123,10 @@ def test_html_in_documents_and_questions_is_shown_as_text_and_never_runs(page) -
 
 
 def test_thirty_script_payloads_in_documents_and_questions_never_run(page) -> None:  # type: ignore[no-untyped-def]
-    from tests.browser.conftest import XSS_PAYLOADS
-
     assert len(XSS_PAYLOADS) >= 30
     for i, payload in enumerate(XSS_PAYLOADS, start=1):
         ask(page, f"How is exhibit {i} of the Wobbleton museum labelled? {payload}")
-    page.wait_for_timeout(500)
+    settled(page)
     assert page.evaluate("[window.__xss, window.parent.__xss]") == [None, None]
     assert page.dialogs == []
     panel = page.locator("#qa-sources").inner_text()
@@ -128,8 +139,7 @@ def test_clear_chat_and_keyboard_labels(page) -> None:
     ask(page, "Who is Alibaba's chief executive officer?")
     assert "Eddie Wu" in last_answer(page)
     page.locator("#qa-clear").click()
-    page.wait_for_timeout(500)
-    assert page.locator("#qa-chat .bot").count() == 0
+    expect(page.locator("#qa-chat .bot")).to_have_count(0)
     assert page.get_by_label("Your question").count() >= 1
 
 
@@ -148,12 +158,11 @@ def test_on_a_phone_the_sources_are_a_drawer_next_to_the_answer(browser, ui_serv
     assert drawer and chat and drawer["height"] < 80 and chat["width"] <= 390
     assert "The closest passages are on the right" not in last_answer(page)
     page.locator("#qa-chat a[href='#qa-cite-1']").last.click()
-    page.wait_for_timeout(800)
-    assert toggle.get_attribute("aria-expanded") == "true"
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    page.wait_for_function(f"el => ({in_view})(el)", arg=page.locator("#qa-cite-1").element_handle())
     assert page.locator("#qa-cite-1").evaluate(in_view)  # the cited span, on screen beside the answer
     toggle.click()
-    page.wait_for_timeout(300)
-    assert toggle.get_attribute("aria-expanded") == "false"
+    expect(toggle).to_have_attribute("aria-expanded", "false")
     assert page.locator("#qa-sources-col").bounding_box()["height"] < 80  # type: ignore[index]
     context.close()
 
@@ -242,10 +251,31 @@ def test_a_thumb_on_an_answer_is_kept_with_its_provenance(page, ui_server) -> No
     page.locator("#qa-chat .bot").last.hover()
     page.locator("#qa-chat").get_by_role("button", name="Like").last.click()
     feedback = ui_server.index / "feedback.jsonl"
-    for _ in range(50):
-        if feedback.exists() and feedback.read_text().strip():
-            break
-        page.wait_for_timeout(100)
+    page.get_by_text("the rating is kept").wait_for(timeout=30_000)  # the UI's notice, once it is written
     record = json.loads(feedback.read_text().splitlines()[-1])
     assert record["question"] == "Who co-founded Alibaba?" and record["feedback"]["rating"] == "up"
     assert record["citations"] and record["passages"]
+
+
+def test_the_documents_tab_lists_what_is_indexed_when_the_page_opens(page, ui_server) -> None:  # type: ignore[no-untyped-def]
+    """A document added after the server started is listed on a page opened afterwards (the
+    tab was built once, at start-up, and showed what was there then)."""
+    import time
+    import urllib.request
+
+    name = f"late-{time.time_ns()}.txt"
+    boundary = "qaboundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
+            f"Content-Type: text/plain\r\n\r\nThe Fennimore bridge opened in 1911.\r\n--{boundary}--\r\n").encode()
+    req = urllib.request.Request(ui_server.base + "/api/documents", data=body,
+                                 headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    with urllib.request.urlopen(req, timeout=60) as r:
+        assert r.status in (200, 202)
+    deadline = time.time() + 60  # until the background run has indexed it
+    while name not in [d["doc_id"] for d in ui_server.get("/api/documents")[1]["documents"]]:
+        assert time.time() < deadline, "the upload was not indexed in 60 s"
+        time.sleep(0.2)
+    page.reload()
+    page.get_by_role("tab", name="Documents").click()
+    expect(page.locator("#qa-documents")).to_contain_text(name, timeout=30_000)
+    ui_server.request("DELETE", f"/api/documents/{name}")

@@ -9,8 +9,8 @@ import pytest
 from qa.config import Settings
 from qa.index.embedding import Embedder
 from qa.pipeline import make_embedder
-from tests.conftest import make_corpus
 from tests.servers import Server, start_chroma, start_server, stop_process, stop_server
+from tests.support import make_corpus
 
 
 @pytest.fixture(scope="session")

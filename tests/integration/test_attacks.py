@@ -13,9 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.conftest import make_corpus
 from tests.documents import crashing_pdf
 from tests.servers import Server, run_qa, start_server, stop_server
+from tests.support import make_corpus
 
 pytestmark = pytest.mark.integration
 

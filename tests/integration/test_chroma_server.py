@@ -43,7 +43,7 @@ def test_embedded_and_server_backends_give_the_same_answers_on_the_dev_set(
         tmp_path: Path, corpus: Path, chroma_port: int, real_embedder) -> None:  # type: ignore[no-untyped-def]
     import json
 
-    from tests.conftest import DEV_QA
+    from tests.support import DEV_QA
 
     questions = [json.loads(line)["question"] for line in DEV_QA.read_text(encoding="utf-8").splitlines() if line]
     answers = []

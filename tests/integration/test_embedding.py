@@ -8,7 +8,7 @@ import pytest
 from qa.config import packaged_model_path
 from qa.errors import ConfigError
 from qa.index.embedding import OnnxEmbedder, SentenceTransformerEmbedder, open_embedder
-from tests.conftest import DEFAULTS
+from tests.support import DEFAULTS
 
 TEXTS = ["Alibaba will spend more than 380 billion yuan on cloud and AI infrastructure.",
          "Who leads Alibaba?", "A penguin.", "", "word " * 600]

@@ -10,7 +10,7 @@ import pytest
 
 from qa.config import Settings
 from qa.pipeline import Pipeline
-from tests.conftest import DEV_QA, make_corpus
+from tests.support import DEV_QA, make_corpus
 
 pytestmark = pytest.mark.integration
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ARTICLE, DEV_QA, SHARED
 from tests.servers import Server, run_qa
+from tests.support import ARTICLE, DEV_QA, SHARED
 
 pytestmark = pytest.mark.integration
 

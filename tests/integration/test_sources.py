@@ -9,7 +9,7 @@ import pytest
 
 from qa.config import Settings
 from qa.pipeline import Pipeline
-from tests.conftest import make_corpus
+from tests.support import make_corpus
 
 pytestmark = pytest.mark.integration
 

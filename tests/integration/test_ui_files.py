@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, make_corpus
 from tests.servers import Server, start_server, stop_server
+from tests.support import ROOT, make_corpus
 
 pytestmark = pytest.mark.integration
 

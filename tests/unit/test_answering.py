@@ -15,8 +15,8 @@ from qa.corpus.ingest import document_from_text
 from qa.index.chunking import chunk_document
 from qa.schema import Document, Hit
 from qa.text import split_sentences
-from tests.conftest import CHUNKING, DEFAULTS
 from tests.fakes import FakeEvidence, KeywordJudge
+from tests.support import CHUNKING, DEFAULTS
 
 
 def test_sentences_keep_company_abbreviations_together() -> None:

@@ -6,7 +6,7 @@ import pytest
 from qa.corpus.ingest import load_document
 from qa.index.chunking import OffsetError, chunk_document, verify_offsets
 from qa.schema import Chunk, Document
-from tests.conftest import ARTICLE, CHUNKING
+from tests.support import ARTICLE, CHUNKING
 
 
 @pytest.fixture

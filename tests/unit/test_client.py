@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from qa.client import SERVER_FILE, Client, ServerError
-from tests.conftest import free_port
+from tests.support import free_port
 
 
 def test_the_server_of_an_index_is_found_by_its_marker(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from qa.config import Settings
 from qa.inputs import K_MAX, MAX_COMMENT, MAX_QUERY, MAX_TURN, MAX_TURNS
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 HOMES = {"config.py", "inputs.py"}
 DEFAULTS = Settings.model_fields

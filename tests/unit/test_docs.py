@@ -8,8 +8,8 @@ from qa.cli import app
 from qa.config import Settings
 from qa.pipeline import Pipeline
 from qa.server.api import create_app
-from tests.conftest import ROOT
 from tests.fakes import HashEmbedder
+from tests.support import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

@@ -154,7 +154,7 @@ class DyingEmbedder(HashEmbedder):
 def test_an_interrupted_run_keeps_what_it_wrote_and_the_next_run_resumes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.conftest import make_corpus
+    from tests.support import make_corpus
 
     monkeypatch.setattr("qa.index.indexer.BATCH_TEXTS", 1)  # one document per write
     corpus = make_corpus(tmp_path, {f"note-{i}.txt": f"Penguin {i} swims in the cold sea near station {i}.\n"

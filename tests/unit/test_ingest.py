@@ -4,7 +4,7 @@ import pytest
 
 from qa.corpus.ingest import content_segments, corpus_files, load_corpus, load_document
 from qa.errors import CorpusError
-from tests.conftest import ARTICLE
+from tests.support import ARTICLE
 
 NEWS = """(Reuters) - Acme Corp. said on Tuesday it will buy Widget Ltd. for $2 billion.
 Most Read from Reuters

@@ -9,7 +9,7 @@ import pytest
 from qa.index.bm25 import LexicalIndex, sync
 from qa.schema import Chunk
 from qa.text import terms
-from tests.conftest import BM25
+from tests.support import BM25
 
 
 def chunk(doc_id: str, i: int, text: str, title: str = "") -> Chunk:
