@@ -22,8 +22,8 @@ from pathlib import Path
 
 from qa.config import Settings
 from qa.corpus.ingest import load_corpus
-from qa.index.bm25 import LexicalIndex
 from qa.index.journal import Journal
+from qa.index.lexical import LexicalIndex
 from qa.index.store import ChromaStore
 from qa.pipeline import JOURNAL_FILE, LEXICAL_FILE
 from qa.schema import Document

@@ -9,13 +9,13 @@ from collections import defaultdict
 import torch
 
 from bench.training_examples import UNKNOWN, Example
-from qa.answer.judge import Encoded, Passage, encode_all
+from qa.answer.judge import Encoded, Excerpt, encode_all
 
 IGNORE = -100  # no span target: the passage may or may not answer
 
 
 def encode_examples(tokenizer, examples: list[Example]) -> list[Encoded]:
-    return [encode_all(tokenizer, e.question, [Passage(e.title, e.sentences)])[0] for e in examples]
+    return [encode_all(tokenizer, e.question, [Excerpt(e.title, e.sentences)])[0] for e in examples]
 
 
 def span_target(tokenizer, example: Example, encoded: Encoded) -> tuple[int, int]:

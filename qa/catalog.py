@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from qa.corpus.library import Library
+from qa.corpus.folder import CorpusFolder
 from qa.errors import AlreadyIndexing, IndexNotReady, NotFound
 from qa.index.background import Background
 from qa.index.indexer import Indexer
@@ -21,13 +21,13 @@ log = logging.getLogger(__name__)
 
 
 class Catalog:
-    """The corpus folder (``library``) and the index (``store`` and the ``indexer`` that writes
+    """The corpus folder (``folder``) and the index (``store`` and the ``indexer`` that writes
     it and the lexical index); ``changed`` is called after a run changed what is indexed."""
 
-    def __init__(self, store: ChromaStore, indexer: Indexer, library: Library, changed: Callable[[], None]) -> None:
+    def __init__(self, store: ChromaStore, indexer: Indexer, folder: CorpusFolder, changed: Callable[[], None]) -> None:
         self.store = store
         self.indexer = indexer
-        self.library = library
+        self.folder = folder
         self.changed = changed
         self._lock = threading.Lock()  # one indexing run at a time (CLI, API, background)
         self.background = Background(self.index, "background indexing")
@@ -37,7 +37,7 @@ class Catalog:
             indexer.align_lexical()
 
     def index(self, corpus_dir: Path | None = None, progress: bool = False, wait: bool = True) -> IndexReport:
-        """Bring the index in line with ``corpus_dir`` (the library's folder if None): add,
+        """Bring the index in line with ``corpus_dir`` (the folder if None): add,
         replace, skip, remove; an index built under other settings is rebuilt first.
 
         Args:
@@ -51,7 +51,7 @@ class Catalog:
             if self.store.stale:
                 log.warning("the index is rebuilt: %s", self.store.stale_reason())
                 self.store.rebuild()
-            report = self.indexer.run(corpus_dir or self.library.corpus_dir, progress)
+            report = self.indexer.run(corpus_dir or self.folder.corpus_dir, progress)
             if report.added or report.updated or report.removed or self.store.model_changed:
                 self._changed()
             return report
@@ -97,7 +97,7 @@ class Catalog:
             TooLarge, UnsupportedFormat, CorpusError: the upload is refused; nothing is written.
         """
         indexed = self.store.manifest()
-        saved = self.library.save(name, data, indexed)
+        saved = self.folder.save(name, data, indexed)
         if saved.doc_id not in indexed:
             self.background.request()
         return UploadOutcome(saved.doc_id, saved.duplicate, indexed=saved.doc_id in indexed)
@@ -115,7 +115,7 @@ class Catalog:
         with self._exclusive(wait):
             if doc_id not in self.store.manifest():
                 raise NotFound(f"no document with id {doc_id!r}")
-            self.library.delete(doc_id)
+            self.folder.delete(doc_id)
             self.indexer.remove([doc_id])
             self._changed()
 

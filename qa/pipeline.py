@@ -16,13 +16,13 @@ from qa.answer.types import Answerer, Draft, Evidence
 from qa.catalog import Catalog
 from qa.config import Settings, packaged_model_path
 from qa.contract import provenance_record
+from qa.corpus.folder import CorpusFolder, Quota
 from qa.corpus.formats import Budget
-from qa.corpus.library import Library, Quota
-from qa.index.bm25 import LexicalIndex
 from qa.index.chroma import index_signature
 from qa.index.embedding import Embedder, open_embedder
 from qa.index.indexer import Indexer
 from qa.index.journal import Journal
+from qa.index.lexical import LexicalIndex
 from qa.index.lock import IndexLock
 from qa.index.store import ChromaStore
 from qa.retrieval import RetrievalConfig, Retriever, matching
@@ -108,7 +108,7 @@ class Pipeline:
         self.retriever = Retriever(store, self.lexical, embedder, retrieval_config(settings))
         quota = Quota(settings.max_upload_bytes, settings.uploads_per_minute, settings.upload_bytes_per_minute,
                       settings.corpus_max_bytes)
-        self.catalog = Catalog(store, self.indexer, Library(settings.corpus_dir, quota, budget),
+        self.catalog = Catalog(store, self.indexer, CorpusFolder(settings.corpus_dir, quota, budget),
                                self.retriever.refresh)
         self.sources = IndexSources(self.catalog, self.retriever)  # what answerers read besides passages
         self.answers = AnswerLog(settings.answers_kept, embedder.model_id, settings.index_dir / FEEDBACK_FILE,

@@ -12,8 +12,8 @@ from typing import Generic, TypeVar
 import numpy as np
 
 from qa.errors import IndexNotReady
-from qa.index.bm25 import LexicalIndex, chunk_terms
 from qa.index.embedding import Embedder
+from qa.index.lexical import LexicalIndex, chunk_terms
 from qa.index.store import ChromaStore, sentence_id
 from qa.schema import Chunk, Hit, IndexedDocument
 from qa.text import terms, weighted_coverage

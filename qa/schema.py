@@ -42,7 +42,7 @@ class Chunk:
 
 
 @dataclass(frozen=True)
-class Embedded:
+class EmbeddedDocument:
     """A document ready to store: its chunks and sentence spans with their vectors."""
 
     document: Document

@@ -57,7 +57,7 @@ class Calibration:
 
 
 @dataclass(frozen=True)
-class Passage:
+class Excerpt:
     """What the judge reads besides the question: a title and sentences, in order."""
 
     title: str

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from qa.answer.calibration import Passage
+from qa.answer.calibration import Excerpt
 from qa.answer.checks import (
     addresses_ai,
     can_state_the_figure,
@@ -70,7 +70,7 @@ class ExtractiveAnswerer:
         read = [(rank, h) for rank, h in read if (doc := docs[h.chunk.doc_id]) is not None and self.trusted(doc)]
         texts = [tuple(docs[h.chunk.doc_id].text[s:e] for s, e in h.chunk.sentences)  # type: ignore[union-attr]
                  for _, h in read]
-        judged = self.judge.judge(question, [Passage(h.chunk.title, t) for (_, h), t in zip(read, texts)])
+        judged = self.judge.judge(question, [Excerpt(h.chunk.title, t) for (_, h), t in zip(read, texts)])
         vector = self.evidence.embed_query(question)
         asked = terms(question)
         found: dict[tuple[str, int], Candidate] = {}
@@ -174,7 +174,7 @@ class ExtractiveAnswerer:
                 j += 1
             if not windows or windows[-1][1] != bounds[j]:
                 windows.append((bounds[i], bounds[j]))
-        pieces = [Passage(best.title, (best.text[a:b].strip(" ,;:—–"),)) for a, b in windows]
+        pieces = [Excerpt(best.title, (best.text[a:b].strip(" ,;:—–"),)) for a, b in windows]
         scores = [float(x[0, 0]) for x in self.judge.judge(question, pieces)]
         lo, hi = windows[scores.index(max(scores))]
         piece = best.text[lo:hi]

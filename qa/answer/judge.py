@@ -23,13 +23,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
-from qa.answer.calibration import SIGNALS, Calibration, Passage
+from qa.answer.calibration import SIGNALS, Calibration, Excerpt
 from qa.errors import ConfigError
 
 if TYPE_CHECKING:
     from qa.answer.judge_runtime import Runner
 
-__all__ = ["SIGNALS", "Calibration", "Passage", "Judge", "SentenceJudge"]
+__all__ = ["SIGNALS", "Calibration", "Excerpt", "Judge", "SentenceJudge"]
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ def encode(
     return Encoded(ids, types, owner)
 
 
-def encode_all(tokenizer: Any, question: str, passages: Sequence[Passage]) -> list[Encoded]:
+def encode_all(tokenizer: Any, question: str, passages: Sequence[Excerpt]) -> list[Encoded]:
     """The judge's inputs for a question and its passages (one tokenizer call for all texts)."""
     titles = sorted({p.title for p in passages})
     texts = [question, *(f"{t}:" for t in titles), *(s for p in passages for s in p.sentences)]
@@ -285,7 +285,7 @@ class Judge:
         spans = pieces["offset_mapping"]
         return spans[i][0], spans[j][1]
 
-    def judge(self, question: str, passages: Sequence[Passage]) -> list[np.ndarray]:
+    def judge(self, question: str, passages: Sequence[Excerpt]) -> list[np.ndarray]:
         """Per passage, sentences x 2: the sentence logit and span score (``UNREAD`` for a
         sentence cut off the input)."""
         encoded = encode_all(self.tokenizer, question, passages)

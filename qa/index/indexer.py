@@ -14,12 +14,12 @@ from tqdm import tqdm
 from qa.corpus.formats import FORMATS, Budget
 from qa.corpus.ingest import load_corpus
 from qa.errors import CorpusError
-from qa.index.bm25 import LexicalIndex, sync
 from qa.index.chunking import chunk_document
 from qa.index.embedding import Embedder
 from qa.index.journal import Journal
+from qa.index.lexical import LexicalIndex, sync
 from qa.index.store import ChromaStore
-from qa.schema import Chunk, Document, Embedded, IndexReport
+from qa.schema import Chunk, Document, EmbeddedDocument, IndexReport
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ class Indexer:
                 c_at = s_at = 0
                 embedded = []
                 for document, chunks, spans in batch:
-                    embedded.append(Embedded(document, chunks, chunk_vectors[c_at : c_at + len(chunks)],
+                    embedded.append(EmbeddedDocument(document, chunks, chunk_vectors[c_at : c_at + len(chunks)],
                                              spans, sentence_vectors[s_at : s_at + len(spans)]))
                     c_at += len(chunks)
                     s_at += len(spans)

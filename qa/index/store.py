@@ -13,7 +13,7 @@ import numpy as np
 
 from qa.index.chroma import BATCH, Collections, describe_change, open_embedded, pages, upsert
 from qa.index.lock import IndexLock
-from qa.schema import Chunk, Document, Embedded, IndexedDocument
+from qa.schema import Chunk, Document, EmbeddedDocument, IndexedDocument
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +129,7 @@ class ChromaStore:
 
     # --- writes -----------------------------------------------------------------------------
 
-    def write_documents(self, batch: list[Embedded], listed: set[str]) -> None:
+    def write_documents(self, batch: list[EmbeddedDocument], listed: set[str]) -> None:
         """Store new versions of documents, in one write per collection (Chroma's cost is per
         call as much as per record). Those in ``listed`` are unlisted and their old chunks
         dropped first; the others are new (nothing to delete). The manifest entries are written

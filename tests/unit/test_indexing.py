@@ -229,7 +229,7 @@ def test_the_lexical_index_is_kept_across_restarts_and_rebuilt_from_chroma_when_
     before = lexical_hits(p)
     assert before[0][0].startswith("cloud.txt") and before[0][1]
     p.close()
-    with caplog.at_level(logging.INFO, logger="qa.index.bm25"):
+    with caplog.at_level(logging.INFO, logger="qa.index.lexical"):
         p = open_pipeline(tmp_path, corpus)  # a restart reads the file as it is
         assert lexical_hits(p) == before and "to add or replace" not in caplog.text
         (corpus / "cloud.txt").write_text("Alibaba Cloud opened data centres in Brazil.\n", encoding="utf-8")

@@ -12,8 +12,8 @@ from qa.answer.judge import (
     UNREAD,
     WEIGHTS,
     Calibration,
+    Excerpt,
     Judge,
-    Passage,
     collate,
     encode,
     span_scores,
@@ -61,8 +61,8 @@ def test_a_judge_trained_over_another_base_model_is_refused(tmp_path: Path) -> N
 def test_the_shipped_judge_scores_each_sentence_in_its_passage() -> None:
     judge = Judge.load(packaged_model_path())
     judged = judge.judge("Who co-founded Alibaba?", [
-        Passage("Alibaba", ("Penguins live in Antarctica.", "The company co-founded by Jack Ma grew fast.")),
-        Passage("Other", ()),
+        Excerpt("Alibaba", ("Penguins live in Antarctica.", "The company co-founded by Jack Ma grew fast.")),
+        Excerpt("Other", ()),
     ])
     assert [x.shape for x in judged] == [(2, 2), (0, 2)]
     assert (judged[0][1] > judged[0][0]).all()  # both the sentence logit and the span score
@@ -103,8 +103,8 @@ def test_the_judge_answers_two_threads_as_it_answers_one() -> None:
     import threading
 
     judge = Judge.load(packaged_model_path())
-    passages = [Passage("Alibaba", ("Alibaba pledged 380 billion yuan for AI.", "Its shares fell 3%.")),
-                Passage("Alibaba", ("Eddie Wu is the chief executive.", "Jack Ma co-founded the company."))]
+    passages = [Excerpt("Alibaba", ("Alibaba pledged 380 billion yuan for AI.", "Its shares fell 3%.")),
+                Excerpt("Alibaba", ("Eddie Wu is the chief executive.", "Jack Ma co-founded the company."))]
     questions = ["How much did Alibaba pledge?", "Who is the chief executive?", "How far did the shares fall?",
                  "Who co-founded Alibaba?"] * 5
     alone = {q: judge.judge(q, passages) for q in set(questions)}

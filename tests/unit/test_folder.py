@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from qa.config import Settings
+from qa.corpus.folder import CorpusFolder, Quota, safe_name
 from qa.corpus.formats import extract, page_of
-from qa.corpus.library import Library, Quota, safe_name
 from qa.errors import CorpusError, RateLimited, StorageFull, TooLarge, UnsupportedFormat
 from qa.pipeline import Pipeline
 from qa.server.api import create_app
@@ -73,7 +73,7 @@ QUOTA = Quota(file_bytes=10_000, files_per_minute=100, bytes_per_minute=1_000_00
 
 
 def test_the_library_writes_whole_files_and_never_the_same_content_twice(tmp_path: Path) -> None:
-    library = Library(tmp_path / "corpus", QUOTA)
+    library = CorpusFolder(tmp_path / "corpus", QUOTA)
     first = library.save("notes.txt", b"The Zorblax weighs 140 grams.", {})
     assert (first.doc_id, first.duplicate) == ("notes.txt", False)
     text = b"The Zorblax weighs 140 grams."
@@ -91,7 +91,7 @@ def test_the_library_writes_whole_files_and_never_the_same_content_twice(tmp_pat
 
 def test_delete_stays_inside_the_corpus_folder(tmp_path: Path) -> None:
     (tmp_path / "secret.txt").write_text("keep me")
-    library = Library(tmp_path / "corpus", QUOTA)
+    library = CorpusFolder(tmp_path / "corpus", QUOTA)
     library.save("a.txt", b"Some text.", {})
     from qa.errors import NotFound
 
@@ -209,18 +209,18 @@ def test_retrieve_searches_only_the_documents_asked_for(client: TestClient) -> N
 
 
 def test_uploads_past_the_quota_are_refused_with_the_wait_and_nothing_is_written(tmp_path: Path) -> None:
-    library = Library(tmp_path / "corpus", Quota(10_000, files_per_minute=2, bytes_per_minute=1_000_000,
+    library = CorpusFolder(tmp_path / "corpus", Quota(10_000, files_per_minute=2, bytes_per_minute=1_000_000,
                                                  folder_bytes=1_000_000))
     library.save("a.txt", b"One.", {})
     library.save("b.txt", b"Two.", {})
     with pytest.raises(RateLimited, match="QA_UPLOADS_PER_MINUTE") as refused:
         library.save("c.txt", b"Three.", {})
     assert 1 <= refused.value.retry_after <= 60
-    bytes_limited = Library(tmp_path / "other", Quota(10_000, 100, bytes_per_minute=10, folder_bytes=1_000_000))
+    bytes_limited = CorpusFolder(tmp_path / "other", Quota(10_000, 100, bytes_per_minute=10, folder_bytes=1_000_000))
     bytes_limited.save("a.txt", b"0123456789", {})
     with pytest.raises(RateLimited, match="bytes a minute"):
         bytes_limited.save("b.txt", b"x", {})
-    full = Library(tmp_path / "full", Quota(10_000, 100, 1_000_000, folder_bytes=15))
+    full = CorpusFolder(tmp_path / "full", Quota(10_000, 100, 1_000_000, folder_bytes=15))
     full.save("a.txt", b"0123456789", {})
     with pytest.raises(StorageFull, match="QA_CORPUS_MAX_BYTES"):
         full.save("b.txt", b"0123456789", {})

@@ -1,4 +1,4 @@
-"""The corpus folder as the user's library: uploads saved into it safely, files removed from it.
+"""The corpus folder: uploads saved into it safely (within a quota), files removed from it.
 
 The folder stays the source of truth (the index is rebuilt from it): an upload is written
 there under a sanitised name, never outside it, whole or not at all; the same content twice
@@ -23,7 +23,7 @@ MAX_NAME = 120
 
 
 @dataclass(frozen=True)
-class Saved:
+class SavedFile:
     """An upload's outcome: the document id it is (or already was) known by."""
 
     doc_id: str
@@ -56,7 +56,7 @@ class Quota:
     folder_bytes: int
 
 
-class Library:
+class CorpusFolder:
     """Saves uploads into and removes files from ``corpus_dir``, within a ``Quota``."""
 
     def __init__(self, corpus_dir: Path, quota: Quota, budget: Budget = Budget()) -> None:
@@ -83,7 +83,7 @@ class Library:
                               f"{self.quota.bytes_per_minute:,} bytes a minute (QA_UPLOADS_PER_MINUTE, "
                               f"QA_UPLOAD_BYTES_PER_MINUTE): retry in {wait:.0f} s", wait)
 
-    def save(self, name: str, data: bytes, indexed: dict[str, str]) -> Saved:
+    def save(self, name: str, data: bytes, indexed: dict[str, str]) -> SavedFile:
         """Write an upload into the corpus folder.
 
         Args:
@@ -104,13 +104,13 @@ class Library:
         digest = hashlib.sha256(data).hexdigest()
         same = next((doc_id for doc_id, sha in sorted(indexed.items()) if sha == digest), None)
         if same is not None:
-            return Saved(same, True)
+            return SavedFile(same, True)
         self._within_quota(len(data))
         extract(target, data, self.budget)  # an unreadable file is refused before anything is written
         self.corpus_dir.mkdir(parents=True, exist_ok=True)
         path = self._free_path(target, digest)
         if path.exists():  # the same bytes, saved before and not yet indexed
-            return Saved(path.name, True)
+            return SavedFile(path.name, True)
         fd, tmp = tempfile.mkstemp(dir=self.corpus_dir, prefix=".upload-")
         try:
             with os.fdopen(fd, "wb") as f:
@@ -121,7 +121,7 @@ class Library:
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
-        return Saved(path.name, False)
+        return SavedFile(path.name, False)
 
     def _free_path(self, name: str, digest: str) -> Path:
         """``name`` in the folder, or ``name-2``, ``name-3`` ... when another file has it
