@@ -122,6 +122,78 @@ class GeneratorError(QAError):
     type = "generator_error"
 
 
+class BadRequest(QAError):
+    """A request that cannot be parsed (its body, a header)."""
+
+    status_code = 400
+    exit_code = 2
+    type = "bad_request"
+
+
+class Unauthorized(QAError):
+    """The API key is missing or wrong."""
+
+    status_code = 401
+    exit_code = 2
+    type = "unauthorized"
+
+
+class CrossSite(QAError):
+    """A state-changing request from a page of another site."""
+
+    status_code = 403
+    exit_code = 2
+    type = "cross_site"
+
+
+class MethodNotAllowed(QAError):
+    """A route that does not take this method; ``allow`` names those it takes."""
+
+    status_code = 405
+    exit_code = 2
+    type = "method_not_allowed"
+
+    def __init__(self, message: str, allow: str) -> None:
+        super().__init__(message)
+        self.allow = allow
+
+
+class RequestTimeout(QAError):
+    """A request body that did not arrive in time."""
+
+    status_code = 408
+    exit_code = 2
+    type = "timeout"
+
+
+class UntrustedHost(QAError):
+    """A request naming a host this server does not answer to (DNS rebinding)."""
+
+    status_code = 421
+    exit_code = 2
+    type = "untrusted_host"
+
+
+class Overloaded(QAError):
+    """Every slot is busy and the queue is full: retry after ``retry_after`` seconds."""
+
+    status_code = 503
+    exit_code = 3
+    type = "overloaded"
+    retry_after = 1
+
+
+class HttpError(QAError):
+    """Any other HTTP error a framework under qa raised (its status kept)."""
+
+    type = "http_error"
+
+
+# the kind of an HTTP error a framework raises, by its status
+BY_STATUS: dict[int, type[QAError]] = {
+    c.status_code: c for c in (BadRequest, NotFound, MethodNotAllowed, RequestTimeout)}
+
+
 def error_body(kind: ErrorType, message: str, details: Any = None) -> dict[str, Any]:
     """The one error shape of the API: {"error": {"type", "message", "details"}}."""
     return {"error": {"type": kind, "message": message, "details": details}}

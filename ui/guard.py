@@ -21,7 +21,7 @@ from typing import Any
 import gradio as gr
 
 from qa.corpus.formats import FORMATS
-from qa.errors import InvalidRequest
+from qa.errors import BadRequest, InvalidRequest, NotFound, RateLimited, TooLarge, UnsupportedFormat
 from qa.limits import Window
 from qa.server.admission import read_body, refuse, replay
 from ui.checks import check_event, check_file_route
@@ -63,7 +63,7 @@ class GradioGuard:
             return
         path: str = scope["path"]
         if path.startswith(CLOSED_ROUTES):
-            await refuse(send, 404, "not_found", f"no such route: {path}", None)
+            await refuse(send, NotFound(f"no such route: {path}"))
             return
         if path in LOGIN_ROUTES and scope["method"] == "POST":
             await self.login(scope, receive, send)
@@ -72,7 +72,7 @@ class GradioGuard:
             try:
                 check_file_route(path)
             except InvalidRequest as exc:
-                await refuse(send, 404, "not_found", str(exc), None)
+                await refuse(send, NotFound(str(exc)))
                 return
         elif path.startswith(EVENT_ROUTES) and scope["method"] == "POST":
             await self.event(scope, receive, send)
@@ -85,7 +85,7 @@ class GradioGuard:
     async def event(self, scope: Scope, receive: Any, send: Any) -> None:
         body = await read_body(receive, MAX_EVENT_BODY)
         if body is None:
-            await refuse(send, 413, "too_large", f"an event request is limited to {MAX_EVENT_BODY} bytes", None)
+            await refuse(send, TooLarge(f"an event request is limited to {MAX_EVENT_BODY} bytes"))
             return
         path: str = scope["path"]
         api_name = None
@@ -98,10 +98,10 @@ class GradioGuard:
                 raise InvalidRequest("body: a JSON object")
             check_event(self.blocks, parsed, api_name, direct=path.startswith(DIRECT_ROUTES))
         except (json.JSONDecodeError, RecursionError):
-            await refuse(send, 400, "bad_request", "body: not valid JSON (or nested too deep)", None)
+            await refuse(send, BadRequest("body: not valid JSON (or nested too deep)"))
             return
         except InvalidRequest as exc:
-            await refuse(send, 422, "invalid_request", str(exc), None)
+            await refuse(send, exc)
             return
         await self.app(scope, replay(body, receive), send)
 
@@ -110,8 +110,7 @@ class GradioGuard:
         wrong ones, 429 until the minute has passed."""
         wait = self.login_failures.wait()
         if wait:
-            await refuse(send, 429, "rate_limited", f"too many wrong passwords: retry in {wait:.0f} s", None,
-                         retry_after=max(1, round(wait)))
+            await refuse(send, RateLimited(f"too many wrong passwords: retry in {wait:.0f} s", wait))
             return
 
         async def counted(message: dict[str, Any]) -> None:
@@ -126,17 +125,16 @@ class GradioGuard:
         most ``uploads_per_minute`` requests a minute."""
         wait = self.uploads.admit()
         if wait:
-            await refuse(send, 429, "rate_limited", f"too many uploads: retry in {wait:.0f} s", None,
-                         retry_after=max(1, round(wait)))
+            await refuse(send, RateLimited(f"too many uploads: retry in {wait:.0f} s", wait))
             return
         body = await read_body(receive, self.max_upload + 64_000)
         if body is None:
-            await refuse(send, 413, "too_large", f"an upload is limited to {self.max_upload} bytes", None)
+            await refuse(send, TooLarge(f"an upload is limited to {self.max_upload} bytes"))
             return
         for name in uploaded_names(scope, body):
             if not any(name.lower().endswith(suffix) for suffix in FORMATS):
-                await refuse(send, 415, "unsupported_format",
-                             f"{name}: unsupported format (qa reads {', '.join(sorted(FORMATS))})", None)
+                await refuse(send, UnsupportedFormat(f"{name}: unsupported format (qa reads "
+                                                     f"{', '.join(sorted(FORMATS))})"))
                 return
 
         status = [0]  # of Gradio's response: its 413 (plain text) is answered in our shape
@@ -148,7 +146,7 @@ class GradioGuard:
                     return
             elif status[0] == 413:
                 if not message.get("more_body"):
-                    await refuse(send, 413, "too_large", f"an upload is limited to {self.max_upload} bytes", None)
+                    await refuse(send, TooLarge(f"an upload is limited to {self.max_upload} bytes"))
                 return
             await send(message)
 

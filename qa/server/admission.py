@@ -13,7 +13,16 @@ import logging
 import time
 from typing import Any
 
-from qa.errors import ErrorType, error_body
+from qa.errors import (
+    BadRequest,
+    Overloaded,
+    QAError,
+    RateLimited,
+    RequestTimeout,
+    TooLarge,
+    Unauthorized,
+    error_body,
+)
 from qa.limits import Window
 
 log = logging.getLogger("qa.requests")
@@ -41,13 +50,11 @@ class ApiKey:
         if scope["type"] == "http" and for_programs(scope["path"]) and scope["path"] != "/api/health":
             wait = self.failures.wait()
             if wait:
-                await refuse(send, 429, "rate_limited", f"too many requests with a wrong API key: retry in "
-                             f"{wait:.0f} s", None, retry_after=max(1, round(wait)))
+                await refuse(send, RateLimited(f"too many requests with a wrong API key: retry in {wait:.0f} s", wait))
                 return
             if not hmac.compare_digest(dict(scope.get("headers") or []).get(b"authorization", b""), self.expected):
                 self.failures.record()
-                await refuse(send, 401, "unauthorized", "this server needs its API key: Authorization: Bearer KEY",
-                             None)
+                await refuse(send, Unauthorized("this server needs its API key: Authorization: Bearer KEY"))
                 return
         await self.app(scope, receive, send)
 
@@ -102,7 +109,7 @@ class BodyDeadline:
         except _BodyTimeout:
             pass
         if state["timed_out"] and not state["started"]:
-            await refuse(send, 408, "timeout", f"the request body did not arrive within {self.seconds:g} s", None)
+            await refuse(send, RequestTimeout(f"the request body did not arrive within {self.seconds:g} s"))
 
 
 class Admission:
@@ -151,19 +158,19 @@ class Admission:
                 await self.app(scope, receive_limited, send_logged)
         except _BodyTooLarge:
             if not status["code"]:
-                await refuse(send_logged, 413, "too_large", f"the request body is over {max_body} bytes",
+                await refuse(send_logged, TooLarge(f"the request body is over {max_body} bytes"),
                              {"max_bytes": max_body})
         except ValueError:  # a content-length that is not a number
             if not status["code"]:
-                await refuse(send_logged, 400, "bad_request", "invalid Content-Length header", None)
+                await refuse(send_logged, BadRequest("invalid Content-Length header"))
         finally:
             log.info("%s %s %s %.1f ms", scope["method"], scope["path"], status["code"],
                      (time.perf_counter() - t0) * 1000)
 
     async def _admitted(self, scope: Scope, receive: Any, send: Any) -> None:
         if self.pending >= self.limit + self.queue:
-            await refuse(send, 503, "overloaded", "the server is busy with other questions; retry in a second",
-                         {"pending": self.pending}, retry_after=1)
+            await refuse(send, Overloaded("the server is busy with other questions; retry in a second"),
+                         {"pending": self.pending})
             return
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.limit)
@@ -207,14 +214,15 @@ def replay(body: bytes, receive: Any) -> Any:
     return replayed
 
 
-async def refuse(send: Any, status: int, kind: ErrorType, message: str, details: Any, retry_after: int | None = None,
-                 allow: str | None = None) -> None:
-    """An error response in the API's one shape, without reading the request."""
-    body = json.dumps(error_body(kind, message, details)).encode()
+async def refuse(send: Any, error: QAError, details: Any = None) -> None:
+    """``error`` as a response in the API's one shape (its status, kind and, where it has them,
+    Retry-After and Allow), without reading the request."""
+    retry_after, allow = getattr(error, "retry_after", None), getattr(error, "allow", None)
+    body = json.dumps(error_body(error.type, str(error), details)).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     if retry_after is not None:
         headers.append((b"retry-after", str(retry_after).encode()))
     if allow is not None:
         headers.append((b"allow", allow.encode()))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.start", "status": error.status_code, "headers": headers})
     await send({"type": "http.response.body", "body": body})

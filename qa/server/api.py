@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match, Mount
 
 from qa.client import LocalClient
-from qa.errors import ErrorType, QAError, error_body
+from qa.errors import BY_STATUS, HttpError, InvalidRequest, MethodNotAllowed, NotFound, QAError, error_body
 from qa.pipeline import Pipeline
 from qa.server.admission import Admission, ApiKey, refuse
 from qa.server.mcp_tools import create_mcp
@@ -50,7 +50,7 @@ def create_app(pipeline: Pipeline) -> FastAPI:
             for e in exc.errors()
         ]
         message = "; ".join(f"{p['field'] or 'body'}: {p['message']}" for p in problems)
-        return JSONResponse(error_body("invalid_request", message, problems), status_code=422)
+        return JSONResponse(error_body(InvalidRequest.type, message, problems), status_code=InvalidRequest.status_code)
 
     @app.exception_handler(QAError)
     async def _qa_error(request: Request, exc: QAError) -> JSONResponse:
@@ -60,8 +60,7 @@ def create_app(pipeline: Pipeline) -> FastAPI:
 
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
-        kinds: dict[int, ErrorType] = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 408: "timeout"}
-        kind = kinds.get(exc.status_code, "http_error")
+        kind = BY_STATUS.get(exc.status_code, HttpError).type
         return JSONResponse(error_body(kind, str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
 
     for router in (health_router(pipeline), ask_router(pipeline), documents_router(pipeline),
@@ -87,11 +86,11 @@ class Methods:
             allowed = _allowed_methods(self.routes, scope)  # only on a miss: the usual request is asked once
             method = scope["method"]
             if not allowed:
-                await refuse(send, 404, "not_found", f"no such route: {scope['path']}", None)
+                await refuse(send, NotFound(f"no such route: {scope['path']}"))
                 return
             if method not in allowed and not (method == "HEAD" and "GET" in allowed):
-                await refuse(send, 405, "method_not_allowed", f"{method} is not allowed on {scope['path']}; use "
-                             f"{', '.join(allowed)}", None, allow=", ".join(allowed))
+                await refuse(send, MethodNotAllowed(f"{method} is not allowed on {scope['path']}; use "
+                                                    f"{', '.join(allowed)}", ", ".join(allowed)))
                 return
         await self.app(scope, receive, send)
 

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from mcp.server.transport_security import TransportSecuritySettings
 
+from qa.errors import CrossSite, UntrustedHost
 from qa.server.admission import refuse
 
 Scope = dict[str, Any]
@@ -76,9 +77,9 @@ class TrustedHosts:
                     await receive()
                     await send({"type": "websocket.close", "code": 1008})
                     return
-                await refuse(send, 421, "untrusted_host",
-                             f"this server does not answer to the host {host!r}: open it as http://127.0.0.1 or "
-                             "http://localhost, or add the name to QA_ALLOWED_HOSTS", {"host": host})
+                await refuse(send, UntrustedHost(f"this server does not answer to the host {host!r}: open it as "
+                                                 "http://127.0.0.1 or http://localhost, or add the name to "
+                                                 "QA_ALLOWED_HOSTS"), {"host": host})
                 return
         await self.app(scope, receive, send)
 
@@ -103,8 +104,8 @@ class CrossSiteWrites:
                 await receive()
                 await send({"type": "websocket.close", "code": 1008})
                 return
-            await refuse(send, 403, "cross_site", "a page of another site may not change this server's state "
-                         "(its Origin or Sec-Fetch-Site says it comes from elsewhere)", None)
+            await refuse(send, CrossSite("a page of another site may not change this server's state "
+                                         "(its Origin or Sec-Fetch-Site says it comes from elsewhere)"))
             return
         await self.app(scope, receive, send)
 

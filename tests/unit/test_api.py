@@ -242,7 +242,7 @@ def test_each_error_class_carries_its_snake_case_type() -> None:
     from qa import errors
 
     classes = [c for c in vars(errors).values() if isinstance(c, type) and issubclass(c, errors.QAError)]
-    assert len(classes) == 13
+    assert len(classes) == 21
     assert len({c.type for c in classes}) == len(classes)
     for c in classes:
         assert re.fullmatch(r"[a-z]+(?:_[a-z]+)*", c.type) and c.type in ERROR_TYPES
