@@ -24,7 +24,7 @@ from qa.config import Settings
 from qa.corpus.ingest import load_corpus
 from qa.index.journal import Journal
 from qa.index.lexical import LexicalIndex
-from qa.index.store import ChromaStore
+from qa.index.store import embedded_store
 from qa.pipeline import JOURNAL_FILE, LEXICAL_FILE
 from qa.schema import Document
 
@@ -36,7 +36,7 @@ SQUAD = ROOT / "results" / "squad48" / "corpus"
 def inspect(index: Path) -> tuple[dict[str, str], list[str], list[str], dict[str, str]]:
     """(listed doc -> sha256, documents half-written (every document's chunks counted), those of
     them the indexer's journal does not name, the lexical index's doc -> sha256), read as stored."""
-    store = ChromaStore.embedded(index, "qa", signature="inspect")  # another signature: read as is
+    store = embedded_store(index, "qa", signature="inspect")  # another signature: read as is
     lexical = LexicalIndex(index / LEXICAL_FILE, Settings().bm25_k1, Settings().bm25_b)
     journal = Journal(index / JOURNAL_FILE)
     try:

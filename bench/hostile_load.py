@@ -14,11 +14,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import socket
-import subprocess
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -27,8 +24,8 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-QA = str(Path(sys.executable).with_name("qa"))
+from bench.server import ROOT, serving
+
 RAIN = "".join(f"Report {i}: the Quillon river station measured {i * 7} millimetres of rain in week {i}.\n"
                for i in range(400))
 
@@ -59,18 +56,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus"
         shutil.copytree(ROOT / "corpus", corpus)
-        env = {**os.environ, "QA_INDEX_DIR": str(Path(tmp) / "index"), "QA_CORPUS_DIR": str(corpus)}
-        server = subprocess.Popen([QA, "serve", "--refresh", "--port", str(a.port)], env=env, cwd=ROOT,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{a.port}"
-        try:
-            deadline = time.time() + 180
-            while time.time() < deadline:
-                try:
-                    if httpx.get(base + "/api/health", timeout=2).json().get("ready"):
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.5)
+        with serving(corpus, Path(tmp) / "index", a.port):
+            base = f"http://127.0.0.1:{a.port}"
             asks(base, questions, 1)  # warm
             idle = asks(base, questions, a.rounds)
             slow = []
@@ -95,9 +82,6 @@ def main() -> None:
                       "health_during_attack": health.result(),
                       "index_requests": {str(c): statuses.count(c) for c in sorted(set(statuses))}}
             print(json.dumps(result), flush=True)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -13,9 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -23,8 +20,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-QA = str(Path(sys.executable).with_name("qa"))
+from bench.server import ROOT, serving
 
 
 def questions(data: Path) -> list[str]:
@@ -90,27 +86,13 @@ def main() -> None:
     ap.add_argument("--port", type=int, default=8011)
     ap.add_argument("--short", action="store_true", help="10 s phases (a smoke run)")
     a = ap.parse_args()
-    env = {**os.environ, "QA_INDEX_DIR": str(ROOT / ".qa" / "bench-load"), "QA_CORPUS_DIR": str(ROOT / "corpus")}
-    server = subprocess.Popen([QA, "serve", "--refresh", "--port", str(a.port)], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{a.port}"
-    try:
-        deadline = time.time() + 180
-        while time.time() < deadline:
-            try:
-                if httpx.get(base + "/api/health", timeout=2).json().get("ready"):
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
+    with serving(ROOT / "corpus", ROOT / ".qa" / "bench-load", a.port) as server:
+        base = f"http://127.0.0.1:{a.port}"
         pool = questions(a.data)
         print(f"server pid {server.pid}, RSS {rss_mb(server.pid):.0f} MB; {len(pool)} unique questions", flush=True)
         for clients, seconds in ((8, 60), (32, 30)):
             result = asyncio.run(phase(base, server.pid, pool, clients, 10 if a.short else seconds))
             print(json.dumps(result), flush=True)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
 
 if __name__ == "__main__":
     main()

@@ -39,7 +39,8 @@ from bench.judge_validation import score, validate
 from bench.training_batches import IGNORE, batches, labels_tensor, weights_tensor
 from bench.training_data import Mix, TrainingSet, cached
 from bench.training_examples import UNKNOWN, Example
-from qa.answer.judge import CARD, FROZEN, JUDGE_DIR, WEIGHTS, Encoded, SentenceJudge, base_model, collate, file_sha256
+from qa.answer.judge import CARD, FROZEN, JUDGE_DIR, WEIGHTS, Encoded, SentenceJudge, collate
+from qa.answer.judge_runtime import base_model, file_sha256
 from qa.config import packaged_model_path
 
 ROOT = Path(__file__).resolve().parents[1]

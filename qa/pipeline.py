@@ -24,7 +24,7 @@ from qa.index.indexer import Indexer
 from qa.index.journal import Journal
 from qa.index.lexical import LexicalIndex
 from qa.index.lock import IndexLock
-from qa.index.store import ChromaStore
+from qa.index.store import ChromaStore, embedded_store, server_store
 from qa.retrieval import RetrievalConfig, Retriever, matching
 from qa.schema import Answer, Document, Health, Hit, IndexedDocument, IndexReport, Provenance, UploadOutcome
 from qa.sources import IndexSources
@@ -70,8 +70,8 @@ def open_index(settings: Settings, embedder: Embedder | None) -> tuple[Embedder,
             lock.release()
         raise
     if settings.chroma_host:
-        return embedder, ChromaStore.server(settings.chroma_host, settings.chroma_port, settings.collection, signature)
-    return embedder, ChromaStore.embedded(settings.index_dir, settings.collection, signature, lock)
+        return embedder, server_store(settings.chroma_host, settings.chroma_port, settings.collection, signature)
+    return embedder, embedded_store(settings.index_dir, settings.collection, signature, lock)
 
 
 def make_answerer(settings: Settings, evidence: Evidence) -> Answerer:

@@ -11,7 +11,6 @@ those of the packaged MiniLM, checked by hash at load.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import warnings
@@ -181,27 +180,6 @@ class SentenceJudge(torch.nn.Module):
         return self.head(self.dropout(pooled)).squeeze(-1), start, end
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def base_model(base_path: str) -> tuple[Any, Any]:
-    """The packaged MiniLM as a plain BERT encoder and its tokenizer, offline."""
-    import transformers
-    from transformers import AutoModel, AutoTokenizer
-
-    transformers.logging.set_verbosity_error()
-    transformers.logging.disable_progress_bar()
-    # a local directory, offline: nothing is downloaded, so there is no revision to pin
-    tokenizer = AutoTokenizer.from_pretrained(base_path, local_files_only=True)  # nosec B615
-    encoder = AutoModel.from_pretrained(base_path, local_files_only=True, add_pooling_layer=False)  # nosec B615
-    return encoder, tokenizer
-
-
 class Judge:
     """The shipped judge, loaded offline over the packaged MiniLM.
 
@@ -236,7 +214,14 @@ class Judge:
         """
         from safetensors.torch import load_file
 
-        from qa.answer.judge_runtime import EXPORT_VERSION, OnnxRunner, TorchRunner, export_onnx
+        from qa.answer.judge_runtime import (
+            EXPORT_VERSION,
+            OnnxRunner,
+            TorchRunner,
+            base_model,
+            export_onnx,
+            file_sha256,
+        )
 
         weights, card_path = directory / WEIGHTS, directory / CARD
         if not weights.is_file() or not card_path.is_file():

@@ -8,11 +8,9 @@ everything after it (``qa.answer.judge.Judge``) is the same NumPy for either.
 
 from __future__ import annotations
 
-import contextlib
-import io
+import hashlib
 import logging
 import tempfile
-import warnings
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -20,6 +18,7 @@ import numpy as np
 import torch
 
 from qa.answer.judge import SentenceJudge, span_scores
+from qa.export import exporting
 
 log = logging.getLogger(__name__)
 EXPORT_VERSION = "v2"  # of export_onnx: a change makes cached exports stale
@@ -102,18 +101,29 @@ def export_onnx(model: SentenceJudge, file: Path) -> None:
             torch.export.Dim("sentences", max=512)
         shapes: dict[str, Any] = {n: {0: batch, 1: tokens} for n in INPUTS[:3]}
         shapes["sentence_mask"] = {0: batch, 1: sentences, 2: tokens}
-        loggers = [logging.getLogger(), logging.getLogger("torch.onnx")]
-        levels = [x.level for x in loggers]
-        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
-            warnings.simplefilter("ignore")  # the exporter's and quantiser's advice, not faults
-            for x in loggers:
-                x.setLevel(logging.ERROR)
-            try:
-                torch.onnx.export(Outputs(model).eval(), example, str(plain), dynamo=True, input_names=list(INPUTS),
-                                  output_names=["logits", "spans", "start", "end"], verbose=False,
-                                  dynamic_shapes=shapes)
-                quantize_dynamic(str(plain), str(quantised), weight_type=QuantType.QInt8, per_channel=True)
-            finally:
-                for x, was in zip(loggers, levels):
-                    x.setLevel(was)
+        with exporting():
+            torch.onnx.export(Outputs(model).eval(), example, str(plain), dynamo=True, input_names=list(INPUTS),
+                              output_names=["logits", "spans", "start", "end"], verbose=False, dynamic_shapes=shapes)
+            quantize_dynamic(str(plain), str(quantised), weight_type=QuantType.QInt8, per_channel=True)
         quantised.replace(file)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def base_model(base_path: str) -> tuple[Any, Any]:
+    """The packaged MiniLM as a plain BERT encoder and its tokenizer, offline."""
+    import transformers
+    from transformers import AutoModel, AutoTokenizer
+
+    transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
+    # a local directory, offline: nothing is downloaded, so there is no revision to pin
+    tokenizer = AutoTokenizer.from_pretrained(base_path, local_files_only=True)  # nosec B615
+    encoder = AutoModel.from_pretrained(base_path, local_files_only=True, add_pooling_layer=False)  # nosec B615
+    return encoder, tokenizer

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import io
 import json
 import logging
 import threading
@@ -14,6 +12,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from qa.errors import ConfigError
+from qa.export import exporting
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +130,6 @@ class OnnxEmbedder:
     def _export(self) -> None:
         """Export the torch model to ONNX and quantise its weights to int8, atomically."""
         import tempfile
-        import warnings
 
         import torch
         from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -154,20 +152,11 @@ class OnnxEmbedder:
                     return self.model(input_ids=input_ids, attention_mask=attention_mask,
                                       token_type_ids=token_type_ids).last_hidden_state
 
-            loggers = [logging.getLogger(), logging.getLogger("torch.onnx")]
-            levels = [x.level for x in loggers]
-            with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
-                warnings.simplefilter("ignore")  # the exporter's and quantiser's advice, not faults
-                for x in loggers:
-                    x.setLevel(logging.ERROR)
-                try:
-                    torch.onnx.export(LastHidden(), example, str(plain), dynamo=True, input_names=names,
-                                      output_names=["hidden"], verbose=False,
-                                      dynamic_shapes={n: {0: batch, 1: seq} for n in names})
-                    quantize_dynamic(str(plain), str(quantised), weight_type=QuantType.QInt8, per_channel=True)
-                finally:
-                    for x, was in zip(loggers, levels):
-                        x.setLevel(was)
+            with exporting():
+                torch.onnx.export(LastHidden(), example, str(plain), dynamo=True, input_names=names,
+                                  output_names=["hidden"], verbose=False,
+                                  dynamic_shapes={n: {0: batch, 1: seq} for n in names})
+                quantize_dynamic(str(plain), str(quantised), weight_type=QuantType.QInt8, per_channel=True)
             quantised.replace(self.file)
         self._torch = SentenceTransformerEmbedder(str(self.path), self.batch_size)  # let torch's copy go
 

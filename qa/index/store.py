@@ -72,32 +72,6 @@ class ChromaStore:
         """Documents listed without all their chunks (a write that did not finish)."""
         return self._c.incomplete_documents()
 
-    @classmethod
-    def embedded(cls, index_dir: Path, name: str, signature: str, lock: IndexLock | None = None) -> ChromaStore:
-        """Open (or create) the persistent index in ``index_dir``; one process owns it.
-
-        Args:
-            lock: the directory's lock, if the caller took it already (before loading a model).
-
-        Raises:
-            IndexLocked: another process (or another pipeline of this one) has it open.
-        """
-        lock = lock or IndexLock(index_dir)
-        try:
-            return cls(open_embedded(index_dir, name, signature), lock)
-        except BaseException:
-            lock.release()
-            raise
-
-    @classmethod
-    def server(cls, host: str, port: int, name: str, signature: str) -> ChromaStore:
-        """Connect to a Chroma server (keep it on 127.0.0.1: old servers allow remote code)."""
-        import chromadb
-
-        settings = chromadb.Settings(anonymized_telemetry=False)
-        return cls(Collections(chromadb.HttpClient(host=host, port=port, settings=settings), name, signature),
-                   shared=True)
-
     def close(self) -> None:
         if self._lock is not None:
             self._lock.release()
@@ -216,3 +190,29 @@ def _stacked(parts: list[np.ndarray]) -> np.ndarray:
     """Row blocks as one array (none: an empty one)."""
     rows = [p for p in parts if len(p)]
     return np.concatenate(rows) if rows else np.zeros((0, 0))
+
+
+def embedded_store(index_dir: Path, name: str, signature: str, lock: IndexLock | None = None) -> ChromaStore:
+    """Open (or create) the persistent index in ``index_dir``; one process owns it.
+
+    Args:
+        lock: the directory's lock, if the caller took it already (before loading a model).
+
+    Raises:
+        IndexLocked: another process (or another pipeline of this one) has it open.
+    """
+    lock = lock or IndexLock(index_dir)
+    try:
+        return ChromaStore(open_embedded(index_dir, name, signature), lock)
+    except BaseException:
+        lock.release()
+        raise
+
+
+def server_store(host: str, port: int, name: str, signature: str) -> ChromaStore:
+    """Connect to a Chroma server (keep it on 127.0.0.1: old servers allow remote code)."""
+    import chromadb
+
+    settings = chromadb.Settings(anonymized_telemetry=False)
+    return ChromaStore(Collections(chromadb.HttpClient(host=host, port=port, settings=settings), name, signature),
+                       shared=True)

@@ -8,7 +8,7 @@ import pytest
 
 from qa.config import Settings
 from qa.errors import ConfigError, CorpusError, IndexLocked, IndexNotReady
-from qa.index.store import ChromaStore
+from qa.index.store import embedded_store
 from qa.pipeline import JOURNAL_FILE, LEXICAL_FILE, Pipeline
 from tests.fakes import HashEmbedder
 
@@ -102,7 +102,7 @@ def test_reading_with_other_settings_names_the_difference_and_keeps_the_index(tm
 def test_a_second_pipeline_of_the_same_process_is_told_so(tmp_path: Path, corpus: Path) -> None:
     p = open_pipeline(tmp_path, corpus)
     with pytest.raises(IndexLocked, match="already open in this process"):
-        ChromaStore.embedded(tmp_path / "index", "qa", p.store._c.signature)
+        embedded_store(tmp_path / "index", "qa", p.store._c.signature)
     p.close()
     open_pipeline(tmp_path, corpus).close()  # closed: the directory is free again
 
