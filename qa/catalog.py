@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from qa.corpus.folder import CorpusFolder
+from qa.corpus.trust import addresses_ai
 from qa.errors import AlreadyIndexing, IndexNotReady, NotFound
 from qa.index.background import Background
 from qa.index.indexer import Indexer
@@ -32,6 +33,7 @@ class Catalog:
         self._lock = threading.Lock()  # one indexing run at a time (CLI, API, background)
         self.background = Background(self.index, "background indexing")
         self._documents: dict[str, Document] = {}
+        self._trusted: dict[str, bool] = {}  # doc_id -> may be evidence
         if not store.stale:
             indexer.repair()  # what a killed run left half-written is never served
             indexer.align_lexical()
@@ -69,6 +71,7 @@ class Catalog:
 
     def _changed(self) -> None:
         self._documents.clear()
+        self._trusted.clear()
         self.changed()
 
     def indexing(self) -> bool:
@@ -127,6 +130,13 @@ class Catalog:
                 return None
             self._documents[doc_id] = doc
         return self._documents[doc_id]
+
+    def trusted(self, doc_id: str) -> bool:
+        """Whether an indexed document may be evidence: it addresses no AI reader (qa/corpus/trust.py)."""
+        if doc_id not in self._trusted:
+            doc = self.document(doc_id)
+            self._trusted[doc_id] = doc is not None and not addresses_ai(doc.text)
+        return self._trusted[doc_id]
 
     def get_document(self, doc_id: str) -> Document:
         """Like ``document`` but raises NotFound."""

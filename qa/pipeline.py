@@ -105,11 +105,12 @@ class Pipeline:
         budget = Budget(settings.max_html_bytes, settings.max_pdf_pages, settings.extract_seconds)
         self.indexer = Indexer(store, self.lexical, self.journal, embedder, settings.chunk_size,
                                settings.chunk_overlap, budget)
-        self.retriever = Retriever(store, self.lexical, embedder, retrieval_config(settings))
         quota = Quota(settings.max_upload_bytes, settings.uploads_per_minute, settings.upload_bytes_per_minute,
                       settings.corpus_max_bytes)
         self.catalog = Catalog(store, self.indexer, CorpusFolder(settings.corpus_dir, quota, budget),
-                               self.retriever.refresh)
+                               lambda: self.retriever.refresh())
+        # planted notes (documents that address an AI reader) are never found, so never evidence
+        self.retriever = Retriever(store, self.lexical, embedder, retrieval_config(settings), self.catalog.trusted)
         self.sources = IndexSources(self.catalog, self.retriever)  # what answerers read besides passages
         self.answers = AnswerLog(settings.answers_kept, embedder.model_id, settings.index_dir / FEEDBACK_FILE,
                                  provenance_record, settings.feedback_max_bytes)

@@ -112,8 +112,9 @@ class Retriever:
     """
 
     def __init__(self, store: ChromaStore, lexical: LexicalIndex, embedder: Embedder,
-                 config: RetrievalConfig) -> None:
+                 config: RetrievalConfig, admits: Callable[[str], bool] = lambda doc_id: True) -> None:
         self.store = store
+        self.admits = admits  # by document id: which documents may be found (not planted notes)
         self.lexical = lexical
         self.embedder = embedder
         self.config = config
@@ -188,9 +189,10 @@ class Retriever:
             [[i for i, _ in dense], [i for i, _ in lexical]], cfg.rrf_k, (cfg.dense_weight, cfg.bm25_weight)
         )
         depth = max(cfg.rerank_depth, k) if hybrid and rerank else k
-        # a few more than needed: a chunk removed since the candidates were found is skipped
+        # more than needed: a chunk removed since the candidates were found, or of a document
+        # that may not be evidence (``admits``), is skipped
         chunks = self.chunks([i for i, _ in fused[: depth + 10]])
-        fused = [(i, s) for i, s in fused if i in chunks]
+        fused = [(i, s) for i, s in fused if i in chunks and self.admits(chunks[i].doc_id)]
         if hybrid and rerank:
             scored = self._rerank(query, vector, fused[:depth], chunks)
         else:

@@ -1,7 +1,8 @@
 """What in a document may be evidence for an answer: checks every answerer applies to the
-sentences it reads (an instruction to an AI, a question, a heading answers nothing) and to
-whole documents (a source that addresses an AI reader is no evidence at all), and the
-figures and names a sentence claims (what two answers can disagree on)."""
+sentences it reads (an instruction to an AI, a question, a heading answers nothing; a figure
+question is answered by a figure), and the figures and names a sentence claims (what two
+answers can disagree on). Whole documents that address an AI reader are never evidence
+(qa/corpus/trust.py: retrieval leaves them out)."""
 
 from __future__ import annotations
 
@@ -15,24 +16,6 @@ INSTRUCTION = re.compile(
     r"[^.!?]{0,30}\b(?:instructions?|prompts?|directions?|rules|guidelines|context)\b"
     r"|\byou\s+are\s+now\b|\bsystem\s+prompt\b|\bnew\s+instructions?\s*:"
     r"|\b(?:as\s+an?\s+)?(?:ai|language\s+model|assistant|chatbot)\s*,?\s+(?:you\s+)?(?:must|should)\b",
-    re.IGNORECASE,
-)
-# Text that tells a model what to do or addresses one as its reader: such a document is no
-# evidence at all, for any of its sentences (a planted note's "plain" claims included). Only
-# the unmistakable forms: a reader named as an AI, or instructions overridden.
-AI_READER_NOTE = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\b[^.!?]{0,40}\b(?:previous|prior|above|earlier|all|any|your)\b"
-    r"[^.!?]{0,30}\b(?:instructions?|prompts?)\b|\bsystem\s+prompt\b|\bnew\s+instructions?\s*:"
-    r"|\b(?:as\s+an?\s+)?(?:ai|language\s+model|assistant|chatbot)\s*,?\s+you\s+(?:must|should)\b"
-    r"|(?:^|[.!?;:,(\[—–-]\s*|\s[—–-]\s*)(?:(?:dear|hey|hello|attention|note\s+(?:to|for))\s+(?:the\s+)?"
-    r"(?:ai|a\.i\.|llm|language\s+model|assistant|chatbot|copilot)\s*[,:!]"
-    r"|(?:the\s+)?(?:ai|a\.i\.|llm|language\s+model|assistant|chatbot|copilot)\s*[,!]"
-    r"(?!\s*(?:and|or|but|which|who)\b))"
-    r"|\b(?:note|message|instructions?|reminder)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+)?(?:ai\s+)?"
-    r"(?:ai|a\.i\.|llms?|language\s+models?|assistants?|chatbots?|bots?|copilot)\b"
-    r"|\bif\s+you\s+are\s+(?:an?\s+)?(?:ai\s+)?(?:ai|a\.i\.|llm|language\s+model|assistant|chatbot|bot)\b"
-    r"|\b(?:ai|a\.i\.|llms?|language\s+models?|assistants?|chatbots?|bots?)\s+(?:reading|summari[sz]ing|processing)"
-    r"\s+(?:this|these)\b",
     re.IGNORECASE,
 )
 # Who a document may address when it means a model reading it: an assistant, an AI, a chatbot ...
@@ -98,12 +81,6 @@ def can_state_the_figure(question: str, sentence: str) -> bool:
     if counted and not MONEY_NOUN.search(counted.group(1)):
         sentence = WHEN.sub(" ", MONEY.sub(" ", sentence))
     return bool(FIGURE.search(sentence))
-
-
-def addresses_ai(text: str) -> bool:
-    """Whether a document addresses an AI reader or tells one what to do, anywhere: then none
-    of its sentences is evidence."""
-    return bool(AI_READER_NOTE.search(text))
 
 
 def is_question(sentence: str) -> bool:

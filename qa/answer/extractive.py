@@ -11,7 +11,6 @@ import numpy as np
 
 from qa.answer.calibration import Excerpt
 from qa.answer.checks import (
-    addresses_ai,
     can_state_the_figure,
     claims,
     figures,
@@ -23,6 +22,7 @@ from qa.answer.checks import (
 from qa.answer.rewrite import standalone_question
 from qa.answer.trim import ClauseTrimmer
 from qa.answer.types import ABSTAIN_TEXT, Candidate, Draft, Evidence
+from qa.corpus.trust import addresses_ai
 from qa.schema import Document, Hit
 from qa.text import terms, weighted_coverage
 

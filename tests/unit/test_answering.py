@@ -2,7 +2,6 @@
 import pytest
 
 from qa.answer.checks import (
-    addresses_ai,
     can_state_the_figure,
     claims,
     is_heading,
@@ -12,6 +11,7 @@ from qa.answer.checks import (
 from qa.answer.extractive import ExtractiveAnswerer
 from qa.answer.types import ABSTAIN_TEXT
 from qa.corpus.ingest import document_from_text
+from qa.corpus.trust import addresses_ai
 from qa.index.chunking import chunk_document
 from qa.schema import Document, Hit
 from qa.text import split_sentences
