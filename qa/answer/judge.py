@@ -205,8 +205,9 @@ class Judge:
         Args:
             base_path: directory of the packaged MiniLM (its word embeddings are reused).
             directory: folder holding ``judge.safetensors`` and ``judge.json``.
-            backend: ``torch`` (int8 linear layers by dynamic quantisation) or ``onnx-int8``
-                (ONNX Runtime, int8 weights, exported into ``cache_dir`` at the first load).
+            backend: ``torch`` (int8 linear layers by dynamic quantisation), ``torch-bf16``
+                (float32 weights under bfloat16 autocast) or ``onnx-int8`` (ONNX Runtime, int8
+                weights, exported into ``cache_dir`` at the first load).
             threads: cores each ONNX Runtime call uses.
 
         Raises:
@@ -245,6 +246,8 @@ class Judge:
             if not file.is_file():
                 export_onnx(model, file)
             return cls(OnnxRunner(file, threads), tokenizer, card)
+        if backend == "torch-bf16":
+            return cls(TorchRunner(model, bf16=True), tokenizer, card)
         with warnings.catch_warnings():  # torch points to torchao; the eager API still works
             warnings.simplefilter("ignore")
             model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)

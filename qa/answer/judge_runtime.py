@@ -48,17 +48,19 @@ class Runner(Protocol):
 
 class TorchRunner:
     """PyTorch in inference mode: calls from concurrent questions run side by side (an eval-mode
-    forward changes no state; tests/unit/test_judge.py checks two threads against one)."""
+    forward changes no state; tests/unit/test_judge.py checks two threads against one). With
+    ``bf16``, the float32 weights run under bfloat16 autocast (AMX/AVX-512 BF16 CPUs: as fast
+    as int8 here and within 0.06 logits of float32, where int8 is within 2.3)."""
 
-    name = "torch"
-
-    def __init__(self, model: SentenceJudge) -> None:
+    def __init__(self, model: SentenceJudge, bf16: bool = False) -> None:
         self.outputs = Outputs(model).eval()
+        self.bf16 = bf16
+        self.name = "torch-bf16" if bf16 else "torch"
 
     def __call__(self, tensors: dict[str, torch.Tensor]) -> Arrays:
-        with torch.inference_mode():
+        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
             logits, spans, start, end = self.outputs(**tensors)
-        return logits.numpy(), spans.numpy(), start.numpy(), end.numpy()
+        return logits.float().numpy(), spans.float().numpy(), start.float().numpy(), end.float().numpy()
 
 
 class OnnxRunner:
