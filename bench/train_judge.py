@@ -37,7 +37,7 @@ from bench import checkpoint
 from bench.checkpoint import Progress
 from bench.judge_validation import score, validate
 from bench.training_batches import IGNORE, batches, labels_tensor, weights_tensor
-from bench.training_data import Mix, TrainingSet, cached
+from bench.training_data import HUMAN, Mix, TrainingSet, cached
 from bench.training_examples import UNKNOWN, Example
 from qa.answer.judge import CARD, FROZEN, JUDGE_DIR, WEIGHTS, Encoded, SentenceJudge, collate
 from qa.answer.judge_runtime import base_model, file_sha256
@@ -48,20 +48,25 @@ LISTWISE = {"positive", "same_article", "other_article"}  # the passages retriev
 
 
 def step_loss(model: SentenceJudge, examples: list[Example], encoded: list[Encoded],
-              spans: list[tuple[int, int]], device: torch.device | None = None) -> torch.Tensor:
+              spans: list[tuple[int, int]], device: torch.device | None = None,
+              human_weight: float = 1.0) -> torch.Tensor:
     """Binary cross-entropy per sentence (calibrated probabilities, abstention), plus, per
     question, softmax cross-entropy over the sentences of its passages (choosing the one),
-    plus cross-entropy of the answer span's start and end ([CLS] where nothing answers)."""
+    plus cross-entropy of the answer span's start and end ([CLS] where nothing answers). The
+    human-written unanswerable examples weigh ``human_weight`` in the first and the last."""
     n = max(len(e.sentences) for e in examples)
     tensors = {k: v.to(device) for k, v in collate(encoded, n).items()}
     logits, start, end = model(**tensors)
     logits, start, end = logits.float(), start.float(), end.float()
     target = torch.tensor(spans, device=device)
-    span_loss = (torch.nn.functional.cross_entropy(start, target[:, 0], ignore_index=IGNORE)
-                 + torch.nn.functional.cross_entropy(end, target[:, 1], ignore_index=IGNORE)) / 2
+    row_weight = torch.tensor([human_weight if e.kind in HUMAN else 1.0 for e in examples], device=device)
+    known = target[:, 0] != IGNORE
+    per_row = (torch.nn.functional.cross_entropy(start, target[:, 0], ignore_index=IGNORE, reduction="none")
+               + torch.nn.functional.cross_entropy(end, target[:, 1], ignore_index=IGNORE, reduction="none")) / 2
+    span_loss = (per_row * row_weight)[known].sum() / row_weight[known].sum().clamp(min=1e-9)
     labels = labels_tensor(examples, n).to(device)
     keep = (labels != UNKNOWN) & (tensors["sentence_mask"].sum(-1) > 0)
-    weights = weights_tensor(examples, n).to(device)
+    weights = weights_tensor(examples, n).to(device) * row_weight[:, None]
     loss = torch.nn.functional.binary_cross_entropy_with_logits(logits[keep], labels[keep], weight=weights[keep])
     rows_of: dict[str, list[int]] = defaultdict(list)
     for row, e in enumerate(examples):
@@ -75,7 +80,7 @@ def step_loss(model: SentenceJudge, examples: list[Example], encoded: list[Encod
             listwise.append(weight * (torch.logsumexp(scores, 0) - torch.logsumexp(scores[targets == 1], 0)))
     if listwise:
         loss = loss + torch.stack(listwise).mean()
-    if (target[:, 0] != IGNORE).any():
+    if known.any():
         loss = loss + span_loss
     return loss
 
@@ -100,6 +105,8 @@ def arguments() -> argparse.Namespace:
     ap.add_argument("--max-questions", type=int, default=300, help="per SQuAD v1.1 training article")
     ap.add_argument("--val-questions", type=int, default=80, help="per validation article")
     ap.add_argument("--simulated", action="store_true", help="swapped-question negatives for SQuAD v1.0 train too")
+    ap.add_argument("--human-weight", type=float, default=1.0,
+                    help="weight of the human-written unanswerable examples in the loss")
     ap.add_argument("--human-repeats", type=int, default=1, help="copies of each human-written unanswerable question")
     ap.add_argument("--out", type=Path, default=JUDGE_DIR, help="where the best weights and their card go")
     ap.add_argument("--work", type=Path, default=ROOT / ".qa" / "train", help="checkpoint and example cache")
@@ -174,7 +181,7 @@ def write_best(model: SentenceJudge, out: Path, a: argparse.Namespace, data: Tra
         "training": {"seed": a.seed, "lr": a.lr, "batch": a.batch, "epochs": a.epochs, "bf16": a.bf16,
                      "frozen_layers": a.frozen_layers, "init": str(a.init) if a.init else None,
                      "squad_train": bool(a.squad_train), "squad2": bool(a.squad2), "human_repeats": a.human_repeats,
-                     "simulated": a.simulated,
+                     "simulated": a.simulated, "human_weight": a.human_weight,
                      "shift_questions": a.shift_questions if a.shifts else None,
                      "max_questions_per_article": a.max_questions, "examples": len(data.train),
                      "sources": data.sources, "kinds": data.kinds(), "planned_steps": planned},
@@ -237,7 +244,7 @@ def main() -> None:
         batch = plan[progress.step]
         with autocast:
             loss = step_loss(model, [data.train[i] for i in batch], [data.train_encoded[i] for i in batch],
-                             [data.spans[i] for i in batch], device)
+                             [data.spans[i] for i in batch], device, a.human_weight)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         optimizer.step()
