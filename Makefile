@@ -1,6 +1,6 @@
 # make run  : install into .venv, index corpus/, serve UI + API on http://127.0.0.1:8000
 # make test : install test tools (and Debian's chromium), run the whole test suite
-# make eval : article dev set, SQuAD articles the judge trained on / never saw (human-written unanswerable too), SQuAD-shifts -> results/*.json (about 40 min)
+# make eval : article dev set, SQuAD articles the judge trained on / never saw (human-written unanswerable too), SQuAD-shifts, SelQA dev (rewritten vs original questions), judges side by side -> results/ (about 40 min per judge)
 # make bench: eval plus the plain LangChain RAG baseline side by side
 # make train-judge: fine-tune and calibrate the answer judge (about 45 min on 2 CPU cores)
 # make bench-load: 8 then 32 concurrent clients against a real server (about 2 min)
@@ -71,8 +71,12 @@ lint: test-install
 results/squad48/qa.jsonl:
 	$(PY) $(SHARED)/eval/squad_to_corpus.py results/squad48 $(SHARED)/data/squad-v1.1/*.json --questions 500 --seed 13
 
+# the judges make eval compares: the shipped one first, then earlier ones from git history
+EVAL_JUDGES ?= --judge v7=qa/models/judge --judge v6=git:2453b03
+
 eval: $(VENV)/.bench-installed results/squad48/qa.jsonl
-	$(PY) -m bench.run_eval --shared $(SHARED)
+	$(PY) -m bench.run_eval --shared $(SHARED) $(EVAL_JUDGES)
+	$(PY) -m bench.selqa --shared $(SHARED) $(EVAL_JUDGES)
 
 $(VENV)/.bench-installed: $(VENV)/.installed
 	$(PIP) -e '.[bench]'

@@ -4,7 +4,10 @@ articles it never saw (test), with simulated unanswerable questions; the gaps pr
 With --baseline, the plain LangChain RAG a user would write by hand, side by side.
 Results land in results/*.json.
 
-  python -m bench.run_eval --shared ../shared [--baseline]
+  python -m bench.run_eval --shared ../shared [--baseline] [--judge v7=qa/models/judge --judge v6=git:2453b03]
+
+With several --judge, every set is run once per judge (results/judges/NAME/*.json) and a table
+shows them side by side.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.heldout import corpus_for, question_sets, shift_sets
+from bench.judges import parse_judges
 from qa.config import Settings
 from qa.evaluation import Reply, score_system
 from qa.evaluation import evaluate as evaluate_qa
@@ -43,10 +47,11 @@ KEYS = ("questions", "recall@4", "mrr", "passage_words", "answer_acc", "answerab
         "retrieve_p50_ms", "ask_p50_ms", "ask_p95_ms")
 
 
-def open_pipeline(corpus: Path, embedder: Embedder) -> Pipeline:
-    """qa over ``corpus`` with its own index under .qa/, brought up to date."""
+def open_pipeline(corpus: Path, embedder: Embedder, judge_dir: Path | None = None) -> Pipeline:
+    """qa over ``corpus`` with its own index under .qa/, brought up to date (the shipped judge,
+    or the one in ``judge_dir``)."""
     name = "article" if corpus == ROOT / "corpus" else corpus.parent.name
-    settings = Settings(index_dir=ROOT / ".qa" / f"eval-{name}", corpus_dir=corpus)
+    settings = Settings(index_dir=ROOT / ".qa" / f"eval-{name}", corpus_dir=corpus, judge_dir=judge_dir)
     pipeline = Pipeline.from_settings(settings, embedder)
     report = pipeline.index(progress=True)
     rate = report.chunks_written / report.seconds if report.chunks_written else 0.0
@@ -109,6 +114,38 @@ def gaps(results: dict[str, dict]) -> list[str]:
     return lines
 
 
+SIDE_BY_SIDE = ("answer_acc", "answered_share", "wrong_among_answered")
+
+
+def side_by_side(by_judge: dict[str, dict[str, dict]]) -> str:
+    """One row per set and metric, one column per judge."""
+    names = list(by_judge)
+    sets = [c for c in COLUMNS if any(c in r for r in by_judge.values())]
+    out = ["set".ljust(24) + "metric".ljust(22) + "".join(n.rjust(12) for n in names)]
+    for c in sets:
+        for key in SIDE_BY_SIDE:
+            values = [by_judge[n].get(c, {}).get("summary", {}).get(key) for n in names]
+            out.append(c.ljust(24) + key.ljust(22) + "".join(("-" if v is None else str(v)).rjust(12) for v in values))
+    return "\n".join(out)
+
+
+def run_sets(sets: dict[str, tuple[Path, Path]], embedder: Embedder, k: int, judge_dir: Path | None,
+             out: Path) -> dict[str, dict]:
+    """Every set with one judge; each result written to ``out``/SET.json as it lands."""
+    out.mkdir(parents=True, exist_ok=True)
+    results: dict[str, dict] = {}
+    for corpus in dict.fromkeys(c for c, _ in sets.values()):
+        pipeline = open_pipeline(corpus, embedder, judge_dir)
+        for name, (c, qa_file) in sets.items():
+            if c != corpus:
+                continue
+            results[name] = evaluate_qa(pipeline, qa_file, corpus, k=k)
+            (out / f"{name}.json").write_text(json.dumps(results[name], indent=1, ensure_ascii=False))
+            print(f"[{name}] {json.dumps(results[name]['summary'])}", flush=True)
+        pipeline.close()
+    return results
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
@@ -117,6 +154,8 @@ def main() -> None:
     ap.add_argument("--no-shifts", action="store_true", help="skip the SQuAD-shifts domains (their corpora take "
                     "minutes to index)")
     ap.add_argument("--only", help="comma-separated set names to run (default: all)")
+    ap.add_argument("--judge", action="append", default=[],
+                    help="NAME=FOLDER or NAME=git:REV, repeatable (default: the shipped judge)")
     a = ap.parse_args()
     RESULTS.mkdir(exist_ok=True)
     t0 = time.time()
@@ -131,16 +170,13 @@ def main() -> None:
         sets.update(shift_sets(a.shared / "data" / "squadshifts"))
     if a.only:
         sets = {n: v for n, v in sets.items() if n in a.only.split(",")}
-    results: dict[str, dict] = {}
-    for corpus in dict.fromkeys(c for c, _ in sets.values()):
-        pipeline = open_pipeline(corpus, embedder)
-        for name, (c, qa_file) in sets.items():
-            if c != corpus:
-                continue
-            results[name] = evaluate_qa(pipeline, qa_file, corpus, k=a.k)
-            (RESULTS / f"{name}.json").write_text(json.dumps(results[name], indent=1, ensure_ascii=False))
-            print(f"[{name}] {json.dumps(results[name]['summary'])}", flush=True)
-        pipeline.close()
+    judges = parse_judges(a.judge)
+    by_judge: dict[str, dict[str, dict]] = {}
+    for judge, folder in judges.items():
+        print(f"--- judge {judge}: {folder or 'shipped'}", flush=True)
+        out = RESULTS if len(judges) == 1 else RESULTS / "judges" / judge
+        by_judge[judge] = run_sets(sets, embedder, a.k, folder, out)
+    results = by_judge[next(iter(judges))]
     if a.baseline:
         for name in ("article-dev", "squad48"):
             corpus, qa_file = sets[name]
@@ -151,6 +187,8 @@ def main() -> None:
     print("\n" + "\n".join(f"{c}: {d}" for c, d in COLUMNS.items() if c in results))
     print(f"\n{table(results)}\n")
     print("\n".join(gaps(results)))
+    if len(judges) > 1:
+        print(f"\njudges side by side (first: {next(iter(judges))}, the table above)\n{side_by_side(by_judge)}")
     print(f"\n(k={a.k}; {time.time() - t0:.0f} s)")
 
 
