@@ -37,7 +37,7 @@ from bench.heldout import corpus_for, question_sets
 from bench.run_eval import open_pipeline
 from qa.answer.calibration import Calibration
 from qa.answer.extractive import ExtractiveAnswerer
-from qa.answer.judge import CARD, JUDGE_DIR, SIGNALS
+from qa.answer.judge import CARD, JUDGE_DIR, SIGNALS, calibrated_backend
 from qa.config import Settings
 from qa.evaluation import load_qa, norm
 from qa.pipeline import make_embedder
@@ -206,9 +206,10 @@ def main() -> None:
                                  "bound": "one-sided Clopper-Pearson", "on": list(RISK_KINDS),
                                  "threshold": model["threshold"], "curve": curve},
                     calibration={"on": "val articles", "k": a.k,
-                                        "questions": {k: sum(q[0] == k for q in questions)
-                                                      for k in sorted({q[0] for q in questions})},
-                                        "signals_cv": report, "kept": list(names), "at_threshold": at})
+                                 "backend": Settings().judge_backend or calibrated_backend(card),
+                                 "questions": {k: sum(q[0] == k for q in questions)
+                                               for k in sorted({q[0] for q in questions})},
+                                 "signals_cv": report, "kept": list(names), "at_threshold": at})
         path.write_text(json.dumps(card, indent=1) + "\n")
         print(f"wrote {path}")
 

@@ -63,10 +63,10 @@ class Settings(BaseSettings):
     judge_dir: Path | None = Field(
         None, description="Folder of the answer judge's weights (unset: the judge shipped in qa/models/judge)."
     )
-    judge_backend: Literal["torch", "torch-bf16", "onnx-int8"] = Field(
-        "torch", description="How the answer judge runs: torch (int8 linear layers), torch-bf16 (float32 weights "
+    judge_backend: Literal["torch", "torch-bf16", "onnx-int8"] | None = Field(
+        None, description="How the answer judge runs: torch (int8 linear layers), torch-bf16 (float32 weights "
         "under bfloat16 autocast) or onnx-int8 (ONNX Runtime, int8 weights, exported into QA_MODEL_CACHE_DIR at "
-        "the first load). Its calibration was fitted with torch.")
+        "the first load). Unset: the backend the judge's calibration was fitted with (its card says which).")
     judge_threads: int = Field(
         1, ge=1, le=64, description="Cores each ONNX Runtime judge call uses (calls from concurrent questions run "
         "at once).")

@@ -180,6 +180,11 @@ class SentenceJudge(torch.nn.Module):
         return self.head(self.dropout(pooled)).squeeze(-1), start, end
 
 
+def calibrated_backend(card: dict[str, Any]) -> str:
+    """The backend a judge's calibration was fitted with (cards before it was recorded: torch)."""
+    return str(card.get("calibration", {}).get("backend", "torch"))
+
+
 class Judge:
     """The shipped judge, loaded offline over the packaged MiniLM.
 
@@ -198,14 +203,15 @@ class Judge:
         self.model_id = f"judge:{card.get('weights_sha256', 'untrained')[:12]}"
 
     @classmethod
-    def load(cls, base_path: str, directory: Path = JUDGE_DIR, backend: str = "torch",
+    def load(cls, base_path: str, directory: Path = JUDGE_DIR, backend: str | None = None,
              cache_dir: Path | None = None, threads: int = 1) -> Judge:
         """Load the shipped judge.
 
         Args:
             base_path: directory of the packaged MiniLM (its word embeddings are reused).
             directory: folder holding ``judge.safetensors`` and ``judge.json``.
-            backend: ``torch`` (int8 linear layers by dynamic quantisation), ``torch-bf16``
+            backend: None (the one the card's calibration was fitted with: ``calibrated_backend``),
+                ``torch`` (int8 linear layers by dynamic quantisation), ``torch-bf16``
                 (float32 weights under bfloat16 autocast) or ``onnx-int8`` (ONNX Runtime, int8
                 weights, exported into ``cache_dir`` at the first load).
             threads: cores each ONNX Runtime call uses.
@@ -228,6 +234,7 @@ class Judge:
         if not weights.is_file() or not card_path.is_file():
             raise ConfigError(f"answer judge not found in {directory} (run `make train-judge`)")
         card = json.loads(card_path.read_text(encoding="utf-8"))
+        backend = backend or calibrated_backend(card)
         base_weights = Path(base_path) / "model.safetensors"
         if base_weights.is_file() and file_sha256(base_weights) != card["base_sha256"]:
             raise ConfigError(

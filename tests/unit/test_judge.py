@@ -58,6 +58,15 @@ def test_a_judge_trained_over_another_base_model_is_refused(tmp_path: Path) -> N
         Judge.load(packaged_model_path(), tmp_path)
 
 
+def test_the_judge_runs_on_the_backend_its_calibration_was_fitted_with(tmp_path: Path) -> None:
+    (tmp_path / WEIGHTS).write_bytes((JUDGE_DIR / WEIGHTS).read_bytes())
+    card = json.loads((JUDGE_DIR / CARD).read_text())
+    assert Judge.load(packaged_model_path()).runner.name == card.get("calibration", {}).get("backend", "torch")
+    (tmp_path / CARD).write_text(json.dumps({**card, "calibration": {**card["calibration"], "backend": "torch-bf16"}}))
+    assert Judge.load(packaged_model_path(), tmp_path).runner.name == "torch-bf16"
+    assert Judge.load(packaged_model_path(), tmp_path, "torch").runner.name == "torch"  # QA_JUDGE_BACKEND wins
+
+
 def test_the_shipped_judge_scores_each_sentence_in_its_passage() -> None:
     judge = Judge.load(packaged_model_path())
     judged = judge.judge("Who co-founded Alibaba?", [
