@@ -18,7 +18,7 @@ export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 
-.PHONY: bench-scale chroma run install index serve test test-install chromium lint eval bench bench-load bench-crash train-judge constraints clean
+.PHONY: bench-scale chroma run install index serve test test-install chromium lint eval bench bench-load bench-crash train-judge train-judge-v8 judge-candidate constraints clean
 
 PIP := $(PY) -m pip install -q --disable-pip-version-check -c constraints.txt
 
@@ -99,6 +99,26 @@ bench-crash: install results/squad48/qa.jsonl
 train-judge: $(VENV)/.bench-installed
 	$(PY) -m bench.train_judge --data $(SHARED)/data/squad-v1.1
 	$(PY) -m bench.calibrate_judge --data $(SHARED)/data/squad-v1.1 --write
+
+# judge v8 (model card): starts or resumes the one-epoch run over SQuAD v1.0 train and the rest from
+# its checkpoint in .qa/train/ (or, on a fresh machine, from the committed candidate's step); hours
+# on 2 cores, so run it in the background: nohup make train-judge-v8 > .qa/train/v8.log 2>&1 &
+V8_ARGS = --data $(SHARED)/data/squad-v1.1 --squad-train $(SHARED)/data/squad-v1.0-train \
+  --squad2 $(SHARED)/data/squad-v2.0/dev-v2.0.json --shifts $(SHARED)/data/squadshifts --shift-questions 0 \
+  --human-repeats 6 --simulated --human-weight 3 --max-questions 300 --lr 3e-5 --batch 32 --epochs 1
+train-judge-v8: $(VENV)/.bench-installed
+	mkdir -p .qa/train
+	HF_HUB_OFFLINE=1 nice -n 10 $(PY) -m bench.train_judge $(V8_ARGS) --init qa/models/judge-candidate \
+	  --out qa/models/judge-candidate --minutes 1400
+
+# the v8 candidate as it would ship: a copy calibrated on val with bfloat16 (what it trained under),
+# then make eval with v8, v7 and v6 side by side (results/judges/, results/selqa.json)
+CANDIDATE = .qa/judges/v8-candidate
+judge-candidate: $(VENV)/.bench-installed results/squad48/qa.jsonl
+	rm -rf $(CANDIDATE) && mkdir -p $(CANDIDATE) && cp qa/models/judge-candidate/judge.* $(CANDIDATE)/
+	QA_JUDGE_DIR=$(CANDIDATE) QA_JUDGE_BACKEND=torch-bf16 $(PY) -m bench.calibrate_judge \
+	  --data $(SHARED)/data/squad-v1.1 --write
+	$(MAKE) eval EVAL_JUDGES="--judge v8=$(CANDIDATE) --judge v7=qa/models/judge --judge v6=git:2453b03"
 
 # after changing dependencies: pin what the test and bench extras resolve to
 constraints: $(VENV)/.test-installed $(VENV)/.bench-installed

@@ -51,7 +51,9 @@ def open_pipeline(corpus: Path, embedder: Embedder, judge_dir: Path | None = Non
     """qa over ``corpus`` with its own index under .qa/, brought up to date (the shipped judge,
     or the one in ``judge_dir``)."""
     name = "article" if corpus == ROOT / "corpus" else corpus.parent.name
-    settings = Settings(index_dir=ROOT / ".qa" / f"eval-{name}", corpus_dir=corpus, judge_dir=judge_dir)
+    settings = Settings(index_dir=ROOT / ".qa" / f"eval-{name}", corpus_dir=corpus)
+    if judge_dir:  # else QA_JUDGE_DIR, or the shipped judge
+        settings = settings.model_copy(update={"judge_dir": judge_dir})
     pipeline = Pipeline.from_settings(settings, embedder)
     report = pipeline.index(progress=True)
     rate = report.chunks_written / report.seconds if report.chunks_written else 0.0

@@ -110,7 +110,9 @@ def main() -> None:
     results = {}
     for name, folder in judges.items():
         t0 = time.time()
-        settings = Settings(index_dir=ROOT / ".qa" / "eval-selqa", corpus_dir=corpus, judge_dir=folder)
+        settings = Settings(index_dir=ROOT / ".qa" / "eval-selqa", corpus_dir=corpus)
+        if folder:  # else QA_JUDGE_DIR, or the shipped judge
+            settings = settings.model_copy(update={"judge_dir": folder})
         pipeline = Pipeline.from_settings(settings, embedder)
         try:
             pipeline.index()
