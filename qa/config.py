@@ -38,9 +38,13 @@ class Settings(BaseSettings):
         "torch", description="How the embedding model runs: torch (sentence-transformers as is) or onnx-int8 "
         "(ONNX Runtime with int8 weights, exported from the model on first use: about 1.6x the texts per second "
         "on CPU, slightly different vectors).")
+    query_backend: Literal["onnx", "torch"] = Field(
+        "onnx", description="How a question is embedded (with QA_EMBEDDING_BACKEND=torch): onnx (the same model on "
+        "ONNX Runtime in float32, exported on first use and checked against torch to 1e-5: the same vectors in "
+        "about half the time) or torch.")
     embedding_batch_size: int = Field(16, ge=1, le=1024, description="Texts per encode batch.")
-    model_cache_dir: Path = Field(Path(".qa/models"), description="Where the int8 ONNX export of the embedding "
-                                  "model is kept.")
+    model_cache_dir: Path = Field(Path(".qa/models"), description="Where the ONNX exports of the embedding "
+                                  "model are kept.")
     chunk_size: int = Field(450, ge=100, le=4000, description="Target chunk size in characters.")
     chunk_overlap: int = Field(120, ge=0, le=2000, description="Chunk overlap in characters.")
     k: int = Field(4, ge=1, le=K_MAX, description="Passages returned by default.")

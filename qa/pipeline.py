@@ -19,11 +19,12 @@ from qa.contract import provenance_record
 from qa.corpus.folder import CorpusFolder, Quota
 from qa.corpus.formats import Budget
 from qa.index.chroma import index_signature
-from qa.index.embedding import Embedder, open_embedder
+from qa.index.embedding import Embedder, SentenceTransformerEmbedder, open_embedder
 from qa.index.indexer import Indexer
 from qa.index.journal import Journal
 from qa.index.lexical import LexicalIndex
 from qa.index.lock import IndexLock
+from qa.index.query_encoder import QueryEncoder
 from qa.index.store import ChromaStore, embedded_store, server_store
 from qa.retrieval import RetrievalConfig, Retriever, matching
 from qa.schema import Answer, Document, Health, Hit, IndexedDocument, IndexReport, Provenance, UploadOutcome
@@ -45,6 +46,14 @@ def make_embedder(settings: Settings) -> Embedder:
     """The embedding model of the settings, on their backend (loaded at its first use)."""
     return open_embedder(settings.model_path(), settings.embedding_backend, settings.embedding_batch_size,
                          settings.model_cache_dir)
+
+
+def query_embedder(settings: Settings, embedder: Embedder) -> Embedder:
+    """What embeds questions: the index's own embedder, or, where that is sentence-transformers
+    on torch, the same model on ONNX Runtime for single texts (QA_QUERY_BACKEND)."""
+    if settings.query_backend == "onnx" and isinstance(embedder, SentenceTransformerEmbedder):
+        return QueryEncoder(embedder, settings.model_cache_dir)
+    return embedder
 
 
 def retrieval_config(settings: Settings) -> RetrievalConfig:
@@ -110,7 +119,8 @@ class Pipeline:
         self.catalog = Catalog(store, self.indexer, CorpusFolder(settings.corpus_dir, quota, budget),
                                lambda: self.retriever.refresh())
         # planted notes (documents that address an AI reader) are never found, so never evidence
-        self.retriever = Retriever(store, self.lexical, embedder, retrieval_config(settings), self.catalog.trusted)
+        self.retriever = Retriever(store, self.lexical, query_embedder(settings, embedder), retrieval_config(settings),
+                                   self.catalog.trusted)
         self.sources = IndexSources(self.catalog, self.retriever)  # what answerers read besides passages
         self.answers = AnswerLog(settings.answers_kept, embedder.model_id, settings.index_dir / FEEDBACK_FILE,
                                  provenance_record, settings.feedback_max_bytes)

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from qa.errors import ConfigError
-from qa.export import exporting
+from qa.index.onnx_export import export_encoder
 
 log = logging.getLogger(__name__)
 
@@ -128,36 +128,9 @@ class OnnxEmbedder:
             return self._session, self._tokenizer
 
     def _export(self) -> None:
-        """Export the torch model to ONNX and quantise its weights to int8, atomically."""
-        import tempfile
-
-        import torch
-        from onnxruntime.quantization import QuantType, quantize_dynamic
-
+        """Export the torch model to ONNX with int8 weights, atomically."""
         log.info("exporting %s to int8 ONNX in %s (once)", self.path, self.file)
-        model = self._torch._loaded()[0].auto_model.eval()
-        self.file.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=self.file.parent) as tmp:
-            plain, quantised = Path(tmp) / "model.onnx", Path(tmp) / "model-int8.onnx"
-            names = ["input_ids", "attention_mask", "token_type_ids"]
-            example = tuple(torch.ones((2, 8), dtype=torch.long) for _ in names)
-            batch, seq = torch.export.Dim("batch"), torch.export.Dim("seq", max=512)
-
-            class LastHidden(torch.nn.Module):  # the one output mean pooling reads
-                def __init__(self) -> None:
-                    super().__init__()
-                    self.model = model
-
-                def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
-                    return self.model(input_ids=input_ids, attention_mask=attention_mask,
-                                      token_type_ids=token_type_ids).last_hidden_state
-
-            with exporting():
-                torch.onnx.export(LastHidden(), example, str(plain), dynamo=True, input_names=names,
-                                  output_names=["hidden"], verbose=False,
-                                  dynamic_shapes={n: {0: batch, 1: seq} for n in names})
-                quantize_dynamic(str(plain), str(quantised), weight_type=QuantType.QInt8, per_channel=True)
-            quantised.replace(self.file)
+        export_encoder(self._torch._loaded()[0].auto_model.eval(), self.file, int8=True)
         self._torch = SentenceTransformerEmbedder(str(self.path), self.batch_size)  # let torch's copy go
 
     def embed(self, texts: list[str]) -> np.ndarray:
