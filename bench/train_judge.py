@@ -239,6 +239,7 @@ def main() -> None:
     deadline = t0 + a.minutes * 60
     last_save = time.time()
     seen, seen_since = 0, time.time()
+    window, window_since = 0, time.time()  # examples since the last log line or validation
     model.train()
     while progress.step < len(plan):
         batch = plan[progress.step]
@@ -253,10 +254,12 @@ def main() -> None:
         progress.note_loss(float(loss.detach()))
         progress.step += 1
         seen += len(batch)
+        window += len(batch)
         finished = progress.step == len(plan)
         if progress.step % 200 == 0:
             print(f"step {progress.step}/{len(plan)} loss {np.mean(progress.losses):.4f} "
-                  f"{seen / (time.time() - seen_since):.1f} examples/s", flush=True)
+                  f"{window / (time.time() - window_since):.1f} examples/s", flush=True)
+            window, window_since = 0, time.time()
         due = time.time() - last_save > a.checkpoint_minutes * 60
         stop.asked = stop.asked or progress.step == a.stop_at_step
         if due or finished or stop.asked or time.time() > deadline:
@@ -271,7 +274,8 @@ def main() -> None:
                            seen / (time.time() - seen_since))
                 print(f"best so far: wrote {a.out / WEIGHTS}", flush=True)
             checkpoint.save(work, model, optimizer, schedule, progress, plan_sha, mix.key())
-            last_save = time.time()
+            last_save = window_since = time.time()  # the next rate counts training alone
+            window = 0
             if stop.asked or time.time() > deadline:
                 print(f"stopped at step {progress.step}/{len(plan)}; resume with the same command", flush=True)
                 sys.exit(0)
