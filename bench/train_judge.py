@@ -49,13 +49,14 @@ LISTWISE = {"positive", "same_article", "other_article"}  # the passages retriev
 
 def step_loss(model: SentenceJudge, examples: list[Example], encoded: list[Encoded],
               spans: list[tuple[int, int]], device: torch.device | None = None,
-              human_weight: float = 1.0) -> torch.Tensor:
+              human_weight: float = 1.0, width: int = 0) -> torch.Tensor:
     """Binary cross-entropy per sentence (calibrated probabilities, abstention), plus, per
     question, softmax cross-entropy over the sentences of its passages (choosing the one),
     plus cross-entropy of the answer span's start and end ([CLS] where nothing answers). The
-    human-written unanswerable examples weigh ``human_weight`` in the first and the last."""
+    human-written unanswerable examples weigh ``human_weight`` in the first and the last.
+    ``width``: pad the batch to at least this many word pieces (bench.training_speed)."""
     n = max(len(e.sentences) for e in examples)
-    tensors = {k: v.to(device) for k, v in collate(encoded, n).items()}
+    tensors = {k: v.to(device) for k, v in collate(encoded, n, width).items()}
     logits, start, end = model(**tensors)
     logits, start, end = logits.float(), start.float(), end.float()
     target = torch.tensor(spans, device=device)
@@ -96,6 +97,10 @@ def save_weights(model: SentenceJudge, path: Path) -> None:
 
 
 def arguments() -> argparse.Namespace:
+    return parser().parse_args()
+
+
+def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=Path("../shared/data/squad-v1.1"))
     ap.add_argument("--squad-train", type=Path, help="SQuAD v1.0 train folder (*.json.gz): 87k more questions")
@@ -122,7 +127,7 @@ def arguments() -> argparse.Namespace:
     ap.add_argument("--checkpoint-minutes", type=float, default=15, help="between checkpoints and validations")
     ap.add_argument("--stop-at-step", type=int, help="checkpoint and stop at this step (a resumption check)")
     ap.add_argument("--validate-only", action="store_true", help="validate --init on the val examples and exit")
-    return ap.parse_args()
+    return ap
 
 
 def load_model(init: Path | None) -> tuple[SentenceJudge, object]:

@@ -104,9 +104,10 @@ def encode_all(tokenizer: Any, question: str, passages: Sequence[Excerpt]) -> li
     return [encode(q_ids, title_ids[p.title], [next(rest) for _ in p.sentences], cls, sep) for p in passages]
 
 
-def collate(batch: Sequence[Encoded], n_sentences: int) -> dict[str, torch.Tensor]:
-    """Pad a batch of inputs into tensors (``sentence_mask``: batch x sentences x tokens)."""
-    width = max(len(e.input_ids) for e in batch)
+def collate(batch: Sequence[Encoded], n_sentences: int, width: int = 0) -> dict[str, torch.Tensor]:
+    """Pad a batch of inputs into tensors (``sentence_mask``: batch x sentences x tokens), to
+    its longest input (or to ``width`` where that is longer)."""
+    width = max(width, *(len(e.input_ids) for e in batch))
     pad = lambda xs: [x + [0] * (width - len(x)) for x in xs]
     owner = torch.tensor(pad([e.sentence_ids for e in batch]))
     numbers = torch.arange(1, n_sentences + 1).view(1, -1, 1)
