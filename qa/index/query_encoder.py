@@ -52,9 +52,9 @@ class QueryEncoder:
         return self._run(session, texts)
 
     def _run(self, session: Any, texts: list[str]) -> np.ndarray:
-        tokenizer = self.torch._loaded().tokenizer
-        batch = tokenizer(texts, return_tensors="np", padding=True, truncation=True,
-                          max_length=self.torch._loaded().max_seq_length)
+        model = self.torch._loaded()
+        batch = model.tokenizer(texts, return_tensors="np", padding=True, truncation=True,
+                                max_length=model.max_seq_length)
         ids = batch["input_ids"].astype(np.int64)
         mask = batch["attention_mask"].astype(np.int64)
         hidden = session.run(None, {"input_ids": ids, "attention_mask": mask,
@@ -64,6 +64,8 @@ class QueryEncoder:
         return (pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)).astype(np.float32)
 
     def _loaded(self) -> Any:
+        if self._session is not None or self._failed:  # settled: no lock on the question path
+            return self._session
         with self._lock:
             if self._session is None and not self._failed:
                 try:
