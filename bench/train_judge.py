@@ -36,8 +36,8 @@ from safetensors.torch import load_file, save_file
 from bench import checkpoint
 from bench.checkpoint import Progress
 from bench.judge_validation import score, validate
-from bench.training_batches import IGNORE, batches, labels_tensor, weights_tensor
-from bench.training_data import HUMAN, Mix, TrainingSet, cached
+from bench.training_batches import IGNORE, batches, encode_examples, labels_tensor, weights_tensor
+from bench.training_data import HUMAN, Mix, TrainingSet, cached, validation
 from bench.training_examples import UNKNOWN, Example
 from qa.answer.judge import CARD, FROZEN, JUDGE_DIR, WEIGHTS, Encoded, SentenceJudge, collate
 from qa.answer.judge_runtime import base_model, file_sha256
@@ -212,13 +212,14 @@ def main() -> None:
     model, tokenizer = load_model(a.init)
     mix = Mix(a.data, a.squad_train, a.squad2, a.shifts, a.max_questions, a.val_questions,
               a.shift_questions if a.shifts else 0, a.human_repeats, a.seed, a.simulated)
+    model.to(device)
+    if a.validate_only:  # the val examples alone: minutes and little memory, beside a running training
+        val = validation(mix)
+        print("validation:", json.dumps(validate(model, val, encode_examples(tokenizer, val))), flush=True)
+        return
     data = cached(mix, tokenizer, a.work)
     print(f"train: {len(data.train)} examples {data.sources} {data.kinds()}; val: {len(data.val)} examples; "
           f"ready in {time.time() - t0:.0f} s", flush=True)
-    model.to(device)
-    if a.validate_only:
-        print("validation:", json.dumps(validate(model, data.val, data.val_encoded)), flush=True)
-        return
     model.encoder.get_input_embeddings().weight.requires_grad = False
     for layer in model.encoder.encoder.layer[: a.frozen_layers]:
         layer.requires_grad_(False)

@@ -79,36 +79,56 @@ def copies(examples: list[Example], n: int) -> list[Example]:
     return [e if i == 0 else dataclasses.replace(e, qid=f"{e.qid}#{i}") for i in range(n) for e in examples]
 
 
+def validation(mix: Mix) -> list[Example]:
+    """The val examples of ``mix`` alone (the same as ``build``'s, in seconds and without the
+    training set): for judging any weights, e.g. beside a running training."""
+    articles = {x.name: x for x in load_articles(mix.data)}
+    return val_examples(mix, articles, split(sorted(articles)))
+
+
+def val_examples(mix: Mix, articles: dict[str, Any], parts: dict[str, list[str]]) -> list[Example]:
+    val_builder = Builder([articles[n] for n in parts["val"]], mix.seed + 1)
+    val = list(val_builder.examples(mix.val_questions))
+    if mix.squad2:
+        human = unanswerable_questions(mix.squad2, articles)
+        val.extend(e for n in parts["val"] for q in human.get(n, [])[: mix.val_questions]
+                   for e in val_builder.unanswerable(articles[n], q))
+    for path in sorted(mix.shifts.glob("*.json")) if mix.shifts else []:
+        b = shift_builder(path, "val", mix.seed + 1)
+        val.extend(shift_examples(b, 300, mix.seed + 1))
+    return val
+
+
+def shift_builder(path: Path, part: str, seed: int) -> Builder:
+    domain = {x.name: x for x in shift_articles(path)}
+    return Builder([domain[n] for n in hashed_split(list(domain))[part]], seed, role_swaps=False, simulated=False)
+
+
+def shift_examples(b: Builder, limit: int, seed: int) -> list[Example]:
+    """``limit`` questions (0: all) of a SQuAD-shifts part, in a seeded order."""
+    qs = [(x, q) for x in b.articles for q in x.questions]
+    random.Random(seed).shuffle(qs)
+    return [e for x, q in qs[: limit or None] for e in b.for_question(x, q)]
+
+
 def build(mix: Mix, tokenizer: Any) -> TrainingSet:
     articles = {x.name: x for x in load_articles(mix.data)}
     parts = split(sorted(articles))
     builder = Builder([articles[n] for n in parts["train"]], mix.seed, role_swaps=False)
     sources: dict[str, list[Example]] = {"squad-v1.1-train": list(builder.examples(mix.max_questions))}
-    val_builder = Builder([articles[n] for n in parts["val"]], mix.seed + 1)
-    val = list(val_builder.examples(mix.val_questions))
     if mix.squad2:
         human = unanswerable_questions(mix.squad2, articles)
         negatives = [e for n in parts["train"] for q in human.get(n, []) for e in builder.unanswerable(articles[n], q)]
         sources["squad2-human"] = copies(negatives, mix.human_repeats)
-        val.extend(e for n in parts["val"] for q in human.get(n, [])[: mix.val_questions]
-                   for e in val_builder.unanswerable(articles[n], q))
     for path in sorted(mix.shifts.glob("*.json")) if mix.shifts else []:
-        domain = {x.name: x for x in shift_articles(path)}
-        shift_parts = hashed_split(list(domain))
-        for part, limit, seed in (("train", mix.shift_questions, mix.seed), ("val", 300, mix.seed + 1)):
-            b = Builder([domain[n] for n in shift_parts[part]], seed, role_swaps=False, simulated=False)
-            qs = [(x, q) for x in b.articles for q in x.questions]
-            random.Random(seed).shuffle(qs)
-            chosen = [e for x, q in qs[: limit or None] for e in b.for_question(x, q)]
-            if part == "train":
-                sources[f"shifts-{path.stem}"] = chosen
-            else:
-                val.extend(chosen)
+        sources[f"shifts-{path.stem}"] = shift_examples(shift_builder(path, "train", mix.seed),
+                                                        mix.shift_questions, mix.seed)
     if mix.squad_train:
         big = load_articles(mix.squad_train)
         assert not {a.name for a in big} & set(articles), "SQuAD v1.0 train shares an article with the dev split"
         sources["squad-v1.0-train"] = list(Builder(big, mix.seed + 2, role_swaps=False, simulated=mix.simulated,
                                                    foreign_pool=FOREIGN_POOL).examples())
+    val = val_examples(mix, articles, parts)
     train = [e for examples in sources.values() for e in examples]
     train_encoded, val_encoded = encode_examples(tokenizer, train), encode_examples(tokenizer, val)
     spans = [span_target(tokenizer, e, x) for e, x in zip(train, train_encoded)]
