@@ -72,6 +72,21 @@ def collect(data: Path, k: int, limit: int | None = None) -> list[Question]:
     return out
 
 
+def collected(path: Path | None, data: Path, k: int, limit: int | None) -> list[Question]:
+    """``collect``'s questions, kept in ``path`` (JSON) when given: a refit (other signals, another
+    risk) reads them back instead of running qa again. The file is the judge's and k's own."""
+    if path and path.is_file():
+        rows = json.loads(path.read_text(encoding="utf-8"))
+        return [(r["kind"], r["article"], np.array(r["signals"]).reshape(-1, len(SIGNALS)), np.array(r["right"], bool))
+                for r in rows]
+    questions = collect(data, k, limit)
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps([{"kind": kind, "article": article, "signals": x.tolist(), "right": right.tolist()}
+                                    for kind, article, x, right in questions]), encoding="utf-8")
+    return questions
+
+
 def fit_select(questions: list[Question], cols: list[int]) -> np.ndarray:
     pairs: list[np.ndarray] = []
     for kind, _, x, right in questions:
@@ -172,11 +187,13 @@ def main() -> None:
     ap.add_argument("--k", type=int, default=Settings().k)
     ap.add_argument("--write", action="store_true", help="store the calibration in the judge's card")
     ap.add_argument("--limit", type=int, help="questions per set (a quick check; the card needs all)")
+    ap.add_argument("--questions", type=Path,
+                    help="keep the collected questions in this JSON file, or read them from it if it exists")
     ap.add_argument("--signals", help="fit this set of signals (e.g. logit,span,cosine) instead of choosing by CV")
     ap.add_argument("--max-wrong-rate", type=float, default=Settings().max_wrong_rate,
                     help="target share of wrong answers among answered (QA_MAX_WRONG_RATE)")
     a = ap.parse_args()
-    questions = collect(a.data, a.k, a.limit)
+    questions = collected(a.questions, a.data, a.k, a.limit)
     articles = sorted({q[1] for q in questions})
     folds = [set(articles[0::2]), set(articles[1::2])]
     report = {}
