@@ -6,8 +6,8 @@ Results land in results/*.json.
 
   python -m bench.run_eval --shared ../shared [--baseline] [--judge v7=qa/models/judge --judge v6=git:2453b03]
 
-With several --judge, every set is run once per judge (results/judges/NAME/*.json) and a table
-shows them side by side.
+With --judge, every set is run once per named judge (results/judges/NAME/*.json; results/*.json
+stay the shipped judge's record) and a table shows them side by side.
 """
 
 from __future__ import annotations
@@ -176,7 +176,7 @@ def main() -> None:
     by_judge: dict[str, dict[str, dict]] = {}
     for judge, folder in judges.items():
         print(f"--- judge {judge}: {folder or 'shipped'}", flush=True)
-        out = RESULTS if len(judges) == 1 else RESULTS / "judges" / judge
+        out = RESULTS if folder is None else RESULTS / "judges" / judge  # results/ is the shipped judge's record
         by_judge[judge] = run_sets(sets, embedder, a.k, folder, out)
     results = by_judge[next(iter(judges))]
     if a.baseline:

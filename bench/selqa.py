@@ -95,6 +95,18 @@ def score(outcomes: list[tuple[bool, str]]) -> dict[str, dict[str, float | int]]
     return out
 
 
+def record(k: int, named: dict[str, str], results: dict[str, dict]) -> None:
+    """Add these judges' results to results/selqa.json (a judge measured before under the same
+    name and k is replaced; the others stay)."""
+    path = RESULTS / "selqa.json"
+    kept = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    if kept.get("k") != k:
+        kept = {}
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(json.dumps({"k": k, "judges": {**kept.get("judges", {}), **named},
+                                "results": {**kept.get("results", {}), **results}}, indent=1))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
@@ -120,9 +132,7 @@ def main() -> None:
         finally:
             pipeline.close()
         print(f"[{name}] {json.dumps(results[name])} ({time.time() - t0:.0f} s)", flush=True)
-    RESULTS.mkdir(exist_ok=True)
-    named = {n: str(f or "shipped") for n, f in judges.items()}
-    (RESULTS / "selqa.json").write_text(json.dumps({"k": a.k, "judges": named, "results": results}, indent=1))
+    record(a.k, {n: str(f or "shipped") for n, f in judges.items()}, results)
     print(f"\n{'judge':10}{'':>4}{'right':>8}{'wrong':>8}{'refused':>9}  (original / rewritten)")
     for name, r in results.items():
         for part in ("original", "rewritten"):
