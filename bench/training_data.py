@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.squad import hashed_split, load_articles, shift_articles, split, unanswerable_questions
+from bench.squad import Article, Question, hashed_split, load_articles, shift_articles, split, unanswerable_questions
 from bench.training_batches import encode_examples, span_target
 from bench.training_examples import Builder, Example
 from qa.answer.judge import Encoded
@@ -83,14 +83,15 @@ def validation(mix: Mix) -> list[Example]:
     """The val examples of ``mix`` alone (the same as ``build``'s, in seconds and without the
     training set): for judging any weights, e.g. beside a running training."""
     articles = {x.name: x for x in load_articles(mix.data)}
-    return val_examples(mix, articles, split(sorted(articles)))
+    human = unanswerable_questions(mix.squad2, articles) if mix.squad2 else {}
+    return val_examples(mix, articles, split(sorted(articles)), human)
 
 
-def val_examples(mix: Mix, articles: dict[str, Any], parts: dict[str, list[str]]) -> list[Example]:
+def val_examples(mix: Mix, articles: dict[str, Article], parts: dict[str, list[str]],
+                 human: dict[str, list[Question]]) -> list[Example]:
     val_builder = Builder([articles[n] for n in parts["val"]], mix.seed + 1)
     val = list(val_builder.examples(mix.val_questions))
     if mix.squad2:
-        human = unanswerable_questions(mix.squad2, articles)
         val.extend(e for n in parts["val"] for q in human.get(n, [])[: mix.val_questions]
                    for e in val_builder.unanswerable(articles[n], q))
     for path in sorted(mix.shifts.glob("*.json")) if mix.shifts else []:
@@ -116,8 +117,8 @@ def build(mix: Mix, tokenizer: Any) -> TrainingSet:
     parts = split(sorted(articles))
     builder = Builder([articles[n] for n in parts["train"]], mix.seed, role_swaps=False)
     sources: dict[str, list[Example]] = {"squad-v1.1-train": list(builder.examples(mix.max_questions))}
+    human = unanswerable_questions(mix.squad2, articles) if mix.squad2 else {}
     if mix.squad2:
-        human = unanswerable_questions(mix.squad2, articles)
         negatives = [e for n in parts["train"] for q in human.get(n, []) for e in builder.unanswerable(articles[n], q)]
         sources["squad2-human"] = copies(negatives, mix.human_repeats)
     for path in sorted(mix.shifts.glob("*.json")) if mix.shifts else []:
@@ -128,7 +129,7 @@ def build(mix: Mix, tokenizer: Any) -> TrainingSet:
         assert not {a.name for a in big} & set(articles), "SQuAD v1.0 train shares an article with the dev split"
         sources["squad-v1.0-train"] = list(Builder(big, mix.seed + 2, role_swaps=False, simulated=mix.simulated,
                                                    foreign_pool=FOREIGN_POOL).examples())
-    val = val_examples(mix, articles, parts)
+    val = val_examples(mix, articles, parts, human)
     train = [e for examples in sources.values() for e in examples]
     train_encoded, val_encoded = encode_examples(tokenizer, train), encode_examples(tokenizer, val)
     spans = [span_target(tokenizer, e, x) for e, x in zip(train, train_encoded)]
