@@ -117,7 +117,7 @@ CANDIDATE = .qa/judges/v8-candidate
 judge-candidate: $(VENV)/.bench-installed results/squad48/qa.jsonl
 	rm -rf $(CANDIDATE) && mkdir -p $(CANDIDATE) && cp qa/models/judge-candidate/judge.* $(CANDIDATE)/
 	QA_JUDGE_DIR=$(CANDIDATE) QA_JUDGE_BACKEND=torch-bf16 $(PY) -m bench.calibrate_judge \
-	  --data $(SHARED)/data/squad-v1.1 --write
+	  --data $(SHARED)/data/squad-v1.1 --questions $(CANDIDATE)/questions.json --write
 	$(MAKE) eval EVAL_JUDGES="--judge v8=$(CANDIDATE) --judge v7=qa/models/judge --judge v6=git:2453b03"
 
 # after changing dependencies: pin what the test and bench extras resolve to
