@@ -258,7 +258,7 @@ class Builder:
                     options.append(("swap_entity", question[: m.start()] + self.rng.choice(pool) + question[m.end():]))
         for m in NUMBER.finditer(question):
             if m.group(0) in chunk.text:
-                options.append(("swap_number", question[: m.start()] + self.other_number(m.group(0), doc)
+                options.append(("swap_number", question[: m.start()] + other_number(m.group(0), doc, self.rng)
                                 + question[m.end():]))
         for group in ROLE_GROUPS if self.role_swaps else ():
             words = group.split()
@@ -282,12 +282,14 @@ class Builder:
             self._foreign[key] = [e for e in others if e.lower() not in doc]
         return self._foreign[key]
 
-    def other_number(self, number: str, doc: str) -> str:
-        if YEAR.fullmatch(number):
-            candidates = [str(int(number) + d) for d in range(-40, 41) if abs(d) >= 2]
-        else:
-            value = float(number.replace(",", ""))
-            candidates = [str(int(value * f)) if value * f == int(value * f) else f"{value * f:g}"
-                          for f in (2, 3, 0.5, 10, 4, 1.5, 7)]
-        candidates = [c for c in candidates if c not in doc and c != number]
-        return self.rng.choice(candidates) if candidates else str(int(float(number.replace(",", ""))) + 17)
+
+def other_number(number: str, doc: str, rng: random.Random) -> str:
+    """A number near ``number`` (a year within 40 years, else a multiple) that ``doc`` never holds."""
+    if YEAR.fullmatch(number):
+        candidates = [str(int(number) + d) for d in range(-40, 41) if abs(d) >= 2]
+    else:
+        value = float(number.replace(",", ""))
+        candidates = [str(int(value * f)) if value * f == int(value * f) else f"{value * f:g}"
+                      for f in (2, 3, 0.5, 10, 4, 1.5, 7)]
+    candidates = [c for c in candidates if c not in doc and c != number]
+    return rng.choice(candidates) if candidates else str(int(float(number.replace(",", ""))) + 17)

@@ -27,13 +27,10 @@ class Settings(BaseSettings):
                              "uploads are saved into it.")
     index_dir: Path = Field(Path(".qa/index"), description="Folder of the embedded Chroma index.")
     collection: str = Field("qa", description="Chroma collection name prefix.")
-    chroma_host: str | None = Field(
-        None, description="Chroma server host for server mode (unset: embedded Chroma)."
-    )
+    chroma_host: str | None = Field(None, description="Chroma server host for server mode (unset: embedded Chroma).")
     chroma_port: int = Field(8001, description="Chroma server port in server mode.")
     embedding_model: str = Field(
-        "", description="Sentence-transformers model directory (default: the packaged MiniLM)."
-    )
+        "", description="Sentence-transformers model directory (default: the packaged MiniLM).")
     embedding_backend: Literal["torch", "onnx-int8"] = Field(
         "torch", description="How the embedding model runs: torch (sentence-transformers as is) or onnx-int8 "
         "(ONNX Runtime with int8 weights, exported from the model on first use: about 1.6x the texts per second "
@@ -56,17 +53,13 @@ class Settings(BaseSettings):
     bm25_b: float = Field(0.4, ge=0, le=1, description="BM25 length normalisation.")
     rerank_depth: int = Field(20, ge=1, le=500, description="Fused candidates the reranker reorders.")
     rerank_fusion_scale: float = Field(
-        20.0, ge=0, description="Rerank weight of the fused (RRF) score, against the sentence and coverage terms."
-    )
+        20.0, ge=0, description="Rerank weight of the fused (RRF) score, against the sentence and coverage terms.")
     rerank_sentence_weight: float = Field(
-        1.0, ge=0, description="Rerank weight of the best query-sentence cosine in a passage."
-    )
+        1.0, ge=0, description="Rerank weight of the best query-sentence cosine in a passage.")
     rerank_coverage_weight: float = Field(
-        1.0, ge=0, description="Rerank weight of the IDF-weighted query-term coverage."
-    )
+        1.0, ge=0, description="Rerank weight of the IDF-weighted query-term coverage.")
     judge_dir: Path | None = Field(
-        None, description="Folder of the answer judge's weights (unset: the judge shipped in qa/models/judge)."
-    )
+        None, description="Folder of the answer judge's weights (unset: the judge shipped in qa/models/judge).")
     judge_backend: Literal["torch", "torch-bf16", "onnx-int8"] | None = Field(
         None, description="How the answer judge runs: torch (int8 linear layers), torch-bf16 (float32 weights "
         "under bfloat16 autocast) or onnx-int8 (ONNX Runtime, int8 weights, exported into QA_MODEL_CACHE_DIR at "
@@ -94,11 +87,8 @@ class Settings(BaseSettings):
         "sentence: with other figures, the sources disagree (both are cited) even where the judge finds it does not "
         "answer.")
     llm: Literal["none", "openai", "ollama"] = Field(
-        "none", description="Answer generator: none (extractive), openai or ollama."
-    )
-    llm_base_url: str = Field(
-        "", description="Base URL of the OpenAI-compatible or Ollama server."
-    )
+        "none", description="Answer generator: none (extractive), openai or ollama.")
+    llm_base_url: str = Field("", description="Base URL of the OpenAI-compatible or Ollama server.")
     llm_model: str = Field("", description="Model name on the LLM server.")
     ollama_url: str = Field("http://127.0.0.1:11434", description="Ollama's URL when QA_LLM=ollama and "
                             "QA_LLM_BASE_URL is unset.")
@@ -133,15 +123,11 @@ class Settings(BaseSettings):
     torch_threads: int = Field(
         1, ge=1, le=64, description="Cores one PyTorch call (query embedding, judge) uses while serving: questions "
         "asked at once (QA_MAX_CONCURRENT) run side by side instead of contending for the same cores.")
-    max_concurrent: int = Field(
-        2, ge=1, le=64, description="Questions (ask, retrieve) the server works on at once."
-    )
+    max_concurrent: int = Field(2, ge=1, le=64, description="Questions (ask, retrieve) the server works on at once.")
     max_body_bytes: int = Field(
-        1_000_000, ge=10_000, le=100_000_000, description="Largest API request body; larger ones get 413."
-    )
+        1_000_000, ge=10_000, le=100_000_000, description="Largest API request body; larger ones get 413.")
     max_upload_bytes: int = Field(
-        20_000_000, ge=1_000, le=1_000_000_000, description="Largest document upload; larger ones get 413."
-    )
+        20_000_000, ge=1_000, le=1_000_000_000, description="Largest document upload; larger ones get 413.")
     max_html_bytes: int = Field(
         3_000_000, ge=1_000, description="Largest HTML page extracted (its parser's time grows with its size); "
         "larger ones are skipped with a warning, or refused on upload.")
@@ -165,8 +151,7 @@ class Settings(BaseSettings):
         10, ge=1, le=10_000, description="Wrong UI passwords or API keys accepted in a minute; beyond: 429 until "
         "the minute has passed.")
     max_queue: int = Field(
-        16, ge=0, le=10_000, description="Questions that may wait for a slot; beyond that: 503 with Retry-After."
-    )
+        16, ge=0, le=10_000, description="Questions that may wait for a slot; beyond that: 503 with Retry-After.")
 
     @field_validator("chunk_overlap")
     @classmethod

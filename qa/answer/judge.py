@@ -52,14 +52,8 @@ class Encoded:
     sentence_ids: list[int]
 
 
-def encode(
-    question_ids: list[int],
-    title_ids: list[int],
-    sentence_ids: Sequence[list[int]],
-    cls: int,
-    sep: int,
-    max_length: int = MAX_LENGTH,
-) -> Encoded:
+def encode(question_ids: list[int], title_ids: list[int], sentence_ids: Sequence[list[int]], cls: int, sep: int,
+           max_length: int = MAX_LENGTH) -> Encoded:
     """Assemble one input from pre-tokenised parts; sentences that do not fit are cut.
 
     Args:

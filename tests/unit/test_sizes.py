@@ -1,0 +1,27 @@
+"""STYLE.md's sign to split, held: no module of qa, ui, bench or tests past 300 lines and no
+class past 150 (an ``ast`` walk, as the issue that asked for the splits checks it)."""
+
+import ast
+from pathlib import Path
+
+from tests.support import ROOT
+
+MAX_MODULE = 300
+MAX_CLASS = 150
+
+
+def modules() -> list[Path]:
+    return [p for folder in ("qa", "ui", "bench", "tests") for p in sorted((ROOT / folder).rglob("*.py"))]
+
+
+def test_no_module_is_past_300_lines() -> None:
+    long = [f"{p.relative_to(ROOT)}: {n}" for p in modules()
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE]
+    assert not long, long
+
+
+def test_no_class_is_past_150_lines() -> None:
+    long = [f"{p.relative_to(ROOT)}:{node.lineno} {node.name}: {node.end_lineno - node.lineno + 1}"
+            for p in modules() for node in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+            if isinstance(node, ast.ClassDef) and node.end_lineno and node.end_lineno - node.lineno + 1 > MAX_CLASS]
+    assert not long, long
