@@ -37,7 +37,7 @@ from bench import checkpoint
 from bench.checkpoint import Progress
 from bench.judge_validation import score, validate
 from bench.training_batches import IGNORE, batches, encode_examples, labels_tensor, weights_tensor
-from bench.training_data import HUMAN, Mix, TrainingSet, cached, validation
+from bench.training_data import HUMAN, Mix, TrainingSet, cached, human_focus, validation
 from bench.training_examples import UNKNOWN, Example
 from qa.answer.judge import CARD, FROZEN, JUDGE_DIR, WEIGHTS, Encoded, SentenceJudge, collate
 from qa.answer.judge_runtime import base_model, file_sha256
@@ -113,6 +113,8 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--human-weight", type=float, default=1.0,
                     help="weight of the human-written unanswerable examples in the loss")
     ap.add_argument("--human-repeats", type=int, default=1, help="copies of each human-written unanswerable question")
+    ap.add_argument("--human-focus", action="store_true", help="a second phase from the best weights (--init): "
+                    "the human-written unanswerable questions once each and as many others")
     ap.add_argument("--out", type=Path, default=JUDGE_DIR, help="where the best weights and their card go")
     ap.add_argument("--work", type=Path, default=ROOT / ".qa" / "train", help="checkpoint and example cache")
     ap.add_argument("--init", type=Path, help="start from this judge's weights (warm start)")
@@ -138,10 +140,13 @@ def load_model(init: Path | None) -> tuple[SentenceJudge, object]:
     return model, tokenizer
 
 
-def make_plan(data: TrainingSet, batch: int, epochs: float, seed: int) -> list[list[int]]:
-    """The data order: batches of whole questions, similar lengths together, shuffled anew each epoch."""
+def make_plan(data: TrainingSet, batch: int, epochs: float, seed: int,
+              questions: set[str] | None = None) -> list[list[int]]:
+    """The data order: batches of whole questions (of ``questions`` when given), similar lengths
+    together, shuffled anew each epoch."""
     rng = random.Random(seed)
-    plan = [b for _ in range(int(np.ceil(epochs))) for b in batches(data.train, data.train_encoded, batch, rng)]
+    plan = [b for _ in range(int(np.ceil(epochs))) for b in batches(data.train, data.train_encoded, batch, rng,
+                                                                     questions)]
     return plan[: int(len(plan) * epochs / np.ceil(epochs))]
 
 
@@ -186,7 +191,7 @@ def write_best(model: SentenceJudge, out: Path, a: argparse.Namespace, data: Tra
         "training": {"seed": a.seed, "lr": a.lr, "batch": a.batch, "epochs": a.epochs, "bf16": a.bf16,
                      "frozen_layers": a.frozen_layers, "init": str(a.init) if a.init else None,
                      "squad_train": bool(a.squad_train), "squad2": bool(a.squad2), "human_repeats": a.human_repeats,
-                     "simulated": a.simulated, "human_weight": a.human_weight,
+                     "simulated": a.simulated, "human_weight": a.human_weight, "human_focus": a.human_focus,
                      "shift_questions": a.shift_questions if a.shifts else None,
                      "max_questions_per_article": a.max_questions, "examples": len(data.train),
                      "sources": data.sources, "kinds": data.kinds(), "planned_steps": planned},
@@ -226,12 +231,12 @@ def main() -> None:
 
     from transformers import get_linear_schedule_with_warmup
 
-    plan = make_plan(data, a.batch, a.epochs, a.seed)
+    plan = make_plan(data, a.batch, a.epochs, a.seed, human_focus(data.train, a.seed) if a.human_focus else None)
     plan_sha = checkpoint.plan_sha256(plan)
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=a.lr, weight_decay=0.01)
     schedule = get_linear_schedule_with_warmup(optimizer, int(0.06 * len(plan)), len(plan))
-    work = a.work / mix.key()
+    work = a.work / (mix.key() + ("-human-focus" if a.human_focus else ""))  # a phase's own checkpoint
     progress = checkpoint.load(work, model, optimizer, schedule, plan_sha, mix.key())
     if progress is None:
         committed = committed_progress(a.init, plan_sha, mix.key())

@@ -35,12 +35,15 @@ def span_target(tokenizer, example: Example, encoded: Encoded) -> tuple[int, int
     return owned[pieces[0]], owned[pieces[-1]]
 
 
-def batches(examples: list[Example], encoded: list[Encoded], size: int, rng: random.Random) -> list[list[int]]:
+def batches(examples: list[Example], encoded: list[Encoded], size: int, rng: random.Random,
+            questions: set[str] | None = None) -> list[list[int]]:
     """Batches of whole questions (all of a question's passages together, so the listwise
-    loss can compare them), questions of similar length together, in shuffled order."""
+    loss can compare them), questions of similar length together, in shuffled order; only
+    the ``questions`` given, when given."""
     by_question: dict[str, list[int]] = defaultdict(list)
     for i, e in enumerate(examples):
-        by_question[e.qid].append(i)
+        if questions is None or e.qid in questions:
+            by_question[e.qid].append(i)
     groups = list(by_question.values())
     rng.shuffle(groups)
     length = lambda g: sum(len(encoded[i].input_ids) for i in g) / len(g)

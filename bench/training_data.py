@@ -79,6 +79,16 @@ def copies(examples: list[Example], n: int) -> list[Example]:
     return [e if i == 0 else dataclasses.replace(e, qid=f"{e.qid}#{i}") for i in range(n) for e in examples]
 
 
+def human_focus(examples: list[Example], seed: int) -> set[str]:
+    """The questions of a short pass aimed at the human-written unanswerable ones (after the
+    main run, from its best weights): each of them once (no copies) and as many other
+    questions, drawn at random."""
+    human = {e.qid for e in examples if e.kind in HUMAN}
+    once = {q for q in human if "#" not in q}
+    others = sorted({e.qid for e in examples} - human)
+    return once | set(random.Random(seed).sample(others, min(len(once), len(others))))
+
+
 def validation(mix: Mix) -> list[Example]:
     """The val examples of ``mix`` alone (the same as ``build``'s, in seconds and without the
     training set): for judging any weights, e.g. beside a running training."""
