@@ -58,7 +58,7 @@ def collect(data: Path, k: int, limit: int | None = None) -> list[Question]:
     out: list[Question] = []
     for corpus in sorted({corpus_for(n) for n in sets}):
         pipeline = open_pipeline(corpus, embedder)
-        answerer = pipeline.answerer
+        answerer = pipeline.answerer.base  # type: ignore[attr-defined]
         assert isinstance(answerer, ExtractiveAnswerer)
         for name in (n for n in sets if corpus_for(n) == corpus):
             rows = load_qa(sets[name])[:limit]

@@ -67,7 +67,7 @@ def main() -> None:
         timed(retriever.store, "query", stages, "dense search (Chroma)")
         timed(retriever.lexical, "search", stages, "lexical search (FTS5)")
         timed(pipeline, "retrieve", stages, "retrieval in all")
-        judge = answerer.judge  # type: ignore[attr-defined]
+        judge = answerer.base.judge  # type: ignore[attr-defined]
         timed(judge, "judge", stages, "judge passes")
         timed(judge, "phrase", stages, "phrase passes")
         timed(answerer, "candidates", stages, "candidates in all")

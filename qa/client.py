@@ -77,9 +77,12 @@ class Client:
                 **({"metadata": metadata} if metadata else {})}
         return RetrieveResponse.model_validate(self._call("/api/retrieve", body)).passages
 
-    def ask(self, question: str, k: int | None = None, history: list[dict[str, str]] | None = None) -> AskResponse:
-        """An answer with verified citations, or an abstention (``abstained``)."""
-        body = {"question": question, **({"k": k} if k else {}), **({"history": history} if history else {})}
+    def ask(self, question: str, k: int | None = None, history: list[dict[str, str]] | None = None,
+            documents: list[str] | None = None) -> AskResponse:
+        """An answer with verified citations, or an abstention (``abstained``); of the
+        ``documents`` (ids) only, if given."""
+        body = {"question": question, **({"k": k} if k else {}), **({"history": history} if history else {}),
+                **({"documents": documents} if documents is not None else {})}
         return AskResponse.model_validate(self._call("/api/ask", body))
 
     def documents(self) -> list[DocumentInfo]:
@@ -125,8 +128,10 @@ class LocalClient:
         hits = self.pipeline.retrieve(query, k, hybrid=hybrid, documents=documents, metadata=metadata)
         return [Passage.model_validate(passage_record(h)) for h in hits]
 
-    def ask(self, question: str, k: int | None = None, history: list[dict[str, str]] | None = None) -> AskResponse:
-        return AskResponse.model_validate(answer_record(self.pipeline.ask(question, history or (), k)))
+    def ask(self, question: str, k: int | None = None, history: list[dict[str, str]] | None = None,
+            documents: list[str] | None = None) -> AskResponse:
+        return AskResponse.model_validate(answer_record(self.pipeline.ask(question, history or (), k,
+                                                                          documents=documents)))
 
     def documents(self) -> list[DocumentInfo]:
         return [DocumentInfo.model_validate(document_info_record(d)) for d in self.pipeline.documents()]

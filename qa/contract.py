@@ -4,56 +4,14 @@ the one serialiser from our records to them."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
+from pydantic import BaseModel, Field
 
+from qa.answer.citations import verify_citations
+from qa.answer.shapes import ShapeKind
 from qa.errors import ErrorType
-from qa.inputs import MAX_COMMENT, MAX_QUERY, MAX_TURNS, K, Text, TurnText
 from qa.schema import Answer, Citation, Document, Feedback, Health, Hit, IndexedDocument, Provenance, UploadOutcome
-
-
-class RetrieveRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{"query": "How much will Alibaba invest in AI?", "k": 4},
-                                         {"query": "battery life", "metadata": {"authors": "Ada Lovelace"}}]},
-    )
-    query: Annotated[Text, Field(description=f"Question or keywords (1..{MAX_QUERY} characters).")]
-    k: K = None
-    hybrid: StrictBool = Field(True, description="Fuse BM25 with dense retrieval (false: dense only).")
-    documents: Annotated[list[StrictStr] | None, Field(max_length=1000, description="Search these document "
-                                                       "ids only.")] = None
-    metadata: Annotated[dict[StrictStr, StrictStr] | None, Field(max_length=20, description="Search documents "
-                        "whose title or metadata (authors, source, date ...) has exactly these values only.")] = None
-
-
-class Turn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    role: Literal["user", "assistant"]
-    content: TurnText
-
-
-class AskRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {"question": "Who co-founded Alibaba?"},
-                {
-                    "question": "How much did its shares fall?",
-                    "history": [
-                        {"role": "user", "content": "Who co-founded Alibaba?"},
-                        {"role": "assistant", "content": "Jack Ma co-founded Alibaba."},
-                    ],
-                },
-            ]
-        },
-    )
-    question: Annotated[Text, Field(description=f"The question (1..{MAX_QUERY} characters).")]
-    history: Annotated[list[Turn], Field(max_length=MAX_TURNS, description="Earlier turns, oldest first.")] = []
-    k: K = None
-    hybrid: StrictBool = True
 
 
 class Passage(BaseModel):
@@ -87,16 +45,22 @@ class CitationOut(BaseModel):
 class AbstentionOut(BaseModel):
     """Why qa said "not found"."""
 
-    reason: Literal["nothing_retrieved", "judge_refused", "citation_unverified"] = Field(
+    reason: Literal["nothing_retrieved", "judge_refused", "citation_unverified", "asks_other", "no_speaker",
+                    "no_credits", "no_summary", "llm_not_found"] = Field(
         description="nothing_retrieved: no passage to read; judge_refused: the closest sentence's probability is "
-        "under the threshold; citation_unverified: the drafted answer could not be cited from the text.")
+        "under the threshold; citation_unverified: the drafted answer could not be cited from the text; "
+        "asks_other: the sentences that answer state another role, quantity or entity than the one asked for; "
+        "no_speaker: no sentence has the named speaker as its source; no_credits: the document does not say who "
+        "wrote or published it; no_summary: no summary of the documents in scope; llm_not_found: the LLM found "
+        "no answer in the passages.")
     probability: float = Field(ge=0, le=1, description="The closest sentence's probability that it answers.")
     threshold: float | None = Field(description="The probability qa answers from (null: an LLM answerer).")
     closest: CitationOut | None = Field(description="The sentence the judge found most likely to answer.")
 
 
 class AskResponse(BaseModel):
-    answer: str
+    answer: str = Field(description="The answer: a sentence, a paragraph, or a list (one '- ' line per item), every "
+                        "part a passage of the source (or a credit's value), each with its citation.")
     abstained: bool
     conflict: bool = Field(description="The sources disagree: the answer says so and cites each side.")
     citations: list[CitationOut]
@@ -110,13 +74,19 @@ class AskResponse(BaseModel):
                                               "citation (extractive answerer; null if it cannot tell).")
     answerer: str = Field(description="Which answerer wrote the answer: extractive or llm.")
     abstention: AbstentionOut | None = Field(None, description="Why not found (null when answered).")
+    shape: ShapeKind = Field("factoid", description="The shape of answer the question asked for: overview, "
+                                   "source, statement, list, reasons, reaction, comparison, definition, yesno or "
+                                   "factoid.")
+    layout: Literal["sentence", "paragraph", "list"] = Field("sentence", description="How the parts read.")
+    parts: list[str] = Field(default_factory=list, description="The answer's parts, one per citation, in order.")
     timings_ms: dict[str, float]
 
 
-class FeedbackRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"rating": "up"}]})
-    rating: Literal["up", "down"]
-    comment: Annotated[StrictStr, Field(max_length=MAX_COMMENT)] = ""
+class Summary(BaseModel):
+    """A document's extractive summary, made when it was indexed: its sentences, each cited."""
+
+    text: str
+    citations: list[CitationOut]
 
 
 class DocumentInfo(BaseModel):
@@ -128,6 +98,8 @@ class DocumentInfo(BaseModel):
     indexed_at: float | None = Field(None, description="When it was indexed (Unix time).")
     metadata: dict[str, str] = Field(default_factory=dict, description="What the text says about itself: "
                                      "source, authors, date ... where present.")
+    summary: Summary | None = Field(None, description="Its summary, made at indexing (null for an index written "
+                                    "before summaries were made: run `qa index` after deleting it).")
 
 
 class DocumentsResponse(BaseModel):
@@ -141,6 +113,7 @@ class DocumentText(BaseModel):
     sha256: str
     metadata: dict[str, str]
     pages: list[int] = Field(default_factory=list, description="Offset where each page starts (PDF).")
+    summary: Summary | None = Field(None, description="Its summary, made at indexing.")
 
 
 class IndexProgress(BaseModel):
@@ -236,21 +209,33 @@ def answer_record(answer: Answer) -> dict[str, Any]:
             "reason": answer.abstention.reason, "probability": answer.abstention.probability,
             "threshold": answer.abstention.threshold,
             "closest": None if answer.abstention.closest is None else citation_record(answer.abstention.closest)},
+        "shape": answer.shape,
+        "layout": answer.layout,
+        "parts": list(answer.parts),
         "timings_ms": answer.timings_ms,
     }
 
 
+def summary_record(citations: tuple[Citation, ...]) -> dict[str, Any] | None:
+    """A summary as it leaves the process (a ``Summary``), or None when there is none."""
+    if not citations:
+        return None
+    return {"text": " ".join(c.quote for c in citations), "citations": [citation_record(c) for c in citations]}
+
+
 def document_record(document: Document) -> dict[str, Any]:
     """A document's text as it leaves the process (a ``DocumentText``)."""
+    summary = verify_citations([(document.doc_id, s, e) for s, e in document.summary], lambda _: document)
     return {"doc_id": document.doc_id, "title": document.title, "text": document.text,
-            "sha256": document.sha256, "metadata": document.metadata, "pages": list(document.pages)}
+            "sha256": document.sha256, "metadata": document.metadata, "pages": list(document.pages),
+            "summary": summary_record(summary)}
 
 
 def document_info_record(document: IndexedDocument) -> dict[str, Any]:
     """What the index holds of a document as it leaves the process (a ``DocumentInfo``)."""
     return {"doc_id": document.doc_id, "title": document.title, "chunks": document.chunks,
             "sha256": document.sha256, "size": document.size, "indexed_at": document.indexed_at,
-            "metadata": document.metadata}
+            "metadata": document.metadata, "summary": summary_record(document.summary)}
 
 
 def upload_record(outcome: UploadOutcome) -> dict[str, Any]:

@@ -12,12 +12,15 @@ from typing import Literal
 from qa.answer.extractive import ExtractiveAnswerer
 from qa.answer.finalize import finalize
 from qa.answer.provenance import AnswerLog
+from qa.answer.selection import Selector
+from qa.answer.shaped import ShapedAnswerer, shape_thresholds
 from qa.answer.types import Answerer, Draft, Evidence
 from qa.catalog import Catalog
 from qa.config import Settings, packaged_model_path
 from qa.contract import provenance_record
 from qa.corpus.folder import CorpusFolder, Quota
 from qa.corpus.formats import Budget
+from qa.errors import NotFound
 from qa.index.chroma import index_signature
 from qa.index.embedding import Embedder, SentenceTransformerEmbedder, open_embedder
 from qa.index.indexer import Indexer
@@ -84,21 +87,33 @@ def open_index(settings: Settings, embedder: Embedder | None) -> tuple[Embedder,
 
 
 def make_answerer(settings: Settings, evidence: Evidence) -> Answerer:
-    """The answerer of the settings, reading documents and vectors through ``evidence``."""
+    """The answerer of the settings, reading documents and vectors through ``evidence``, behind
+    the composers of each question shape (qa/answer/shaped.py)."""
     if settings.llm != "none":
         from qa.answer.llm import LLMAnswerer
 
-        return LLMAnswerer.from_settings(settings, evidence)
+        return ShapedAnswerer(LLMAnswerer.from_settings(settings, evidence), evidence)
     from qa.answer.judge import JUDGE_DIR, Judge  # torch: loaded when answering, not to index
 
     judge = Judge.load(packaged_model_path(), settings.judge_dir or JUDGE_DIR, settings.judge_backend,
                        settings.model_cache_dir, settings.judge_threads)
     threshold = settings.abstain_threshold
-    return ExtractiveAnswerer(
+    extractive = ExtractiveAnswerer(
         judge, evidence,
         threshold=judge.calibration.threshold_for(settings.max_wrong_rate) if threshold is None else threshold,
         max_words=settings.answer_words, restated=settings.restated_cosine,
     )
+    thresholds = shape_thresholds(extractive.threshold, judge.calibration.shape_thresholds(settings.max_wrong_rate))
+    selector = Selector(extractive.candidates, evidence, thresholds, settings.restated_cosine)
+    return ShapedAnswerer(extractive, evidence, selector)
+
+
+def known(listed: Sequence[IndexedDocument], doc_ids: Sequence[str]) -> None:
+    """Raises NotFound for any of ``doc_ids`` that names no ``listed`` document."""
+    unknown = sorted(set(doc_ids) - {d.doc_id for d in listed})
+    if unknown:
+        raise NotFound(f"no document with id {unknown[0]!r}" + (f" (and {len(unknown) - 1} more)"
+                                                                if len(unknown) > 1 else ""))
 
 
 class Pipeline:
@@ -204,24 +219,27 @@ class Pipeline:
                                      documents=within)
 
     def ask(self, question: str, history: Sequence[dict[str, str]] = (), k: int | None = None, hybrid: bool = True,
-            rerank: bool = True) -> Answer:
-        """Answer a question from the index, with verified citations, or abstain."""
-        *_, answer = self.ask_stream(question, history, k, hybrid, rerank)
+            rerank: bool = True, documents: Sequence[str] | None = None) -> Answer:
+        """Answer a question from the index (of ``documents`` only), with verified citations, or abstain."""
+        *_, answer = self.ask_stream(question, history, k, hybrid, rerank, documents)
         assert isinstance(answer, Answer)
         return answer
 
     def ask_stream(self, question: str, history: Sequence[dict[str, str]] = (), k: int | None = None,
-                   hybrid: bool = True, rerank: bool = True) -> Iterator[str | Answer]:
+                   hybrid: bool = True, rerank: bool = True, documents: Sequence[str] | None = None
+                   ) -> Iterator[str | Answer]:
         """Yield pieces of answer text as they come, then the final Answer.
 
         The final Answer's text is authoritative: a generated answer may lose unsupported
-        sentences at the grounding gate after streaming.
+        sentences at the grounding gate after streaming. NotFound: ``documents`` names no indexed document.
         """
+        if documents is not None:
+            known(self.documents(), documents)
         t0 = time.perf_counter()
         standalone = self.answerer.rewrite(question, history) if history else question.strip()
         timings = {"rewrite": _ms(t0)}
         t1 = time.perf_counter()
-        hits = self.retrieve(standalone, k, hybrid=hybrid, rerank=rerank)
+        hits = self.retrieve(standalone, k, hybrid=hybrid, rerank=rerank, documents=documents)
         timings["retrieve"] = _ms(t1)
         t2 = time.perf_counter()
         draft: Draft | None = None

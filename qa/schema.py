@@ -23,6 +23,7 @@ class Document:
     segments: tuple[tuple[int, int], ...]
     metadata: dict[str, str] = field(default_factory=dict)
     pages: tuple[int, ...] = ()
+    summary: tuple[tuple[int, int], ...] = ()  # spans of its extractive summary, made at indexing
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,12 @@ class Citation:
 @dataclass(frozen=True)
 class Abstention:
     """Why an answer is "not found": ``reason`` is ``nothing_retrieved`` (no passage to read),
-    ``judge_refused`` (the closest sentence's probability is under the threshold) or
-    ``citation_unverified`` (what was drafted could not be cited from the text); ``closest``
+    ``judge_refused`` (the closest sentence's probability is under the threshold),
+    ``citation_unverified`` (what was drafted could not be cited from the text), ``asks_other``
+    (the closest sentence states another role, quantity or entity than the one asked for),
+    ``no_speaker`` (no sentence has the named speaker as its source), ``no_credits`` (the
+    document says nothing of who wrote or published it) or ``llm_not_found`` (the LLM found no
+    answer in the passages); ``closest``
     is the sentence the judge found most likely to answer, with its ``probability`` against
     ``threshold`` (None for an LLM answerer)."""
 
@@ -111,6 +116,9 @@ class Answer:
     conflict: bool = False
     phrase: Citation | None = None  # the words that answer, inside the first citation
     abstention: Abstention | None = None  # why, when abstained
+    shape: str = "factoid"  # the shape of answer the question asked for (qa/answer/shapes.py)
+    layout: str = "sentence"  # how the parts read: one sentence, a paragraph, or a list (one item per part)
+    parts: tuple[str, ...] = ()  # the text of each part, one per citation, in order
 
 
 @dataclass(frozen=True)
@@ -140,6 +148,7 @@ class IndexedDocument:
     size: int | None
     indexed_at: float | None
     metadata: dict[str, str] = field(default_factory=dict)
+    summary: tuple[Citation, ...] = ()  # its extractive summary, sentence by sentence, made at indexing
 
 
 @dataclass(frozen=True)

@@ -126,3 +126,23 @@ def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
         else:
             spans.append((start, end))
     return [(s + offset, e + offset) for s, e in spans]
+
+
+QUESTION_END = re.compile(r"\?[\"'”’)\]]*\s*$")
+SENTENCE_END = re.compile(r"[.!?…:;\"'”’)\]]\s*$")
+MINOR_WORDS = frozenset("a an and as at but by for from in of on or the to vs with".split())
+
+
+def is_question(sentence: str) -> bool:
+    """Whether a sentence asks rather than states (a question is never an answer)."""
+    return bool(QUESTION_END.search(sentence))
+
+
+def is_heading(sentence: str) -> bool:
+    """Whether a "sentence" is a heading: short, no closing punctuation, its words
+    capitalised as in a title ("What Bloomberg Intelligence Says"). It names a topic and
+    answers nothing."""
+    words = [w for w in re.findall(r"[^\W\d_][\w’'&-]*", sentence)]
+    if not words or len(words) > 12 or SENTENCE_END.search(sentence):
+        return False
+    return all(w[0].isupper() for w in words if w.lower() not in MINOR_WORDS)

@@ -39,12 +39,20 @@ def answer_message(answer: Answer) -> str:
                      f"answers from {why.threshold:.2f}: the judge found it does not answer).</sub>")
         elif why is not None and why.reason == "nothing_retrieved":
             body += "\n\n<sub>Retrieval found no passage to read.</sub>"
+    elif answer.layout in ("list", "paragraph") and answer.parts:
+        cited = [f"{as_text(part)} {mark(i)}" for i, part in enumerate(answer.parts, start=1)]
+        body = "\n".join(f"- {c}" for c in cited) if answer.layout == "list" else " ".join(cited)
     else:
-        marks = " ".join(f"[\\[{i}\\]](#qa-cite-{i})" for i in range(1, len(answer.citations) + 1))
+        marks = " ".join(mark(i) for i in range(1, len(answer.citations) + 1))
         body = f"{with_phrase(answer, as_text, lambda t: f'**{t}**')} {marks}"
     if answer.standalone_question != answer.question:
         body += f"\n\n<sub>Searched for: {as_text(answer.standalone_question)}</sub>"
     return body
+
+
+def mark(i: int) -> str:
+    """A citation marker that shows citation ``i`` in its document."""
+    return f"[\\[{i}\\]](#qa-cite-{i})"
 
 
 def with_phrase(answer: Answer, plain: Callable[[str], str], strong: Callable[[str], str]) -> str:
@@ -113,13 +121,18 @@ def sources_html(answer: Answer | None, pipeline: Pipeline) -> str:
     return "\n".join(parts)
 
 
+def scope_choices(pipeline: Pipeline) -> list[tuple[str, str]]:
+    """What a question may be asked about: all documents, or one of them (by title)."""
+    return [("All documents", ""), *((f"{d.title} ({d.doc_id})", d.doc_id) for d in pipeline.documents())]
+
+
 def build_ui(pipeline: Pipeline, examples: list[str] | None = None) -> gr.Blocks:
     """The chat app over ``pipeline``; mount it with ``mount_ui``."""
     examples = examples if examples is not None else pipeline.settings.ui_examples
 
     def respond(
         message: str, chat: list[dict[str, Any]], history: list[dict[str, str]], answer_ids: dict[int, str],
-        k: int, hybrid: bool, rerank: bool,
+        k: int, hybrid: bool, rerank: bool, scope: str | None,
     ) -> Iterator[tuple[Any, ...]]:
         try:  # the JSON API's rules and messages (ui/guard.py has checked the types)
             question = checked_text("question", message)
@@ -132,7 +145,8 @@ def build_ui(pipeline: Pipeline, examples: list[str] | None = None) -> gr.Blocks
         yield chat, chat, history, answer_ids, "<p class='qa-meta'>Searching…</p>", ""
         streamed = ""
         try:
-            for piece in pipeline.ask_stream(question, history, passages, hybrid, rerank):
+            documents = [scope] if scope else None
+            for piece in pipeline.ask_stream(question, history, passages, hybrid, rerank, documents):
                 if isinstance(piece, str):
                     streamed += piece
                     chat[-1] = {"role": "assistant", "content": as_text(streamed)}
@@ -176,6 +190,8 @@ def build_ui(pipeline: Pipeline, examples: list[str] | None = None) -> gr.Blocks
                     chatbot = gr.Chatbot(label="Conversation", height=460, buttons=["copy"], elem_id="qa-chat",
                                          sanitize_html=True, feedback_options=("Like", "Dislike"),
                                          latex_delimiters=[])
+                    scope = gr.Dropdown(scope_choices(pipeline), value="", label="Ask about", elem_id="qa-scope",
+                                        allow_custom_value=False)
                     question = gr.Textbox(label="Your question", placeholder="Ask a question and press Enter",
                                           lines=1, max_lines=4, elem_id="qa-question", submit_btn="Ask",
                                           stop_btn="Stop", autofocus=True)
@@ -193,7 +209,7 @@ def build_ui(pipeline: Pipeline, examples: list[str] | None = None) -> gr.Blocks
                 rerank = gr.Checkbox(value=True, label="Rerank by sentence evidence")
         with gr.Tab("Documents", elem_id="qa-tab-documents"):
             refresh_documents, document_outputs = documents_tab(pipeline)
-        inputs = [question, shown, history, answer_ids, k, hybrid, rerank]
+        inputs = [question, shown, history, answer_ids, k, hybrid, rerank, scope]
         asking = question.submit(respond, inputs, [chatbot, shown, history, answer_ids, sources, question],
                                  api_visibility="private")
         chatbot.like(rate, [answer_ids], None, api_visibility="private")
@@ -201,18 +217,21 @@ def build_ui(pipeline: Pipeline, examples: list[str] | None = None) -> gr.Blocks
         clear.click(lambda: ([], [], [], {}, sources_html(None, pipeline), ""), None,
                     [chatbot, shown, history, answer_ids, sources, question], api_visibility="private")
         demo.load(refresh_documents, None, document_outputs, api_visibility="private")
+        demo.load(lambda: gr.update(choices=scope_choices(pipeline)), None, scope, api_visibility="private")
         gr.api(program_ask(pipeline), api_name="ask")
     return demo
 
 
 def program_ask(pipeline: Pipeline) -> Any:
     """The UI's endpoint for programs (gradio_client): ``/ask``."""
-    def ask(question: str, k: int | None = None) -> dict[str, Any]:
-        """Answer a question from the documents, or abstain. Returns the same record as POST
-        /api/ask: answer, abstained, conflict, citations (doc_id, title, start, end, quote ==
-        document text[start:end]), passages, answer_id, confidence."""
+    def ask(question: str, k: int | None = None, documents: list[str] | None = None) -> dict[str, Any]:
+        """Answer a question from the documents (of the ``documents`` ids only, if given), or
+        abstain. Returns the same record as POST /api/ask: answer, abstained, conflict, shape,
+        citations (doc_id, title, start, end, quote == document text[start:end]), passages,
+        answer_id, confidence."""
         try:
-            return answer_record(pipeline.ask(checked_text("question", question), k=checked_k(k)))
+            return answer_record(pipeline.ask(checked_text("question", question), k=checked_k(k),
+                                              documents=documents or None))
         except QAError as exc:
             raise gr.Error(str(exc)) from None
 

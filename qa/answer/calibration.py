@@ -31,19 +31,26 @@ class Calibration:
     support: dict[str, float]
     threshold: float
     risk_curve: tuple[tuple[float, int, int, float], ...] = ()  # (threshold, answered, wrong, bound) on val
+    shape_curves: tuple[tuple[str, tuple[tuple[float, int, int, float], ...]], ...] = ()  # the same, per shape
 
     @classmethod
     def from_card(cls, card: dict[str, Any]) -> Calibration:
-        curve = tuple((float(t), int(n), int(w), float(b)) for t, n, w, b in card.get("risk", {}).get("curve", []))
+        curve = _curve(card.get("risk", {}).get("curve", []))
+        shapes = tuple((shape, _curve(fit.get("curve", []))) for shape, fit in sorted(card.get("shapes", {}).items()))
         return cls(dict(card.get("select", {"logit": 1.0})), dict(card.get("support", {"logit": 1.0})),
-                   float(card.get("threshold", 0.5)), curve)
+                   float(card.get("threshold", 0.5)), curve, shapes)
+
+    def shape_thresholds(self, max_wrong_rate: float) -> dict[str, float]:
+        """Each question shape's threshold fitted on its own held-out questions (bench/fit_shapes.py),
+        at the same risk as ``threshold_for``; shapes without a curve are left out."""
+        return {shape: _lowest(curve, max_wrong_rate) for shape, curve in self.shape_curves if curve}
 
     def threshold_for(self, max_wrong_rate: float) -> float:
         """The lowest threshold whose upper bound of wrong answers among answered (on val) is
         within ``max_wrong_rate``; the card's threshold where it records no curve."""
         if not self.risk_curve:
             return self.threshold
-        return next((t for t, _, _, bound in self.risk_curve if bound <= max_wrong_rate), self.risk_curve[-1][0])
+        return _lowest(self.risk_curve, max_wrong_rate)
 
     def score(self, signals: np.ndarray) -> np.ndarray:
         """Selection score of each row of ``signals`` (n x len(SIGNALS))."""
@@ -54,6 +61,15 @@ class Calibration:
         z = signals @ np.array([self.support.get(n, 0.0) for n in SIGNALS]) + self.support.get("bias", 0.0)
         with np.errstate(over="ignore"):
             return 1.0 / (1.0 + np.exp(-z))
+
+
+def _curve(rows: list[list[float]]) -> tuple[tuple[float, int, int, float], ...]:
+    return tuple((float(t), int(n), int(w), float(b)) for t, n, w, b in rows)
+
+
+def _lowest(curve: tuple[tuple[float, int, int, float], ...], max_wrong_rate: float) -> float:
+    """The lowest threshold of a risk curve whose bound is within ``max_wrong_rate`` (else its highest)."""
+    return next((t for t, _, _, bound in curve if bound <= max_wrong_rate), curve[-1][0])
 
 
 @dataclass(frozen=True)

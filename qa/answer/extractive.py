@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from qa.answer.asked import CONTEXT, asks_other
 from qa.answer.calibration import Excerpt
 from qa.answer.checks import (
     can_state_the_figure,
@@ -108,8 +109,13 @@ class ExtractiveAnswerer:
         ranked = self.candidates(question, hits)
         if not ranked or ranked[0].probability < self.threshold:
             return Draft(ABSTAIN_TEXT, True, (), ranked[0].probability if ranked else 0.0, tuple(ranked),
-                         threshold=self.threshold)
-        best = ranked[0]
+                         threshold=self.threshold, reason="judge_refused" if ranked else None)
+        best = next((c for c in ranked if c.probability >= self.threshold and self.states_what_is_asked(question, c)),
+                    None)
+        if best is None:  # the sentences that answer speak of another role, quantity or entity
+            return Draft(ABSTAIN_TEXT, True, (), ranked[0].probability, tuple(ranked), threshold=self.threshold,
+                         reason="asks_other")
+        ranked = [best, *(c for c in ranked if c is not best)]
         rival = self.rival(question, ranked)
         if rival is not None:
             text = f"The sources disagree: {best.title} says “{best.text}”, {rival.title} says “{rival.text}”"
@@ -122,6 +128,13 @@ class ExtractiveAnswerer:
         phrase = None if found is None else (best.doc_id, start + found[0], start + found[1])
         return Draft(doc.text[start:end], False, ((best.doc_id, start, end),), best.probability, tuple(ranked),
                      phrase=phrase, threshold=self.threshold)
+
+    def states_what_is_asked(self, question: str, candidate: Candidate) -> bool:
+        """Whether the sentence states the role, quantity and entities the question asks of
+        (qa/answer/asked.py), with its document's title and the text before it as context."""
+        doc = self.evidence.document(candidate.doc_id)
+        context = "" if doc is None else f"{doc.title} {doc.text[max(0, candidate.start - CONTEXT) : candidate.start]}"
+        return asks_other(question, candidate.text, context) is None
 
     def rival(self, question: str, ranked: Sequence[Candidate]) -> Candidate | None:
         """The best answering sentence of another document that answers the same question

@@ -41,7 +41,8 @@ class Draft:
 
     ``conflict``: the best sentences of two documents answer differently; the text says
     so and both are cited. ``phrase``: the words inside the first cited span that answer,
-    (doc_id, start, end), where the answerer can tell.
+    (doc_id, start, end), where the answerer can tell. A composed answer (a summary, a list)
+    has one part per span, each cited; ``text`` is what the parts read as together.
     """
 
     text: str
@@ -53,6 +54,11 @@ class Draft:
     conflict: bool = False
     phrase: tuple[str, int, int] | None = None
     threshold: float | None = None  # the probability it answers from (extractive answerer)
+    shape: str = "factoid"  # the shape of answer the question asked for (qa/answer/shapes.py)
+    layout: str = "sentence"  # sentence, paragraph or list: how the parts read together
+    parts: tuple[str, ...] = ()  # the text shown for each span, in order (empty: the quotes themselves)
+    reason: str | None = None  # why it abstained (qa.schema.Abstention); None: decided by finalize
+    closest: tuple[str, int, int] | None = None  # the closest span found, for an abstention
 
 
 class Answerer(Protocol):
@@ -90,3 +96,10 @@ class Evidence(Protocol):
     def idf(self, term: str) -> float:
         """How rare a stemmed term is in the index."""
         ...
+
+
+def joined(parts: Sequence[str], layout: str) -> str:
+    """What a composed answer's parts read as together: a list one item a line, else a paragraph."""
+    if layout == "list":
+        return "\n".join(f"- {p}" for p in parts)
+    return " ".join(parts)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from tqdm import tqdm
@@ -19,6 +20,7 @@ from qa.index.embedding import Embedder
 from qa.index.journal import Journal
 from qa.index.lexical import LexicalIndex, sync
 from qa.index.store import ChromaStore
+from qa.index.summaries import summarize
 from qa.schema import Chunk, Document, EmbeddedDocument, IndexReport
 
 log = logging.getLogger(__name__)
@@ -128,8 +130,10 @@ class Indexer:
                 c_at = s_at = 0
                 embedded = []
                 for document, chunks, spans in batch:
-                    embedded.append(EmbeddedDocument(document, chunks, chunk_vectors[c_at : c_at + len(chunks)],
-                                             spans, sentence_vectors[s_at : s_at + len(spans)]))
+                    vectors_of = sentence_vectors[s_at : s_at + len(spans)]
+                    summarised = replace(document, summary=summarize(document, spans, vectors_of))
+                    embedded.append(EmbeddedDocument(summarised, chunks, chunk_vectors[c_at : c_at + len(chunks)],
+                                                     spans, vectors_of))
                     c_at += len(chunks)
                     s_at += len(spans)
                 ids = [d.doc_id for d, _, _ in batch]

@@ -11,9 +11,10 @@ from typing import Any
 
 import numpy as np
 
+from qa.corpus.formats import page_of
 from qa.index.chroma import BATCH, Collections, describe_change, open_embedded, pages, upsert
 from qa.index.lock import IndexLock
-from qa.schema import Chunk, Document, EmbeddedDocument, IndexedDocument
+from qa.schema import Chunk, Citation, Document, EmbeddedDocument, IndexedDocument
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ class ChromaStore:
     def documents(self) -> list[IndexedDocument]:
         """Every indexed document, by id."""
         out = [IndexedDocument(i, m["title"], int(m.get("chunks", 0)), m["sha256"], m.get("chars"),
-                               m.get("indexed_at"), json.loads(m.get("metadata") or "{}"))
+                               m.get("indexed_at"), json.loads(m.get("metadata") or "{}"), _summary(i, m))
                for page in pages(self._c.docs, ["metadatas"]) for i, m in zip(page["ids"], page["metadatas"])]
         return sorted(out, key=lambda d: d.doc_id)
 
@@ -99,7 +100,8 @@ class ChromaStore:
             return None
         meta = got["metadatas"][0]
         return Document(doc_id, meta["title"], got["documents"][0], meta["sha256"], (),
-                        json.loads(meta.get("metadata") or "{}"), tuple(json.loads(meta.get("pages") or "[]")))
+                        json.loads(meta.get("metadata") or "{}"), tuple(json.loads(meta.get("pages") or "[]")),
+                        tuple((s, e) for s, e, _ in json.loads(meta.get("summary") or "[]")))
 
     # --- writes -----------------------------------------------------------------------------
 
@@ -121,6 +123,7 @@ class ChromaStore:
         upsert(self._c.docs, [d.doc_id for d in documents], np.ones((len(batch), 1)),
                [{"title": d.title, "sha256": d.sha256, "chunks": len(e.chunks),
                  "metadata": json.dumps(d.metadata, ensure_ascii=False), "pages": json.dumps(d.pages),
+                 "summary": json.dumps([(s, e, d.text[s:e]) for s, e in d.summary], ensure_ascii=False),
                  "chars": len(d.text), "indexed_at": now} for d, e in zip(documents, batch)],
                [d.text for d in documents])
 
@@ -179,6 +182,13 @@ class ChromaStore:
             got = self._c.sentences.get(ids=ids[i : i + BATCH], include=["embeddings"])
             out.update({k: np.asarray(v, dtype=np.float32) for k, v in zip(got["ids"], got["embeddings"])})
         return out
+
+
+def _summary(doc_id: str, meta: dict[str, Any]) -> tuple[Citation, ...]:
+    """A document's stored summary, sentence by sentence (each checked against its text when written)."""
+    pages_at = tuple(json.loads(meta.get("pages") or "[]"))
+    return tuple(Citation(doc_id, meta["title"], s, e, quote, page_of(pages_at, s))
+                 for s, e, quote in json.loads(meta.get("summary") or "[]"))
 
 
 def _as_chunks(got: dict[str, Any]) -> Iterator[Chunk]:

@@ -33,8 +33,8 @@ class QA(Protocol):
     def retrieve(self, query: str, k: int | None = None, hybrid: bool = True, documents: list[str] | None = None,
                  metadata: dict[str, str] | None = None) -> list[Passage]: ...
 
-    def ask(self, question: str, k: int | None = None, history: list[dict[str, str]] | None = None
-            ) -> AskResponse: ...
+    def ask(self, question: str, k: int | None = None, history: list[dict[str, str]] | None = None,
+            documents: list[str] | None = None) -> AskResponse: ...
 
     def documents(self) -> list[DocumentInfo]: ...
 
@@ -71,11 +71,14 @@ def create_mcp(qa: QA) -> MCPServer:
 
     @server.tool()
     @_tool_errors
-    def ask(question: Annotated[str, Field(description=f"The question (1..{MAX_QUERY} characters).")]
+    def ask(question: Annotated[str, Field(description=f"The question (1..{MAX_QUERY} characters).")],
+            documents: Annotated[list[str] | None, Field(max_length=1000, description="Answer from these document "
+                                                         "ids only (from list_documents).")] = None,
             ) -> AskResponse:
         """Answer a question from the documents with verified citations (quote == document
-        text[start:end]), or abstain (abstained: true) when the documents do not say."""
-        return qa.ask(checked_text("question", question))
+        text[start:end]), or abstain (abstained: true) when the documents do not say. ``shape``
+        says what shape of answer the question asked for (a summary, a list, a statement ...)."""
+        return qa.ask(checked_text("question", question), documents=documents)
 
     @server.tool()
     @_tool_errors

@@ -61,6 +61,8 @@ class ChatRequest(BaseModel):
     model: StrictStr = Field(description=f"Must be {MODEL!r} (see GET /v1/models).")
     messages: Annotated[list[ChatMessage], Field(min_length=1, max_length=100)]
     stream: StrictBool = False
+    documents: Annotated[list[StrictStr] | None, Field(max_length=1000, description="qa's own: answer from these "
+                                                       "document ids only (extra_body in OpenAI's client).")] = None
 
 
 def conversation(messages: list[ChatMessage]) -> tuple[str, list[dict[str, str]]]:
@@ -92,7 +94,7 @@ def extras(answer: Answer) -> dict[str, Any]:
     return {
         "citations": record["citations"],
         "qa": {key: record[key] for key in ("answer_id", "answer", "abstained", "conflict", "confidence",
-                                            "answerer", "standalone_question")},
+                                            "answerer", "standalone_question", "shape", "layout")},
     }
 
 
@@ -121,7 +123,7 @@ def create_router(pipeline: Pipeline) -> APIRouter:
             raise NotFound(f"model {body.model!r} does not exist; this server serves {MODEL!r}")
         question, history = conversation(body.messages)
         created = int(time.time())
-        stream = pipeline.ask_stream(question, history)
+        stream = pipeline.ask_stream(question, history, documents=body.documents)
         first = next(stream)  # errors (empty index ...) surface before a reply starts
         if body.stream:
             return StreamingResponse(_events(first, stream, created), media_type="text/event-stream")

@@ -14,13 +14,10 @@ from fastapi.responses import StreamingResponse
 
 from qa.contract import (
     QUESTION_ERRORS,
-    AskRequest,
     AskResponse,
     DocumentsResponse,
     DocumentText,
-    FeedbackRequest,
     HealthResponse,
-    RetrieveRequest,
     RetrieveResponse,
     UploadResponse,
     answer_record,
@@ -36,6 +33,7 @@ from qa.contract import (
 from qa.errors import QAError, error_body
 from qa.pipeline import Pipeline
 from qa.schema import Answer
+from qa.server.requests import AskRequest, FeedbackRequest, RetrieveRequest
 
 NDJSON: dict[int | str, dict[str, Any]] = {
     200: {"description": "NDJSON lines", "content": {"application/x-ndjson": {"schema": {"type": "string"}}}}}
@@ -63,17 +61,22 @@ def ask_router(pipeline: Pipeline) -> APIRouter:
         return {"passages": [passage_record(h) for h in pipeline.retrieve(
             body.query, body.k, hybrid=body.hybrid, documents=body.documents, metadata=body.metadata)]}
 
-    @router.post("/api/ask", response_model=AskResponse, responses=QUESTION_ERRORS)
+    @router.post("/api/ask", response_model=AskResponse, responses={**QUESTION_ERRORS, **error_responses(404)})
     def ask(body: AskRequest) -> dict[str, Any]:
         """Answer a question with verified citations (every quote is exactly the source text
-        at its offsets), or abstain when the documents do not say."""
-        return answer_record(pipeline.ask(body.question, [t.model_dump() for t in body.history], body.k, body.hybrid))
+        at its offsets), or abstain when the documents do not say. ``shape`` says what shape of
+        answer the question asked for (a summary, a list, what someone said ...); ``documents``
+        restricts it to some documents."""
+        return answer_record(pipeline.ask(body.question, [t.model_dump() for t in body.history], body.k, body.hybrid,
+                                          documents=body.documents))
 
-    @router.post("/api/ask/stream", response_class=StreamingResponse, responses={**NDJSON, **QUESTION_ERRORS})
+    @router.post("/api/ask/stream", response_class=StreamingResponse,
+                 responses={**NDJSON, **QUESTION_ERRORS, **error_responses(404)})
     def ask_stream(body: AskRequest) -> StreamingResponse:
         """Like /api/ask, as NDJSON: {"type":"token","text":...} lines as the answer comes,
         then one {"type":"answer", ...} line with the final answer and verified citations."""
-        stream = pipeline.ask_stream(body.question, [t.model_dump() for t in body.history], body.k, body.hybrid)
+        stream = pipeline.ask_stream(body.question, [t.model_dump() for t in body.history], body.k, body.hybrid,
+                                     documents=body.documents)
         return StreamingResponse(ndjson(stream), media_type="application/x-ndjson")
 
     return router

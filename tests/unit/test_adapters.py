@@ -48,5 +48,5 @@ def test_ollama_is_wired_from_settings(tmp_path: Path, corpus: Path) -> None:
                         llm_base_url="http://127.0.0.1:11434")
     p = Pipeline.from_settings(settings, HashEmbedder())
     assert p.answerer.name == "llm" and p.answerer.model == "ollama:llama3.2"
-    assert p.answerer.chat_model.base_url == "http://127.0.0.1:11434"
+    assert p.answerer.base.chat_model.base_url == "http://127.0.0.1:11434"  # type: ignore[attr-defined]
     p.close()

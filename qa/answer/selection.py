@@ -1,0 +1,161 @@
+"""Composers that answer with several sentences of the passages, all extractive and each cited:
+what a named speaker said, several items (a list), reasons, a reaction, a comparison, a
+definition, yes or no. Each reads the judge's candidates (qa/answer/extractive.py) and keeps
+those above its shape's threshold, without repeats (maximal marginal relevance)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+
+from qa.answer.attribution import sections, speaks_for
+from qa.answer.shapes import Shape
+from qa.answer.types import ABSTAIN_TEXT, Candidate, Draft, Evidence, joined
+from qa.text import split_sentences, terms
+
+MAX_ITEMS = 5  # sentences of a list
+MAX_STATEMENT = 2  # sentences of a statement
+LIKENESS = 0.5  # maximal marginal relevance: weight of a candidate's likeness to those already chosen
+CAUSE = re.compile(r"\b(?:because|due\s+to|owing\s+to|thanks\s+to|as\s+a\s+result|in\s+part|reasons?|caused"
+                   r"|leads?\s+to|led\s+to|since|so\s+that|driven\s+by|stems?\s+from|explains?|that['’]s\s+why"
+                   r"|result(?:ed|s)?\s+(?:of|from)|why)\b", re.IGNORECASE)
+REACTED = re.compile(r"\b(?:shares?|stocks?|markets?|investors?|prices?|rose|rise|rises|fell|fall|falls|slid|slide"
+                     r"|slides|jumped|jump|dropped|drop|gained|gain|lost|surged|soared|plunged|plummeted|tumbled"
+                     r"|climbed|sank|rallied|react(?:ed|ion)?|respond(?:ed)?|response|welcomed?|applaud(?:ed)?"
+                     r"|praised?|criticized?|criticised?|condemned?|protest(?:ed)?|backlash|outrage)\b",
+                     re.IGNORECASE)
+
+
+class Selector:
+    """Picks the sentences a composed answer rests on from the judge's ``candidates`` (a
+    question, passages -> ranked Candidates); ``thresholds``: the probability each shape answers
+    from; ``restated``: the cosine from which two sentences say the same."""
+
+    def __init__(self, candidates: Callable[..., list[Candidate]], evidence: Evidence,
+                 thresholds: Mapping[str, float], restated: float) -> None:
+        self.candidates = candidates
+        self.evidence = evidence
+        self.thresholds = thresholds
+        self.restated = restated
+
+    def compose(self, shape: Shape, ranked: Sequence[Candidate]) -> Draft | None:
+        """The draft of ``shape`` from the ranked candidates, or None to answer it as a factoid."""
+        t = self.thresholds.get(shape.kind, self.thresholds["factoid"])
+        if shape.kind == "statement":
+            return self.statement(shape, ranked, t)
+        if shape.kind == "comparison":
+            return self.comparison(shape, ranked, t)
+        if shape.kind == "definition":
+            term = set(terms(shape.subject))
+            defined = [c for c in ranked if term and term <= set(terms(c.text))]
+            return self.draft(shape, self.diverse(defined, t, 1), ranked, t) if defined else None
+        if shape.kind == "reasons":
+            return self.reasons(shape, ranked, t)
+        if shape.kind == "reaction":
+            marked = [c for c in ranked if REACTED.search(c.text)]
+            return self.draft(shape, self.diverse(marked or list(ranked), t, 2), ranked, t)
+        if shape.kind == "list":
+            return self.draft(shape, self.diverse(ranked, t, MAX_ITEMS), ranked, t, layout="list")
+        return self.draft(shape, self.diverse(ranked, t, 1), ranked, t)  # yes/no: the sentence that says
+
+    def draft(self, shape: Shape, chosen: Sequence[Candidate], ranked: Sequence[Candidate], threshold: float,
+              layout: str = "paragraph", reason: str = "judge_refused") -> Draft:
+        """The chosen sentences as a draft, in the order chosen (an abstention when none is)."""
+        best = ranked[0].probability if ranked else 0.0
+        if not chosen:
+            closest = (ranked[0].doc_id, ranked[0].start, ranked[0].end) if ranked else None
+            return Draft(ABSTAIN_TEXT, True, (), best, tuple(ranked), threshold=threshold, shape=shape.kind,
+                         reason=reason, closest=closest)
+        layout = layout if len(chosen) > 1 else "sentence"
+        parts = tuple(c.text for c in chosen)
+        return Draft(joined(parts, layout), False, tuple((c.doc_id, c.start, c.end) for c in chosen),
+                     chosen[0].probability, tuple(ranked), threshold=threshold, shape=shape.kind, layout=layout,
+                     parts=parts)
+
+    def diverse(self, ranked: Sequence[Candidate], threshold: float, most: int) -> list[Candidate]:
+        """Up to ``most`` candidates at or above ``threshold``, each new (maximal marginal
+        relevance on their vectors; one that restates a chosen one is left out)."""
+        pool = [c for c in ranked if c.probability >= threshold]
+        if len(pool) <= 1 or most == 1:
+            return pool[:most]
+        vectors = np.stack([self.evidence.sentence_vectors(c.doc_id, [(c.start, c.end)])[0] for c in pool])
+        chosen = [0]
+        while len(chosen) < most:
+            likeness = (vectors @ vectors[chosen].T).max(axis=1)
+            best, best_score = None, -np.inf
+            for i, c in enumerate(pool):
+                if i in chosen or likeness[i] >= self.restated:
+                    continue
+                score = (1 - LIKENESS) * c.probability - LIKENESS * likeness[i]
+                if score > best_score:
+                    best, best_score = i, score
+            if best is None:
+                break
+            chosen.append(best)
+        return [pool[i] for i in chosen]
+
+    def statement(self, shape: Shape, ranked: Sequence[Candidate], threshold: float) -> Draft | None:
+        """What the named speaker said: sentences whose source is the speaker (a verb of speech,
+        a heading or attribution line naming them), best first."""
+        signed: dict[str, list[tuple[int, int, str]]] = {}
+        spoken = []
+        for c in ranked:
+            doc = self.evidence.document(c.doc_id)
+            if doc is None:
+                continue
+            if c.doc_id not in signed:
+                signed[c.doc_id] = sections(doc)
+            if speaks_for(shape.subject, doc, (c.start, c.end), signed[c.doc_id]):
+                spoken.append(c)
+        if not spoken:
+            return self.draft(shape, [], ranked, threshold, reason="no_speaker") if shape.strict else None
+        return self.draft(shape, self.diverse(spoken, threshold, MAX_STATEMENT), ranked, threshold)
+
+    def reasons(self, shape: Shape, ranked: Sequence[Candidate], threshold: float) -> Draft:
+        """The best answering sentence and, where it gives no cause itself, the sentence just after
+        it that does ("That's in part because ..."); else the best one that gives a cause."""
+        answering = [c for c in ranked if c.probability >= threshold]
+        if not answering:
+            return self.draft(shape, [], ranked, threshold)
+        best = answering[0]
+        if CAUSE.search(best.text):
+            return self.draft(shape, [best], ranked, threshold)
+        following = self.following(best)
+        if following is not None:
+            return self.draft(shape, [best, following], ranked, threshold)
+        caused = [c for c in answering if CAUSE.search(c.text)]
+        return self.draft(shape, [best, *caused[:1]], ranked, threshold)
+
+    def following(self, best: Candidate, sentences: int = 2) -> Candidate | None:
+        """The first of the ``sentences`` after ``best`` in its document that gives a cause."""
+        doc = self.evidence.document(best.doc_id)
+        if doc is None:
+            return None
+        for s, e in split_sentences(doc.text[best.end : best.end + 800], best.end)[:sentences]:
+            text = doc.text[s:e]
+            if CAUSE.search(text):
+                return Candidate(best.doc_id, best.title, s, e, text, best.hit_rank, best.signals,
+                                 best.score, best.probability)
+        return None
+
+    def comparison(self, shape: Shape, ranked: Sequence[Candidate], threshold: float) -> Draft | None:
+        """One sentence for each side compared, the best that names it; None (a factoid) unless
+        both sides have one."""
+        if len(shape.sides) != 2:
+            return None
+        chosen: list[Candidate] = []
+        for side in shape.sides:
+            named = _names(side) or set(terms(side))
+            found = next((c for c in ranked if c not in chosen and c.probability >= threshold
+                          and named <= set(terms(c.text))), None)
+            if found is None:
+                return None
+            chosen.append(found)
+        return self.draft(shape, chosen, ranked, threshold, layout="list")
+
+
+def _names(phrase: str) -> set[str]:
+    """The terms of a phrase's capitalised words ("Alibaba's spending" -> {"alibaba"})."""
+    return {t for w in phrase.split() if w[:1].isupper() for t in terms(w)}
