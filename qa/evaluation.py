@@ -78,25 +78,28 @@ def evaluate(
         {"summary": {...}, "by_kind": {kind: {...}}, "questions": [...]}.
     """
 
-    def retrieve(question: str) -> list[str]:
-        return [h.chunk.text for h in pipeline.retrieve(question, k, hybrid=hybrid)]
+    def retrieve(question: str, documents: list[str] | None = None) -> list[str]:
+        return [h.chunk.text for h in pipeline.retrieve(question, k, hybrid=hybrid, documents=documents)]
 
-    def ask(question: str) -> Reply:
-        a = pipeline.ask(question, k=k, hybrid=hybrid)
+    def ask(question: str, documents: list[str] | None = None) -> Reply:
+        a = pipeline.ask(question, k=k, hybrid=hybrid, documents=documents)
         return Reply(a.answer, a.abstained, tuple(c.quote for c in a.citations), a.confidence)
 
     return score_system(retrieve, None if retrieve_only else ask, qa_file, source, k)
 
 
 def score_system(
-    retrieve: Callable[[str], list[str]],
-    ask: Callable[[str], Reply] | None,
+    retrieve: Callable[..., list[str]],
+    ask: Callable[..., Reply] | None,
     qa_file: Path,
     source: Path,
     k: int = 4,
 ) -> dict[str, Any]:
     """The metrics of shared/eval/score.py for any system given as two functions: ranked
-    passage texts for a question, and a Reply (``ask=None`` scores retrieval only)."""
+    passage texts for a question, and a Reply (``ask=None`` scores retrieval only). A row with a
+    ``scope`` (document ids) is asked of those documents alone (both functions get ``documents``); one
+    with ``answers_all`` is right when the answer holds an answer of every group, and one with
+    ``max_words`` only within that length."""
     retrieve_only = ask is None
     rows = load_qa(qa_file)
     source_n = norm(source_text(source))
@@ -107,7 +110,8 @@ def score_system(
     for row in rows:
         res: dict[str, Any] = {"id": row["id"], "kind": row.get("kind"), "answerable": row["answerable"]}
         t0 = time.perf_counter()
-        texts = retrieve(row["question"])[:k]
+        scope = {"documents": row["scope"]} if row.get("scope") else {}
+        texts = retrieve(row["question"], **scope)[:k]
         t_ret.append((time.perf_counter() - t0) * 1000)
         res["passage_words"] = [len(t.split()) for t in texts]
         if row["answerable"]:
@@ -121,12 +125,14 @@ def score_system(
             res.update(evidence=len(row["evidence"]), evidence_found=found, first_hit_rank=first)
         if ask is not None:
             t0 = time.perf_counter()
-            reply = ask(row["question"])
+            reply = ask(row["question"], **scope)
             t_ask.append((time.perf_counter() - t0) * 1000)
             cites = reply.quotes
             valid = [bool(c.strip()) and (norm(c) in source_n or loose(c) in source_l) for c in cites]
             if row["answerable"]:
-                ok = (not reply.abstained) and any(norm(x) in norm(reply.answer) for x in row["answers"])
+                groups = row.get("answers_all") or [row["answers"]]
+                ok = ((not reply.abstained) and all(any(norm(x) in norm(reply.answer) for x in g) for g in groups)
+                      and len(reply.answer.split()) <= row.get("max_words", len(reply.answer.split())))
                 supported = ok and any(
                     coverage(ev, c) >= 0.5 or coverage(c, ev) >= 0.8 and len(norm(c)) > 10
                     for ev in row["evidence"] for c in cites

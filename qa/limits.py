@@ -48,3 +48,21 @@ class Window:
         """Record an event whatever the room (a failure, counted after the fact)."""
         with self._lock:
             self._events.append((time.monotonic(), amount))
+
+
+class PerClient:
+    """One ``Window`` per client address (``seconds``, ``count``), so that one client's events
+    never hold another back; the least recently seen addresses are forgotten past ``clients``."""
+
+    def __init__(self, seconds: float, count: int, clients: int = 10_000) -> None:
+        self.seconds, self.count, self.clients = seconds, count, clients
+        self._windows: dict[str, Window] = {}
+        self._lock = threading.Lock()
+
+    def window(self, client: str) -> Window:
+        with self._lock:
+            found = self._windows.pop(client, None) or Window(self.seconds, self.count)
+            self._windows[client] = found  # most recently seen last
+            while len(self._windows) > self.clients:
+                self._windows.pop(next(iter(self._windows)))
+            return found

@@ -22,8 +22,9 @@ SPEECH = re.compile(
     r"|urge|urges|urged|ask|asks|asked|reply|replies|replied|tweet|tweets|tweeted|post|posts|posted|confirm"
     r"|confirms|confirmed|deny|denies|denied|report|reports|reported|testif(?:y|ies|ied)|recall|recalls"
     r"|recalled|vow|vows|vowed|promise|promises|promised|conclude|concludes|concluded|emphasi[sz]e[sd]?"
-    r"|stress|stresses|stressed|contend|contends|contended|maintain|maintains|maintained)\b"
-    r"|[“”\"]", re.IGNORECASE)
+    r"|stress|stresses|stressed|contend|contends|contended|maintain|maintains|maintained|no\s+comment)\b",
+    re.IGNORECASE)
+BEFORE, AFTER = 6, 2  # words between a speaker and their verb: "Citigroup analyst Alicia Yap wrote", "said Wu"
 PRONOUN_SPEAKER = re.compile(r"\b(?:he|she|they|we)\s+(?:\w+\s+)?(?:said|says|told|added|wrote|noted|argued)\b",
                              re.IGNORECASE)
 ATTRIBUTION = CREDITS["attribution"]
@@ -64,21 +65,26 @@ def speaks_for(speaker: str, document: Document, span: tuple[int, int],
         return False
     start, end = span
     sentence = document.text[start:end]
-    said = set(terms(sentence))
     named = set(terms(document.title)) | set(terms(document.text))
     if owner and not owner <= named:
         return False
     for s, e, who in signed:
         if s <= start and end <= e and head <= set(terms(who)):
             return True
-    if not SPEECH.search(sentence):
-        return False
-    if head <= said or _surname(head, said, speaker):
+    if any(_beside(head, speaker, sentence, verb) for verb in SPEECH.finditer(sentence)):
         return True
     if PRONOUN_SPEAKER.search(sentence):  # "..., he said": the speaker named just before
         before = set(terms(document.text[max(0, start - 300) : start]))
         return head <= before
     return False
+
+
+def _beside(head: set[str], speaker: str, sentence: str, verb: re.Match[str]) -> bool:
+    """Whether the speaker is named next to a verb of speech: just before it or right after it."""
+    before = sentence[: verb.start()].split()[-BEFORE:]
+    after = sentence[verb.end() :].split()[:AFTER]
+    near = set(terms(" ".join(before + after)))
+    return head <= near or _surname(head, near, speaker)
 
 
 def _surname(head: set[str], said: set[str], speaker: str) -> bool:

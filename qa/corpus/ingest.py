@@ -39,7 +39,8 @@ NAMES = r"[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*(?:(?:\s*,\s*|\s+and\s+)[A-Z][
 # What a news text says about itself, each read from a whole line (or a line's start).
 CREDITS: dict[str, re.Pattern[str]] = {
     # "(Bloomberg) — Alibaba ...", "WASHINGTON (Reuters) - ..."
-    "source": re.compile(r"^\s*(?:[A-Z][A-Za-z .,]{0,40})?\((?P<value>[A-Z][\w .&-]{1,30})\)\s*[—–-]+\s"),
+    # "(CNN)Seventy years ago ...": the agency's name set right before the story's first word
+    "source": re.compile(r"^\s*(?:[A-Z][A-Za-z .,]{0,40})?\((?P<value>[A-Z][\w .&-]{1,30})\)(?:\s*[—–-]+\s|(?=[A-Z]))"),
     "authors": re.compile(rf"^\s*By\s+(?P<value>{NAMES})\s*$"),
     "contributors": re.compile(rf"^\s*[-–—]*\s*With\s+assistance\s+from\s+(?P<value>{NAMES})\.?\s*$", re.I),
     # "– Robert Lea and Jasmine Lyu, analysts": a signed passage

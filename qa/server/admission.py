@@ -23,7 +23,7 @@ from qa.errors import (
     Unauthorized,
     error_body,
 )
-from qa.limits import Window
+from qa.limits import PerClient
 
 log = logging.getLogger("qa.requests")
 
@@ -38,22 +38,30 @@ def for_programs(path: str) -> bool:
 
 class ApiKey:
     """Pure ASGI middleware: with a key set, every route for programs (``PROGRAM_PATHS``) but
-    /api/health needs ``Authorization: Bearer <key>`` (401 in the one error shape otherwise);
-    after ``failures_per_minute`` wrong or missing keys, 429 until the minute has passed."""
+    /api/health needs ``Authorization: Bearer <key>`` (401 in the one error shape otherwise).
+    Only a wrong key is a failed guess, counted per client address: after
+    ``failures_per_minute`` of them a client's keyed requests get 429 until the minute has
+    passed. A request with no key (an image tag on any page the user has open) counts for
+    nothing, so no page can lock the key holder out."""
 
     def __init__(self, app: Any, key: str, failures_per_minute: int) -> None:
         self.app = app
         self.expected = f"Bearer {key}".encode()
-        self.failures = Window(60.0, failures_per_minute)
+        self.failures = PerClient(60.0, failures_per_minute)
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and for_programs(scope["path"]) and scope["path"] != "/api/health":
-            wait = self.failures.wait()
+            given = dict(scope.get("headers") or []).get(b"authorization")
+            if given is None:
+                await refuse(send, Unauthorized("this server needs its API key: Authorization: Bearer KEY"))
+                return
+            failures = self.failures.window((scope.get("client") or ("?",))[0])
+            wait = failures.wait()
             if wait:
                 await refuse(send, RateLimited(f"too many requests with a wrong API key: retry in {wait:.0f} s", wait))
                 return
-            if not hmac.compare_digest(dict(scope.get("headers") or []).get(b"authorization", b""), self.expected):
-                self.failures.record()
+            if not hmac.compare_digest(given, self.expected):
+                failures.record()
                 await refuse(send, Unauthorized("this server needs its API key: Authorization: Bearer KEY"))
                 return
         await self.app(scope, receive, send)

@@ -279,3 +279,4 @@ def test_the_documents_tab_lists_what_is_indexed_when_the_page_opens(page, ui_se
     page.get_by_role("tab", name="Documents").click()
     expect(page.locator("#qa-documents")).to_contain_text(name, timeout=30_000)
     ui_server.request("DELETE", f"/api/documents/{name}")
+

@@ -212,7 +212,7 @@ def test_file_route_serves_nothing_outside_the_upload_folder(ui_server: tuple[Se
 def test_respond_refuses_wrong_types_as_the_api_does(ui_server: tuple[Server, Path, Path], position: int,
                                                      value: Any, message: str) -> None:
     server, _, _ = ui_server
-    data: list[Any] = ["Who is Alibaba's CEO?", [], [], {}, 4, True, True]
+    data: list[Any] = ["Who is Alibaba's CEO?", [], [], {}, 4, True, True, ""]
     data[position] = value
     status, joined, _ = run_event(server, event_ids(server)["respond"], data)
     assert status == 422
@@ -224,7 +224,7 @@ def test_respond_refuses_control_characters_with_the_api_message(ui_server: tupl
     status, api = server.post("/api/ask", {"question": "Who\x00 is the CEO?"})
     assert status == 422
     status, _, stream = run_event(server, event_ids(server)["respond"], ["Who\x00 is the CEO?", [], [], {}, 4,
-                                                                          True, True])
+                                                                          True, True, ""])
     assert status == 200
     assert "question: must not contain control characters" in stream
     assert "must not contain control characters" in api["error"]["message"]
