@@ -18,7 +18,7 @@ export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 
-.PHONY: bench-scale chroma run install index serve test test-install chromium lint eval bench bench-load bench-crash train-judge train-judge-v8 judge-candidate constraints clean
+.PHONY: chat-eval fit-shapes bench-scale chroma run install index serve test test-install chromium lint eval bench bench-load bench-crash train-judge train-judge-v8 judge-candidate constraints clean
 
 PIP := $(PY) -m pip install -q --disable-pip-version-check -c constraints.txt
 
@@ -77,6 +77,16 @@ EVAL_JUDGES ?= --judge v7=qa/models/judge --judge v6=git:2453b03
 eval: $(VENV)/.bench-installed results/squad48/qa.jsonl
 	$(PY) -m bench.run_eval --shared $(SHARED) $(EVAL_JUDGES)
 	$(PY) -m bench.selqa --shared $(SHARED) $(EVAL_JUDGES)
+	$(PY) -m bench.chat_eval --shared $(SHARED)
+
+# chat-style questions (our held-out set over CNN stories, the article's chat dev set) and ROUGE of
+# 150 CNN summaries beside Lead-3 -> results/chat.json (about 10 min)
+chat-eval: $(VENV)/.bench-installed
+	$(PY) -m bench.chat_eval --shared $(SHARED)
+
+# the composed shapes' thresholds, fitted on our own chat-style set (never the held-out one) -> the judge's card
+fit-shapes: $(VENV)/.bench-installed
+	$(PY) -m bench.fit_shapes --chat bench/data/chat-fit.jsonl --news $(SHARED)/data/news/cnn-dev.jsonl --write
 
 $(VENV)/.bench-installed: $(VENV)/.installed
 	$(PIP) -e '.[bench]'
