@@ -188,8 +188,10 @@ def check_file_route(path: str) -> None:
     """The file route (``file=<path>``, and its alias ``file/<path>``) serves what Gradio holds
     in its upload folder and its own package files; never a URL (Gradio would fetch it),
     nothing else on the machine."""
-    target = unquote(path.split("=", 1)[1] if "=" in path else path.split("/file/", 1)[-1] if "/file/" in path else "")
-    if not target or "://" in target or "\x00" in target or ".." in Path(target).parts:
+    route = next((r for r in ("/file=", "/file/") if r in path), "")
+    target = unquote(path.split(route, 1)[1]) if route else ""
+    # whatever the route's form, a URL anywhere in it is never served (Gradio would fetch it)
+    if not target or "://" in unquote(path) or "\x00" in target or ".." in Path(target).parts:
         raise InvalidRequest("no such file")
     resolved = Path(target).resolve()
     allowed = (upload_folder(), Path(gr.__file__).parent.resolve())

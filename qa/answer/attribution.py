@@ -24,6 +24,7 @@ SPEECH = re.compile(
     r"|recalled|vow|vows|vowed|promise|promises|promised|conclude|concludes|concluded|emphasi[sz]e[sd]?"
     r"|stress|stresses|stressed|contend|contends|contended|maintain|maintains|maintained|no\s+comment)\b",
     re.IGNORECASE)
+POSSESSIVE = re.compile(r"['’]s?$")
 BEFORE, AFTER = 6, 2  # words between a speaker and their verb: "Citigroup analyst Alicia Yap wrote", "said Wu"
 PRONOUN_SPEAKER = re.compile(r"\b(?:he|she|they|we)\s+(?:\w+\s+)?(?:said|says|told|added|wrote|noted|argued)\b",
                              re.IGNORECASE)
@@ -83,7 +84,8 @@ def _beside(head: set[str], speaker: str, sentence: str, verb: re.Match[str]) ->
     """Whether the speaker is named next to a verb of speech: just before it or right after it."""
     before = sentence[: verb.start()].split()[-BEFORE:]
     after = sentence[verb.end() :].split()[:AFTER]
-    near = set(terms(" ".join(before + after)))
+    # "Anne Frank's friends describe ...": an owner named beside the verb is not the one speaking
+    near = set(terms(" ".join(w for w in before + after if not POSSESSIVE.search(w))))
     return head <= near or _surname(head, near, speaker)
 
 

@@ -17,6 +17,8 @@ from qa.text import split_sentences, terms
 
 MAX_ITEMS = 5  # sentences of a list
 MAX_STATEMENT = 2  # sentences of a statement
+TAG_WORDS = 12  # at most this long, a sentence after a quotation may say only who spoke
+QUOTE_WINDOW = 800  # characters before such a sentence that may hold its quotation
 LIKENESS = 0.5  # maximal marginal relevance: weight of a candidate's likeness to those already chosen
 CAUSE = re.compile(r"\b(?:because|due\s+to|owing\s+to|thanks\s+to|as\s+a\s+result|in\s+part|reasons?|caused"
                    r"|leads?\s+to|led\s+to|since|so\s+that|driven\s+by|stems?\s+from|explains?|that['’]s\s+why"
@@ -48,9 +50,7 @@ class Selector:
         if shape.kind == "comparison":
             return self.comparison(shape, ranked, t)
         if shape.kind == "definition":
-            term = set(terms(shape.subject))
-            defined = [c for c in ranked if term and term <= set(terms(c.text))]
-            return self.draft(shape, self.diverse(defined, t, 1), ranked, t) if defined else None
+            return self.definition(shape, ranked, t)
         if shape.kind == "reasons":
             return self.reasons(shape, ranked, t)
         if shape.kind == "reaction":
@@ -111,7 +111,22 @@ class Selector:
                 spoken.append(c)
         if not spoken:
             return self.draft(shape, [], ranked, threshold, reason="no_speaker") if shape.strict else None
-        return self.draft(shape, self.diverse(spoken, threshold, MAX_STATEMENT), ranked, threshold)
+        chosen = self.diverse(spoken, threshold, MAX_STATEMENT)
+        return self.draft(shape, [q for c in chosen for q in self.quoted(c)], ranked, threshold)
+
+    def quoted(self, tag: Candidate) -> list[Candidate]:
+        """A sentence that only says who spoke ("Duke's president told the crowd."), right after a
+        quotation the sentence splitter set apart, with that quotation before it; else itself."""
+        doc = self.evidence.document(tag.doc_id)
+        before = "" if doc is None else doc.text[max(0, tag.start - QUOTE_WINDOW) : tag.start].rstrip()
+        if doc is None or len(tag.text.split()) > TAG_WORDS or not before.endswith(('"', "”", "'\"")):
+            return [tag]
+        spans = split_sentences(before, tag.start - QUOTE_WINDOW if tag.start > QUOTE_WINDOW else 0)
+        if not spans:
+            return [tag]
+        s, e = spans[-1]
+        return [Candidate(tag.doc_id, tag.title, s, e, doc.text[s:e], tag.hit_rank, tag.signals, tag.score,
+                          tag.probability), tag]
 
     def reasons(self, shape: Shape, ranked: Sequence[Candidate], threshold: float) -> Draft:
         """The best answering sentence and, where it gives no cause itself, the sentence just after
@@ -141,19 +156,31 @@ class Selector:
         return None
 
     def comparison(self, shape: Shape, ranked: Sequence[Candidate], threshold: float) -> Draft | None:
-        """One sentence for each side compared, the best that names it; None (a factoid) unless
-        both sides have one."""
+        """One sentence for each side compared, the best that names it (one that names it and not
+        the other side first); None (a factoid) unless both sides have one."""
         if len(shape.sides) != 2:
             return None
+        named = [_names(side) or set(terms(side)) for side in shape.sides]
         chosen: list[Candidate] = []
-        for side in shape.sides:
-            named = _names(side) or set(terms(side))
-            found = next((c for c in ranked if c not in chosen and c.probability >= threshold
-                          and named <= set(terms(c.text))), None)
+        for mine, theirs in (named, named[::-1]):
+            fits = [c for c in ranked if c not in chosen and c.probability >= threshold and mine <= set(terms(c.text))]
+            found = next((c for c in fits if not theirs <= set(terms(c.text))), fits[0] if fits else None)
             if found is None:
                 return None
             chosen.append(found)
         return self.draft(shape, chosen, ranked, threshold, layout="list")
+
+    def definition(self, shape: Shape, ranked: Sequence[Candidate], threshold: float) -> Draft | None:
+        """The best sentence that names the term, one that defines it ("X is ...", "X, a ...")
+        first; None (a factoid) when none names it."""
+        term = set(terms(shape.subject))
+        named = [c for c in ranked if term and term <= set(terms(c.text))]
+        if not named:
+            return None
+        defines = re.compile(rf"\b{re.escape(shape.subject)}\b(?:\s*,\s*(?:a|an|the)\b|\s+(?:is|are|was|were|means"
+                             rf"|refers\s+to|stands\s+for)\b)", re.IGNORECASE)
+        defining = [c for c in named if defines.search(c.text)]
+        return self.draft(shape, self.diverse(defining or named, threshold, 1), ranked, threshold)
 
 
 def _names(phrase: str) -> set[str]:

@@ -91,10 +91,10 @@ SIDES = re.compile(
     r"|\bdifferences?\s+between\s+(?P<a3>.+?)\s+and\s+(?P<b3>[^?]+)"
     r"|(?P<a4>[\w$.’'-]+(?:\s+[\w$.’'-]+){0,3})\s+(?:vs\.?|versus)\s+(?P<b4>[^?]+)", re.IGNORECASE)
 _NOT_NOUNS = r"(?:is|was|are|were|do|does|did|has|have|had|will|would|can|could|this|its|us|his|was|less|plus|thus)"
-# "Which US tech companies are ...", "What risks does ...": a plural thing asked for, then its verb
+# "Which US tech companies are ...", "Which players won ...": a plural thing asked for, then its verb
 PLURAL_ASK = re.compile(
     rf"^\s*(?:which|what)\s+(?!{_NOT_NOUNS}\b)(?:[\w-]+\s+){{0,3}}?(?!{_NOT_NOUNS}\b)(?P<noun>[a-z][\w-]*[^s\W']s"
-    rf"|people|children|media|criteria)\s+(?:are|were|have|had|did|do|does|will|would|could|can|might|may)\b",
+    rf"|people|children|media|criteria)\s+(?!of\b|in\b|on\b|at\b|for\b|to\b|with\b|by\b|from\b)[a-z]+\b",
     re.IGNORECASE)
 LIST = re.compile(
     r"^\s*(?:please\s+)?(?:list|enumerate|name\s+(?:the|all|some|any|a\s+few|three|two|several))\b"

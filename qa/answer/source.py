@@ -22,7 +22,8 @@ def credit_span(document: Document, key: str) -> tuple[int, int] | None:
     pattern = CREDITS[key]
     for s, e in content_segments(document.text):
         if (m := pattern.match(document.text[s:e])) is not None:
-            start, end = s + m.start("value"), s + m.end("value")
+            group = "value" if m.groupdict().get("value") else "by"
+            start, end = s + m.start(group), s + m.end(group)
             while end > start and document.text[end - 1] in " .":
                 end -= 1
             return start, end

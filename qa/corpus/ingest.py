@@ -42,7 +42,10 @@ CREDITS: dict[str, re.Pattern[str]] = {
     # "(CNN)Seventy years ago ...": the agency's name set right before the story's first word
     "source": re.compile(r"^\s*(?:[A-Z][A-Za-z .,]{0,40})?\((?P<value>[A-Z][\w .&-]{1,30})\)(?:\s*[—–-]+\s|(?=[A-Z]))"),
     "authors": re.compile(rf"^\s*By\s+(?P<value>{NAMES})\s*$"),
-    "contributors": re.compile(rf"^\s*[-–—]*\s*With\s+assistance\s+from\s+(?P<value>{NAMES})\.?\s*$", re.I),
+    # "–With assistance from A and B.", "CNN's Dave Alsup contributed to this report."
+    "contributors": re.compile(rf"^\s*(?:[-–—]*\s*With\s+assistance\s+from\s+(?P<value>{NAMES})\.?"
+                               rf"|(?:[A-Z][\w.&]*['’]s\s+)?(?P<by>{NAMES})\s+contributed\s+to\s+(?:this|the)\s+"
+                               rf"(?:report|story|article)\.?)\s*$", re.I),
     # "– Robert Lea and Jasmine Lyu, analysts": a signed passage
     "attribution": re.compile(rf"^\s*[-–—]+\s*(?P<value>{NAMES}(?:,\s*[\w\s]{{2,40}})?)\s*$"),
     "editor_note": re.compile(r"^\s*\(\s*(?P<value>(?:updates|adds|recasts|corrects|clarifies|an\s+earlier"
@@ -89,6 +92,12 @@ def headline(text: str, segments: tuple[tuple[int, int], ...]) -> str | None:
     return None
 
 
+def credit(m: re.Match[str]) -> str:
+    """The value a credit line's match holds (its ``value`` group, or ``by`` for "X contributed ...")."""
+    found = m.groupdict()
+    return found.get("value") or found.get("by") or ""
+
+
 def news_metadata(text: str, segments: tuple[tuple[int, int], ...]) -> dict[str, str]:
     """Headline, source, authors, contributors, attribution, editor's note, photo credit
     and date, where the text states them (each line keeps its place in the text)."""
@@ -100,7 +109,7 @@ def news_metadata(text: str, segments: tuple[tuple[int, int], ...]) -> dict[str,
         for key, pattern in CREDITS.items():
             m = pattern.match(line)
             if m and key not in found:
-                found[key] = m.group("value").strip().rstrip(".")
+                found[key] = credit(m).strip().rstrip(".")
     return found
 
 

@@ -14,7 +14,7 @@ from qa.errors import ConfigError
 from qa.pipeline import Pipeline
 from qa.server.admission import BodyDeadline
 from qa.server.api import create_app
-from qa.server.origins import CrossSiteWrites, TrustedHosts, trusted_names
+from qa.server.origins import CrossOriginReads, CrossSiteWrites, TrustedHosts, trusted_names
 
 UI_GROUP = "qa.ui"
 
@@ -36,5 +36,6 @@ def build_app(pipeline: Pipeline, with_ui: bool = True) -> FastAPI:
     settings = pipeline.settings
     app.add_middleware(BodyDeadline, seconds=settings.body_timeout)
     app.add_middleware(CrossSiteWrites)
+    app.add_middleware(CrossOriginReads)
     app.add_middleware(TrustedHosts, names=trusted_names(settings.host, settings.allowed_hosts))  # outermost
     return app

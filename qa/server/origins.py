@@ -11,6 +11,11 @@ qa runs beside the user's browser, so a page they visit is the first attacker:
   from another origin (``Sec-Fetch-Site``: ``cross-site`` or ``same-site``, e.g. another port
   of localhost), or, from a browser that does not say, when its ``Origin`` is not this server.
   Programs (curl, the clients, MCP) send neither header and are not affected.
+- **Cross-origin reads**: a page of another origin (another localhost port included) may ask
+  the browser to read an answer (CORS). Nothing grants it: no ``Access-Control-Allow-*``
+  header leaves the server for an origin that is not its own (Gradio's routes add them for
+  localhost origins, and reflect any origin on a trusted host name), and a preflight from such
+  an origin is refused (403).
 """
 
 from __future__ import annotations
@@ -116,3 +121,30 @@ class CrossSiteWrites:
             return site.lower() in SAME_ORIGIN
         origin = header(scope, b"origin")
         return origin is None or same_origin(origin, header(scope, b"host"))
+
+
+class CrossOriginReads:
+    """Pure ASGI middleware: a request whose ``Origin`` is not this server gets no CORS grant
+    (every ``Access-Control-*`` response header is dropped), and its preflight is refused (403):
+    a page of another origin can read nothing (see the module docstring)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        origin = header(scope, b"origin") if scope["type"] == "http" else None
+        if origin is None or same_origin(origin, header(scope, b"host")):
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] == "OPTIONS" and header(scope, b"access-control-request-method") is not None:
+            await refuse(send, CrossSite("a page of another origin may not read from this server (CORS preflight "
+                                         "refused)"))
+            return
+
+        async def ungranted(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [(k, v) for k, v in message.get("headers", [])
+                                                  if not bytes(k).lower().startswith(b"access-control-")]}
+            await send(message)
+
+        await self.app(scope, receive, ungranted)

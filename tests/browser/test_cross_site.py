@@ -69,3 +69,47 @@ def test_a_page_of_another_site_plants_nothing_and_starts_no_indexing(browser, u
     assert "planted.txt" not in listed
     assert not (ui_server.corpus / "planted.txt").exists()
     assert ui_server.get("/api/health")[1]["status"] == "ready"
+
+
+READ = """async ([base, paths]) => {
+  const got = [];
+  for (const path of paths) {
+    try { const r = await fetch(base + path, {credentials: 'include'}); got.push(path + ' read ' + r.status); }
+    catch (e) { got.push(path + ' refused'); }
+  }
+  try {
+    await fetch(base + '/api/ask', {method: 'POST', headers: {'Content-Type': 'application/json'},
+                                    body: JSON.stringify({question: 'Who co-founded Alibaba?'})});
+    got.push('/api/ask read');
+  } catch (e) { got.push('/api/ask refused'); }
+  return got;
+}"""
+
+
+def test_a_page_of_another_origin_reads_nothing(browser, ui_server: Server,  # type: ignore[no-untyped-def]
+                                               evil_origin: str) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    paths = ["/config", "/gradio_api/info", "/api/documents", "/api/health"]
+    try:
+        page.goto(evil_origin + "/")
+        got = page.evaluate(READ, [ui_server.base, paths])
+    finally:
+        context.close()
+    assert got == [f"{p} refused" for p in paths] + ["/api/ask refused"]
+
+
+def test_no_cors_grant_leaves_for_another_origin_preflight_included(ui_server: Server) -> None:
+    import urllib.error
+    import urllib.request
+
+    for origin in ("http://localhost:9999", "http://127.0.0.1:1", "http://evil.example"):
+        request = urllib.request.Request(ui_server.base + "/config", headers={"Origin": origin})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert not [h for h in response.headers if h.lower().startswith("access-control-")]
+        preflight = urllib.request.Request(ui_server.base + "/api/ask", method="OPTIONS", headers={
+            "Origin": origin, "Access-Control-Request-Method": "POST"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(preflight, timeout=30)
+        refused.value.close()
+        assert refused.value.code == 403

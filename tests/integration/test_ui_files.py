@@ -194,10 +194,12 @@ def test_upload_over_the_limit_is_413_in_our_error_shape(ui_server: tuple[Server
     assert json.loads(raw)["error"]["type"] == "too_large"
 
 
-@pytest.mark.parametrize("target", ["{secret}", "http://127.0.0.1:1/", "{uploads}/../private/notes.txt"])
+@pytest.mark.parametrize("target", ["file={secret}", "file=http://127.0.0.1:1/", "file={uploads}/../private/notes.txt",
+                                    "file/http://127.0.0.1:1/a={uploads}/x.txt", "file=http://127.0.0.1:1/a={uploads}/x",
+                                    "file/http%3A%2F%2F127.0.0.1:1%2Fa={uploads}/x.txt"])
 def test_file_route_serves_nothing_outside_the_upload_folder(ui_server: tuple[Server, Path, Path], target: str) -> None:
     server, secret, uploads = ui_server
-    status, raw = request(server, "GET", "/gradio_api/file=" + target.format(secret=secret, uploads=uploads))
+    status, raw = request(server, "GET", "/gradio_api/" + target.format(secret=secret, uploads=uploads))
     assert status == 404
     assert json.loads(raw)["error"]["type"] == "not_found"
     assert SECRET.encode() not in raw
