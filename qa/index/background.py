@@ -13,7 +13,8 @@ log = logging.getLogger(__name__)
 
 
 class Background:
-    """Runs ``work`` in a thread on ``request()``; ``error`` holds the last failure's message."""
+    """Runs ``work`` in a thread on ``request()``; ``error`` holds the last failure's message,
+    whatever the exception (the thread never dies with it, so later requests run again)."""
 
     def __init__(self, work: Callable[[], object], name: str) -> None:
         self.work = work
@@ -47,3 +48,6 @@ class Background:
             except QAError as exc:
                 log.error("%s failed: %s", self.name, exc)
                 self.error = str(exc)
+            except Exception as exc:  # a bug, a full disk, a store gone: said in health, the next run starts
+                log.exception("%s failed", self.name)
+                self.error = f"{type(exc).__name__}: {exc}"
