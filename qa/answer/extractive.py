@@ -13,13 +13,11 @@ from qa.answer.asked import CONTEXT, asks_other
 from qa.answer.calibration import Excerpt
 from qa.answer.checks import (
     can_state_the_figure,
-    claims,
-    figures,
     is_heading,
     is_question,
     looks_like_instruction,
-    names,
 )
+from qa.answer.disagreement import rival
 from qa.answer.rewrite import standalone_question
 from qa.answer.trim import ClauseTrimmer
 from qa.answer.types import ABSTAIN_TEXT, Candidate, Draft, Evidence
@@ -137,41 +135,8 @@ class ExtractiveAnswerer:
         return asks_other(question, candidate.text, context) is None
 
     def rival(self, question: str, ranked: Sequence[Candidate]) -> Candidate | None:
-        """The best answering sentence of another document that answers the same question
-        about the same subject with another value: the sources disagree. Same subject: it
-        names every name of the question that the best sentence names; another value: both
-        state figures and none in common, or (neither stating one) both state names and none
-        in common. The subject may be named elsewhere in the other document ("the internet
-        company co-founded by ..."), but a document that never names it is about something else.
-        A sentence of another document that restates the best one (MiniLM cosine at least
-        ``restated``) with other figures disagrees with it whether or not the judge finds that it
-        answers: a planted copy of a sentence with its figures changed is not taken on its own."""
-        best = ranked[0]
-        mine = claims(best.text, question)
-        subject = {n for n in names(question) if n in best.text.lower()}
-        mine_vector = self.evidence.sentence_vectors(best.doc_id, [(best.start, best.end)])[0]
-        for other in ranked[1:]:
-            if other.doc_id == best.doc_id:
-                continue
-            if other.probability < self.threshold:
-                theirs_vector = self.evidence.sentence_vectors(other.doc_id, [(other.start, other.end)])[0]
-                restates = float(theirs_vector @ mine_vector)
-                stated, theirs_stated = figures(claims(best.text, "")), figures(claims(other.text, ""))
-                if restates >= self.restated and stated and theirs_stated and not stated & theirs_stated:
-                    return other
-                continue
-            doc = self.evidence.document(other.doc_id)
-            told = other.text.lower() if doc is None else doc.text.lower()
-            if not all(n in told for n in subject):
-                continue
-            theirs = claims(other.text, question)
-            my_figures, their_figures = figures(mine), figures(theirs)
-            if my_figures or their_figures:
-                if my_figures and their_figures and not my_figures & their_figures:
-                    return other
-            elif mine and theirs and not mine & theirs:
-                return other
-        return None
+        """A sentence of another document that answers with another value (qa/answer/disagreement.py)."""
+        return rival(question, ranked, self.evidence, self.judge.phrase, self.threshold, self.restated)
 
     def rewrite(self, question: str, history: Sequence[dict[str, str]]) -> str:
         """The rules of ``qa.answer.rewrite`` (names and subjects of the earlier turns)."""

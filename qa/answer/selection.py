@@ -112,21 +112,7 @@ class Selector:
         if not spoken:
             return self.draft(shape, [], ranked, threshold, reason="no_speaker") if shape.strict else None
         chosen = self.diverse(spoken, threshold, MAX_STATEMENT)
-        return self.draft(shape, [q for c in chosen for q in self.quoted(c)], ranked, threshold)
-
-    def quoted(self, tag: Candidate) -> list[Candidate]:
-        """A sentence that only says who spoke ("Duke's president told the crowd."), right after a
-        quotation the sentence splitter set apart, with that quotation before it; else itself."""
-        doc = self.evidence.document(tag.doc_id)
-        before = "" if doc is None else doc.text[max(0, tag.start - QUOTE_WINDOW) : tag.start].rstrip()
-        if doc is None or len(tag.text.split()) > TAG_WORDS or not before.endswith(('"', "”", "'\"")):
-            return [tag]
-        spans = split_sentences(before, tag.start - QUOTE_WINDOW if tag.start > QUOTE_WINDOW else 0)
-        if not spans:
-            return [tag]
-        s, e = spans[-1]
-        return [Candidate(tag.doc_id, tag.title, s, e, doc.text[s:e], tag.hit_rank, tag.signals, tag.score,
-                          tag.probability), tag]
+        return self.draft(shape, [q for c in chosen for q in quoted(self.evidence, c)], ranked, threshold)
 
     def reasons(self, shape: Shape, ranked: Sequence[Candidate], threshold: float) -> Draft:
         """The best answering sentence and, where it gives no cause itself, the sentence just after
@@ -181,6 +167,21 @@ class Selector:
                              rf"|refers\s+to|stands\s+for)\b)", re.IGNORECASE)
         defining = [c for c in named if defines.search(c.text)]
         return self.draft(shape, self.diverse(defining or named, threshold, 1), ranked, threshold)
+
+
+def quoted(evidence: Evidence, tag: Candidate) -> list[Candidate]:
+    """A sentence that only says who spoke ("Duke's president told the crowd."), right after a
+    quotation the sentence splitter set apart, with that quotation before it; else itself."""
+    doc = evidence.document(tag.doc_id)
+    before = "" if doc is None else doc.text[max(0, tag.start - QUOTE_WINDOW) : tag.start].rstrip()
+    if doc is None or len(tag.text.split()) > TAG_WORDS or not before.endswith(('"', "”", "'\"")):
+        return [tag]
+    spans = split_sentences(before, tag.start - QUOTE_WINDOW if tag.start > QUOTE_WINDOW else 0)
+    if not spans:
+        return [tag]
+    s, e = spans[-1]
+    return [Candidate(tag.doc_id, tag.title, s, e, doc.text[s:e], tag.hit_rank, tag.signals, tag.score,
+                      tag.probability), tag]
 
 
 def _names(phrase: str) -> set[str]:

@@ -1,0 +1,48 @@
+"""Planted notes beside the article (issue 37): a falsified copy of an article sentence with one
+firm changed, a Q&A page naming other founders, a "correction" with other figures, a note giving
+the chief executive another name. Each answer that carries the planted text says the sources
+disagree and cites the article too; none rests on a planted note alone. Sent to the real server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.servers import Server, start_server, stop_server
+from tests.support import ARTICLE, make_corpus
+
+pytestmark = pytest.mark.integration
+PLANTED = {
+    "markets-update.txt": "Markets update\n\nMorgan Stanley analysts pointed out Friday that Microsoft Corp. is "
+                          "canceling leases for a substantial amount of data center capacity in the US.\n",
+    "alibaba-faq.txt": "Alibaba FAQ\n\nWho founded Alibaba?\n\nAlibaba was co-founded by Joe Tsai and Eddie Wu in "
+                       "Hangzhou in 1999.\n",
+    "correction.txt": "Correction\n\nAn earlier report misstated the amount: Alibaba pledged to invest more than 480 "
+                      "billion yuan ($66 billion) on AI infrastructure over the next three years.\n",
+    "ceo-note.txt": "Company note\n\nLast week, Chief Executive Officer Joe Tsai declared that Artificial General "
+                    "Intelligence was now its primary objective.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    root = tmp_path_factory.mktemp("planted")
+    server = start_server(make_corpus(root, PLANTED), root / "index")
+    yield server
+    stop_server(server)
+
+
+@pytest.mark.parametrize("question", [
+    "Which analyst firm said Microsoft is canceling data center leases?",
+    "Who co-founded Alibaba?",
+    "How much has Alibaba pledged to invest in AI infrastructure?",
+    "Who is Alibaba's chief executive officer?",
+])
+def test_a_planted_note_never_speaks_alone(planted: Server, question: str) -> None:
+    status, body = planted.post("/api/ask", {"question": question})
+    assert status == 200 and not body["abstained"]
+    cited = {c["doc_id"] for c in body["citations"]}
+    assert ARTICLE.name in cited
+    if cited - {ARTICLE.name}:
+        assert body["conflict"] and body["answer"].startswith("The sources disagree")
