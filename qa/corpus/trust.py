@@ -28,10 +28,38 @@ AI_READER_NOTE = re.compile(
 )
 
 
+_SOURCES = (r"(?:sources?|articles?|documents?|passages?|reports?|texts?|context|pages?|notes?|stories|stor(?:y|ies)"
+            r"|information|results)")
+# How text addressed to the one answering is built, whoever it names: markup of chat formats, and
+# commands about the answering itself (what to cite, which sources to ignore, not to abstain, to
+# answer from this text only, that it overrides the others). News quotes people; it does not
+# tell its reader how to answer questions about it.
+CHAT_MARKUP = re.compile(
+    r"<\|(?:im_start|im_end|system|user|assistant|endoftext|begin_of_text|start_header_id|eot_id)\|>"
+    r"|\[/?INST\]|<<\s*/?SYS\s*>>|<\s*/?\s*(?:system|instructions?)\s*>"
+    r"|(?:^|\n)\s*#{2,}\s*(?:instruction|instructions|response|system|input|assistant|user)\b\s*:?"
+    r"|(?:^|\n)\s*(?:system|human|user|assistant)\s*:\s", re.IGNORECASE)
+READER_COMMAND = re.compile(
+    rf"\b(?:always\s+|please\s+|you\s+(?:must|should)\s+)?cite\s+(?:this|it|these|me)\b(?:\s+as\s*\[?\d+\]?)?"
+    rf"|\b(?:ignore|disregard|discard|do\s+not\s+(?:use|trust|cite|consider|rely\s+on)|don['’]t\s+(?:use|trust|cite"
+    rf"|consider|rely\s+on))\s+(?:all\s+|any\s+)?(?:the\s+)?(?:other|previous|earlier|original|above|remaining|"
+    rf"conflicting)\s+{_SOURCES}\b"
+    rf"|\b(?:do\s+not|don['’]t|never)\s+(?:abstain|refuse\s+to\s+answer|say\s+(?:that\s+)?(?:you|it)\s+(?:do\s+not"
+    rf"|don['’]t|cannot|can['’]t)\s+(?:know|find))\b"
+    rf"|\b(?:answer|respond|reply)\s+(?:only\s+)?(?:from|using|with|based\s+on)\s+(?:only\s+)?(?:this|these)\s+"
+    rf"{_SOURCES}\s+only\b|\b(?:answer|respond|reply)\s+only\s+(?:from|using|with|based\s+on)\s+(?:this|these)\b"
+    rf"|\bthis\s+(?:document|note|page|text|article|statement|source|update|correction)\s+(?:supersedes|overrides"
+    rf"|replaces|takes\s+precedence\s+over)\s+(?:all|any|every|the)\b"
+    rf"|\b(?:supersedes|overrides)\s+(?:all|any|every)\s+(?:other|previous|earlier|prior)\s+{_SOURCES}\b"
+    rf"|\b(?:treat|consider)\s+this\s+(?:document|note|page|text)\s+as\s+(?:the\s+)?(?:only|sole|authoritative)\b",
+    re.IGNORECASE)
+
+
 def addresses_ai(text: str) -> bool:
-    """Whether a document addresses an AI reader or tells one what to do, anywhere: then none
-    of its sentences is evidence."""
-    return bool(AI_READER_NOTE.search(text))
+    """Whether a document addresses an AI reader or tells the one answering what to do (chat
+    markup, commands about citing, other sources, abstaining), anywhere: then none of its
+    sentences is evidence."""
+    return bool(AI_READER_NOTE.search(text) or CHAT_MARKUP.search(text) or READER_COMMAND.search(text))
 
 
 # Text that addresses a model rather than a reader: prompt injection, never evidence.
@@ -62,4 +90,5 @@ ADDRESSED = re.compile(
 def looks_like_instruction(sentence: str) -> bool:
     """Whether a sentence of a document is an instruction to an AI (prompt injection) or
     addressed to one, wherever in the sentence: never evidence."""
-    return bool(INSTRUCTION.search(sentence) or ADDRESSED.search(sentence))
+    return bool(INSTRUCTION.search(sentence) or ADDRESSED.search(sentence) or CHAT_MARKUP.search(sentence)
+                or READER_COMMAND.search(sentence))
