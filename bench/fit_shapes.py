@@ -78,7 +78,7 @@ def chat_outcomes(qa: Path, news: Path, k: int) -> dict[str, list[tuple[float, b
         if shape.kind not in COMPOSED:
             continue
         hits = pipeline.retrieve(r["question"], k, documents=r["scope"])
-        draft = selector.compose(shape, selector.candidates(r["question"], hits))
+        draft = selector.compose(r["question"], shape, selector.candidates(r["question"], hits))
         if draft is not None and not draft.abstained:
             out[shape.kind].append((draft.confidence, right(r, draft.text)))
     pipeline.close()
@@ -90,7 +90,7 @@ def unthresholded(pipeline: Pipeline) -> Selector:
     answerer = pipeline.answerer
     assert isinstance(answerer, ShapedAnswerer) and isinstance(answerer.selector, Selector)
     return Selector(answerer.selector.candidates, answerer.selector.evidence, {"factoid": 0.0},
-                    answerer.selector.restated)
+                    answerer.selector.restated, answerer.selector.states)
 
 
 def main() -> None:

@@ -104,7 +104,8 @@ def make_answerer(settings: Settings, evidence: Evidence) -> Answerer:
         max_words=settings.answer_words, restated=settings.restated_cosine,
     )
     thresholds = shape_thresholds(extractive.threshold, judge.calibration.shape_thresholds(settings.max_wrong_rate))
-    selector = Selector(extractive.candidates, evidence, thresholds, settings.restated_cosine)
+    selector = Selector(extractive.candidates, evidence, thresholds, settings.restated_cosine,
+                        extractive.states_what_is_asked)
     return ShapedAnswerer(extractive, evidence, selector)
 
 

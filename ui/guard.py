@@ -97,8 +97,8 @@ class GradioGuard:
             if not isinstance(parsed, dict):
                 raise InvalidRequest("body: a JSON object")
             check_event(self.blocks, parsed, api_name, direct=path.startswith(DIRECT_ROUTES))
-        except (json.JSONDecodeError, RecursionError):
-            await refuse(send, BadRequest("body: not valid JSON (or nested too deep)"))
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+            await refuse(send, BadRequest("body: not valid JSON in UTF-8 (or nested too deep)"))
             return
         except InvalidRequest as exc:
             await refuse(send, exc)

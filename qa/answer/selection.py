@@ -16,6 +16,7 @@ from qa.answer.types import ABSTAIN_TEXT, Candidate, Draft, Evidence, joined
 from qa.text import split_sentences, terms
 
 MAX_ITEMS = 5  # sentences of a list
+MAX_WORDS = 120  # words of a composed answer: a list stops adding items before it passes them
 MAX_STATEMENT = 2  # sentences of a statement
 TAG_WORDS = 12  # at most this long, a sentence after a quotation may say only who spoke
 QUOTE_WINDOW = 800  # characters before such a sentence that may hold its quotation
@@ -36,15 +37,24 @@ class Selector:
     from; ``restated``: the cosine from which two sentences say the same."""
 
     def __init__(self, candidates: Callable[..., list[Candidate]], evidence: Evidence,
-                 thresholds: Mapping[str, float], restated: float) -> None:
+                 thresholds: Mapping[str, float], restated: float,
+                 states: Callable[[str, Candidate], bool] = lambda question, candidate: True) -> None:
         self.candidates = candidates
+        self.states = states  # whether a sentence states the role, quantity, entities asked of (qa/answer/asked.py)
         self.evidence = evidence
         self.thresholds = thresholds
         self.restated = restated
 
-    def compose(self, shape: Shape, ranked: Sequence[Candidate]) -> Draft | None:
-        """The draft of ``shape`` from the ranked candidates, or None to answer it as a factoid."""
+    def compose(self, question: str, shape: Shape, ranked: Sequence[Candidate]) -> Draft | None:
+        """The draft of ``shape`` from the ranked candidates, or None to answer it as a factoid.
+        Only a sentence that states what the question asks of (its role, quantity and names:
+        ``states``) may be chosen; a statement's speaker is checked by attribution instead."""
         t = self.thresholds.get(shape.kind, self.thresholds["factoid"])
+        if shape.kind != "statement":
+            stating = [c for c in ranked if self.states(question, c)]
+            if not stating:
+                return self.draft(shape, [], ranked, t, reason="asks_other" if ranked else "judge_refused")
+            ranked = stating
         if shape.kind == "statement":
             return self.statement(shape, ranked, t)
         if shape.kind == "comparison":
@@ -76,17 +86,19 @@ class Selector:
 
     def diverse(self, ranked: Sequence[Candidate], threshold: float, most: int) -> list[Candidate]:
         """Up to ``most`` candidates at or above ``threshold``, each new (maximal marginal
-        relevance on their vectors; one that restates a chosen one is left out)."""
+        relevance on their vectors; one that restates a chosen one is left out), together within
+        ``MAX_WORDS`` words after the first."""
         pool = [c for c in ranked if c.probability >= threshold]
         if len(pool) <= 1 or most == 1:
             return pool[:most]
         vectors = np.stack([self.evidence.sentence_vectors(c.doc_id, [(c.start, c.end)])[0] for c in pool])
         chosen = [0]
+        words = len(pool[0].text.split())
         while len(chosen) < most:
             likeness = (vectors @ vectors[chosen].T).max(axis=1)
             best, best_score = None, -np.inf
             for i, c in enumerate(pool):
-                if i in chosen or likeness[i] >= self.restated:
+                if i in chosen or likeness[i] >= self.restated or words + len(c.text.split()) > MAX_WORDS:
                     continue
                 score = (1 - LIKENESS) * c.probability - LIKENESS * likeness[i]
                 if score > best_score:
@@ -94,6 +106,7 @@ class Selector:
             if best is None:
                 break
             chosen.append(best)
+            words += len(pool[best].text.split())
         return [pool[i] for i in chosen]
 
     def statement(self, shape: Shape, ranked: Sequence[Candidate], threshold: float) -> Draft | None:

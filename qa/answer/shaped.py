@@ -42,7 +42,7 @@ class ShapedAnswerer:
         elif shape.kind == "source":
             composed = compose_source(shape.asks, hits, self.evidence)
         elif shape.kind != "factoid" and self.selector is not None and hits:
-            composed = self.selector.compose(shape, self.selector.candidates(question, hits))
+            composed = self.selector.compose(question, shape, self.selector.candidates(question, hits))
         if composed is not None:
             yield from re.findall(r"\S+\s*", composed.text)
             yield composed

@@ -117,7 +117,8 @@ class BodyDeadline:
         except _BodyTimeout:
             pass
         if state["timed_out"] and not state["started"]:
-            await refuse(send, RequestTimeout(f"the request body did not arrive within {self.seconds:g} s"))
+            # ... and the connection is closed: a client that keeps trickling holds nothing
+            await refuse(send, RequestTimeout(f"the request body did not arrive within {self.seconds:g} s"), close=True)
 
 
 class Admission:
@@ -222,9 +223,10 @@ def replay(body: bytes, receive: Any) -> Any:
     return replayed
 
 
-async def refuse(send: Any, error: QAError, details: Any = None) -> None:
+async def refuse(send: Any, error: QAError, details: Any = None, close: bool = False) -> None:
     """``error`` as a response in the API's one shape (its status, kind and, where it has them,
-    Retry-After and Allow), without reading the request."""
+    Retry-After and Allow), without reading the request; with ``close``, the connection is closed
+    after it (``Connection: close``)."""
     retry_after, allow = getattr(error, "retry_after", None), getattr(error, "allow", None)
     body = json.dumps(error_body(error.type, str(error), details)).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
@@ -232,5 +234,7 @@ async def refuse(send: Any, error: QAError, details: Any = None) -> None:
         headers.append((b"retry-after", str(retry_after).encode()))
     if allow is not None:
         headers.append((b"allow", allow.encode()))
+    if close:
+        headers.append((b"connection", b"close"))
     await send({"type": "http.response.start", "status": error.status_code, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -243,3 +243,12 @@ def test_program_endpoint_refuses_bad_k_with_the_api_message(ui_server: tuple[Se
     client = Client(server.base + "/", verbose=False)
     with pytest.raises(Exception, match=message):
         client.predict("Who is Alibaba's CEO?", k, api_name="/ask")
+
+
+@pytest.mark.parametrize("path", ["/gradio_api/queue/join", "/gradio_api/run/predict", "/gradio_api/call/ask",
+                                  "/api/ask", "/api/retrieve", "/v1/chat/completions", "/api/answers/x/feedback"])
+def test_a_body_that_is_not_utf8_is_a_4xx_on_every_route(ui_server: tuple[Server, Path, Path], path: str) -> None:
+    server, _, _ = ui_server
+    status, raw = request(server, "POST", path, b'{"question": "\xff\xfe caf\xe9"}')
+    assert 400 <= status < 500, (status, raw[:200])
+    assert "error" in json.loads(raw)

@@ -126,7 +126,8 @@ def shaped(texts: dict[str, str], threshold: float = 0.0) -> tuple[ShapedAnswere
     judge = KeywordJudge()
     extractive = ExtractiveAnswerer(judge, evidence, threshold=threshold, max_words=DEFAULTS.answer_words,  # type: ignore[arg-type]
                                     restated=DEFAULTS.restated_cosine)
-    selector = Selector(extractive.candidates, evidence, {"factoid": threshold}, DEFAULTS.restated_cosine)
+    selector = Selector(extractive.candidates, evidence, {"factoid": threshold}, DEFAULTS.restated_cosine,
+                        extractive.states_what_is_asked)
     return ShapedAnswerer(extractive, evidence, selector), hits, evidence
 
 
