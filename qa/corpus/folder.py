@@ -108,29 +108,32 @@ class CorpusFolder:
         self._within_quota(len(data))
         extract(target, data, self.budget)  # an unreadable file is refused before anything is written
         self.corpus_dir.mkdir(parents=True, exist_ok=True)
-        path = self._free_path(target, digest)
-        if path.exists():  # the same bytes, saved before and not yet indexed
-            return SavedFile(path.name, True)
         fd, tmp = tempfile.mkstemp(dir=self.corpus_dir, prefix=".upload-")
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
                 f.flush()
                 os.fsync(f.fileno())
-            os.replace(tmp, path)
+            return self._claim(tmp, target, digest)
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
-        return SavedFile(path.name, False)
 
-    def _free_path(self, name: str, digest: str) -> Path:
-        """``name`` in the folder, or ``name-2``, ``name-3`` ... when another file has it
-        (a file with the same bytes is returned as it is)."""
+    def _claim(self, tmp: str, name: str, digest: str) -> SavedFile:
+        """Give the written file ``tmp`` the name ``name``, or ``name-2``, ``name-3`` ... when
+        another file has it, each name taken atomically (a hard link never replaces a file:
+        uploads of one name at once each keep their own file); a file with the same bytes is
+        the same document."""
         stem, suffix = name.rsplit(".", 1)
         for n in range(1, 10_000):
             path = self.corpus_dir / (name if n == 1 else f"{stem}-{n}.{suffix}")
-            if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() == digest:
-                return path
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                if hashlib.sha256(path.read_bytes()).hexdigest() == digest:
+                    return SavedFile(path.name, True)  # the same bytes, saved before and not yet indexed
+                continue
+            return SavedFile(path.name, False)
         raise TooLarge(f"too many files named like {name}")
 
     def delete(self, doc_id: str) -> None:
