@@ -84,9 +84,11 @@ eval: $(VENV)/.bench-installed results/squad48/qa.jsonl
 chat-eval: $(VENV)/.bench-installed
 	$(PY) -m bench.chat_eval --shared $(SHARED)
 
-# the composed shapes' thresholds, fitted on our own chat-style set (never the held-out one) -> the judge's card
+# the composed shapes' thresholds, fitted on our own chat-style set (never the held-out one) and SQuAD val's
+# unanswerable questions -> the judge's card
 fit-shapes: $(VENV)/.bench-installed
-	$(PY) -m bench.fit_shapes --chat bench/data/chat-fit.jsonl --news $(SHARED)/data/news/cnn-dev.jsonl --write
+	$(PY) -m bench.fit_shapes --chat bench/data/chat-fit.jsonl --news $(SHARED)/data/news/cnn-dev.jsonl \
+	  --squad $(SHARED)/data/squad-v1.1 --write
 
 $(VENV)/.bench-installed: $(VENV)/.installed
 	$(PIP) -e '.[bench]'

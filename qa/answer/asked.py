@@ -22,6 +22,7 @@ ASKS_FIGURE = re.compile(r"^\s*(?:how\s+(?:much|many|big|large)|what\s+(?:is|was
                          re.IGNORECASE)
 FIGURE = re.compile(r"\d")
 NAME = re.compile(r"[\w’'&-]+")  # a question's words; those capitalised but its first are names
+WHEN_CLAUSE = re.compile(r"(?<=\w)\s+(?:since|after|before|until|while|during|when|once)\s+(?=\w)", re.IGNORECASE)
 CONTEXT = 300  # characters before a sentence that may name what it speaks of ("the company", "it")
 
 
@@ -46,6 +47,7 @@ def asks_other(question: str, sentence: str, context: str) -> str | None:
             if not set(terms(quantity.group(0))) <= said or not FIGURE.search(sentence):
                 return "quantity"
     around = set(terms(f"{context} {sentence}"))
-    if any(not set(terms(name)) <= around for name in NAME.findall(question)[1:] if name[:1].isupper()):
+    asked = WHEN_CLAUSE.split(question, maxsplit=1)[0]  # "... since ChatGPT came out": when, not what
+    if any(not set(terms(name)) <= around for name in NAME.findall(asked)[1:] if name[:1].isupper()):
         return "entity"
     return None

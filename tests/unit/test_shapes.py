@@ -76,6 +76,7 @@ def test_the_shape_carries_who_and_what() -> None:
     ("What was the firm's revenue last year?", "The firm's revenue was $3 billion.", None),
     ("How much will Tencent spend on AI?", "Microsoft will spend $80 billion on AI.", "entity"),
     ("How much will Microsoft spend on AI?", "Microsoft will spend $80 billion on AI.", None),
+    ("What has Acme built since Brexit began?", "Since the vote, Acme has built two plants.", None),
 ])
 def test_a_sentence_must_state_what_is_asked(question: str, sentence: str, other: str | None) -> None:
     assert asks_other(question, sentence, "") == other
