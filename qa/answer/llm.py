@@ -166,15 +166,32 @@ class LLMAnswerer:
             yield Draft(ABSTAIN_TEXT, True, (), 0.0)
             return
         pieces: list[str] = []
+        checked = 0  # characters of the reply whose sentences have been through the gate
         try:
             for chunk in self.chat_model.stream(build_messages(question, hits)):
                 text = chunk.content if isinstance(chunk.content, str) else ""
-                if text:
-                    pieces.append(text)
-                    yield text
+                if not text:
+                    continue
+                pieces.append(text)
+                reply = "".join(pieces)
+                spans = split_sentences(reply[checked:], checked)
+                for start, end in spans[:-1]:  # complete: another sentence has begun after it
+                    yield from self.passed(reply[start:end], hits)
+                    checked = spans[-1][0]
         except Exception as exc:  # the LLM's client raises many kinds; one message for the user
             raise GeneratorError(f"the LLM at {self.model} failed: {exc}") from exc
-        yield self.ground("".join(pieces), hits)
+        reply = "".join(pieces)
+        yield from self.passed(reply[checked:], hits)
+        yield self.ground(reply, hits)
+
+    def passed(self, text: str, hits: Sequence[Hit]) -> Iterator[str]:
+        """The sentences of ``text`` the grounding gate keeps, as they will read in the answer:
+        nothing unchecked is ever streamed, and a sentence the gate removes never is."""
+        if NOT_FOUND in text or not text.strip():
+            return
+        kept, _, _ = self.gate.check(text, hits)
+        for sentence in kept:
+            yield sentence + " "
 
     def answer(self, question: str, hits: list[Hit]) -> Draft:
         *_, draft = self.stream(question, hits)

@@ -84,14 +84,27 @@ def test_passages_reach_the_model_as_marked_untrusted_data(open_pipeline, corpus
     assert content.rstrip().endswith("Question: What notice did Alibaba publish?")
 
 
-def test_streaming_yields_tokens_then_the_gated_answer(open_pipeline, corpus: Path) -> None:
-    reply = "Jack Ma co-founded the internet company Alibaba [1]."
+def test_streaming_yields_only_what_the_gate_passed(open_pipeline, corpus: Path) -> None:
+    reply = ("Jack Ma co-founded the internet company Alibaba [1]. Its net profit rose 45% to 12 billion yuan "
+             "last quarter [1]. It plans to spend more on its AI and cloud computing network than it has over the "
+             "past decade [1].")
     with ScriptedLLM(lambda messages: reply) as llm:
         pipeline = open_pipeline(llm)
         pieces = list(pipeline.ask_stream("Who co-founded Alibaba?"))
-    tokens = [p for p in pieces if isinstance(p, str)]
-    assert len(tokens) > 1 and "".join(tokens) == reply
-    assert "Jack Ma" in pieces[-1].answer and pieces[-1].citations
+    streamed = "".join(p for p in pieces if isinstance(p, str))
+    answer = pieces[-1]
+    assert streamed.strip() == answer.answer  # sentence by sentence, as the final answer reads
+    assert "Jack Ma" in streamed and "past decade" in streamed and "net profit" not in streamed
+    assert answer.citations and answer.unsupported == ("Its net profit rose 45% to 12 billion yuan last quarter.",)
+
+
+def test_an_unsupported_reply_streams_nothing(open_pipeline, corpus: Path) -> None:
+    reply = "Joe Tsai and Wu are Jack Ma's successors as chairman of the Alibaba board since 2019 [1]."
+    with ScriptedLLM(lambda messages: reply) as llm:
+        pipeline = open_pipeline(llm)
+        pieces = list(pipeline.ask_stream("Who succeeded Jack Ma as chairman?"))
+    assert [p for p in pieces if isinstance(p, str)] == []
+    assert pieces[-1].abstained
 
 
 def test_follow_up_is_rewritten_by_the_llm(open_pipeline, corpus: Path) -> None:
