@@ -13,7 +13,7 @@ from qa.config import Settings
 from qa.errors import ConfigError, GeneratorError
 from qa.inputs import MAX_QUERY
 from qa.schema import Hit
-from qa.text import split_sentences, terms
+from qa.text import STOPWORDS, split_sentences, terms
 
 log = logging.getLogger(__name__)
 
@@ -55,11 +55,39 @@ def build_messages(question: str, hits: Sequence[Hit]) -> list[tuple[str, str]]:
     ]
 
 
+CLAUSE = re.compile(r"[,;:—–]|\s-\s|\b(?:while|whereas|but|and|although)\b")
+SUBJECT = re.compile(r"\b[A-Z][\w’'&.-]*")
+
+
+def binds_alike(claim: str, source: str) -> bool:
+    """Whether each figure of the claim is said of a name the source says it of: the names in its
+    clause of the claim must include one of the names in the clause of the source that states it
+    ("Alibaba spends $80 billion" is refused by "Microsoft expects to spend $80 billion, while
+    Meta has earmarked $65 billion"). A figure the claim names no one beside binds nothing."""
+    for figure in {f.rstrip(".,") for f in FIGURE.findall(claim)}:
+        theirs = _names_beside(source, figure)
+        mine = _names_beside(claim, figure)
+        if mine and theirs and not mine & theirs:
+            return False
+    return True
+
+
+def _names_beside(text: str, figure: str) -> set[str]:
+    """The capitalised words of the clauses of ``text`` that state ``figure`` (common words aside)."""
+    found: set[str] = set()
+    for clause in CLAUSE.split(text):
+        if figure in clause:
+            found |= {n for w in SUBJECT.findall(clause) if (n := w.rstrip(".’'s").lower()) not in STOPWORDS
+                      and not (w.isupper() and len(w) <= 2)}  # "AI", "US": a topic or a place, not who
+    return found
+
+
 class GroundingGate:
     """Keeps a generated sentence only if a sentence of the passages supports it.
 
     Support: at least ``min_coverage`` of the sentence's content terms occur in one source
-    sentence (with its neighbours), and every figure it states occurs there too. Kept
+    sentence (with its neighbours) of any retrieved passage (the one the model cites first),
+    every figure it states occurs there too, bound to the same subject (``binds_alike``). Kept
     sentences are cited by the exact span of that source sentence.
     """
 
@@ -78,8 +106,9 @@ class GroundingGate:
             sentence = MARKER.sub("", raw).strip()
             if not sentence:
                 continue
-            pool = [hits[n - 1] for n in cited if 1 <= n <= len(hits)] or list(hits)
-            best = self._best_support(sentence, pool)
+            pool = [hits[n - 1] for n in cited if 1 <= n <= len(hits)]
+            # a claim the cited passage does not support may rest on another retrieved one: re-cited to it
+            best = (self._best_support(sentence, pool) if pool else None) or self._best_support(sentence, hits)
             if best is None:
                 removed.append(sentence)
             else:
@@ -103,7 +132,7 @@ class GroundingGate:
                 window = " ".join(doc.text[a:b] for a, b in sentences[max(i - 1, 0) : i + 2])
                 cov = len(wanted & set(terms(window))) / len(wanted)
                 own = len(wanted & set(terms(doc.text[s:e]))) / len(wanted)
-                if not all(f in window for f in figures):
+                if not all(f in window for f in figures) or not binds_alike(sentence, window):
                     continue
                 if cov >= self.min_coverage and own >= best_cov:  # ties go to the later sentence
                     best, best_cov = (doc.doc_id, s, e), own

@@ -138,3 +138,21 @@ def test_the_gate_never_takes_injected_text_as_support(open_pipeline, corpus: Pa
         answer = pipeline.ask("What notice did Alibaba publish?", k=8)
     assert answer.abstained and "bankrupt" not in answer.answer
     assert answer.unsupported == ("The company is bankrupt.",)
+
+
+def test_a_right_claim_citing_the_wrong_passage_is_kept_and_re_cited(open_pipeline, corpus: Path) -> None:
+    reply = "Meta has earmarked some $65 billion for 2025 [2]."
+    with ScriptedLLM(lambda messages: reply) as llm:
+        pipeline = open_pipeline(llm)
+        answer = pipeline.ask("How much has Meta earmarked for 2025?", k=4)
+    assert not answer.abstained and "$65 billion" in answer.answer
+    assert "$65 billion" in answer.citations[0].quote  # cited to the passage that says it
+
+
+def test_figures_bound_to_another_subject_are_refused(open_pipeline, corpus: Path) -> None:
+    reply = ("Alibaba spends $80 billion this fiscal year on AI data centers, while Microsoft has earmarked "
+             "some $65 billion for 2025 [1].")
+    with ScriptedLLM(lambda messages: reply) as llm:
+        pipeline = open_pipeline(llm)
+        answer = pipeline.ask("How much do Alibaba and Microsoft spend on AI data centers?")
+    assert answer.abstained and answer.unsupported
