@@ -83,9 +83,9 @@ class Settings(BaseSettings):
         description="Longest extractive answer in words: a longer sentence is cut to its best clauses, then words.",
     )
     restated_cosine: float = Field(
-        0.8, ge=0, le=1, description="MiniLM cosine from which a sentence of another document restates the answer "
-        "sentence: with other figures, the sources disagree (both are cited) even where the judge finds it does not "
-        "answer.")
+        0.8, ge=0, le=1, description="MiniLM cosine (or share of the shorter sentence's terms) from which a sentence "
+        "of another document restates the answer sentence: with another figure or name, the sources disagree (both "
+        "are cited) even where the judge finds it does not answer; two parts of a list that alike are one.")
     llm: Literal["none", "openai", "ollama"] = Field(
         "none", description="Answer generator: none (extractive), openai or ollama.")
     llm_base_url: str = Field("", description="Base URL of the OpenAI-compatible or Ollama server.")

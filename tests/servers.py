@@ -10,9 +10,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from tests.support import ROOT, free_port
+from tests.support import ROOT, free_port, make_corpus
 
 QA = str(Path(sys.executable).with_name("qa"))
 CHROMA = str(Path(sys.executable).with_name("chroma"))
@@ -84,6 +86,18 @@ def start_server(corpus: Path, index: Path, extra_env: dict[str, str] | None = N
 
 def stop_server(server: Server) -> None:
     stop_process(server.process)
+
+
+@contextmanager
+def article_served(root: Path, env: dict[str, str] | None = None, extra: dict[str, str] | None = None
+                   ) -> Iterator[Server]:
+    """A real server over a corpus of the article (and ``extra`` {file name: text}) under ``root``,
+    with ``env`` settings; stopped after."""
+    server = start_server(make_corpus(root, extra), root / "index", env)
+    try:
+        yield server
+    finally:
+        stop_server(server)
 
 
 def start_chroma(path: Path) -> tuple[subprocess.Popen, int]:

@@ -9,6 +9,7 @@ from qa.answer.overview import in_scope
 from qa.answer.types import ABSTAIN_TEXT, Draft, Evidence, joined
 from qa.corpus.ingest import CREDITS, content_segments
 from qa.schema import Document, Hit
+from qa.text import split_sentences
 
 LABELS = {"authors": "Written by", "source": "Published by", "contributors": "With assistance from",
           "date": "Dated"}
@@ -18,9 +19,10 @@ INSTEAD = {"authors": ("source", "contributors"), "source": ("authors",), "contr
 
 
 def credit_span(document: Document, key: str) -> tuple[int, int] | None:
-    """Where the text states its ``key`` credit: the value inside its line."""
+    """Where the text states its ``key`` credit: the value inside its line (or sentence)."""
     pattern = CREDITS[key]
-    for s, e in content_segments(document.text):
+    # a line of its own, or, in a story that comes as one paragraph, a sentence of its own
+    for s, e in [*content_segments(document.text), *split_sentences(document.text)]:
         if (m := pattern.match(document.text[s:e])) is not None:
             group = "value" if m.groupdict().get("value") else "by"
             start, end = s + m.start(group), s + m.end(group)

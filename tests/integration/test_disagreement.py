@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.servers import Server, start_server, stop_server
-from tests.support import ARTICLE, make_corpus
+from tests.servers import Server, article_served
+from tests.support import ARTICLE
 
 pytestmark = pytest.mark.integration
 PLANTED = {
@@ -31,10 +31,8 @@ INSTRUCTED = {
 
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    root = tmp_path_factory.mktemp("planted")
-    server = start_server(make_corpus(root, {**PLANTED, **INSTRUCTED}), root / "index")
-    yield server
-    stop_server(server)
+    with article_served(tmp_path_factory.mktemp("planted"), extra={**PLANTED, **INSTRUCTED}) as server:
+        yield server
 
 
 @pytest.mark.parametrize("question", [

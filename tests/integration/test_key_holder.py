@@ -9,8 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.servers import Server, start_server, stop_server
-from tests.support import make_corpus
+from tests.servers import Server, article_served
 
 pytestmark = pytest.mark.integration
 KEY = "correct-horse"
@@ -18,10 +17,9 @@ KEY = "correct-horse"
 
 @pytest.fixture(scope="module")
 def keyed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    root = tmp_path_factory.mktemp("key-holder")
-    server = start_server(make_corpus(root), root / "index", {"QA_API_KEY": KEY, "QA_LOGIN_FAILURES_PER_MINUTE": "5"})
-    yield server
-    stop_server(server)
+    with article_served(tmp_path_factory.mktemp("key-holder"),
+                        {"QA_API_KEY": KEY, "QA_LOGIN_FAILURES_PER_MINUTE": "5"}) as server:
+        yield server
 
 
 def get(server: Server, path: str, key: str | None, source: str = "127.0.0.1") -> int:

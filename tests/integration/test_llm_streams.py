@@ -11,8 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.scripted_llm import ScriptedLLM
-from tests.servers import Server, start_server, stop_server
-from tests.support import make_corpus
+from tests.servers import Server, article_served
 
 pytestmark = pytest.mark.integration
 UNSUPPORTED = "Joe Tsai and Wu are Jack Ma's successors as chairman of the Alibaba board since 2019 [1]."
@@ -20,12 +19,9 @@ UNSUPPORTED = "Joe Tsai and Wu are Jack Ma's successors as chairman of the Aliba
 
 @pytest.fixture(scope="module")
 def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    root = tmp_path_factory.mktemp("llm")
-    with ScriptedLLM(lambda messages: UNSUPPORTED) as llm:
-        server = start_server(make_corpus(root), root / "index", {
-            "QA_LLM": "openai", "QA_LLM_BASE_URL": llm.base_url, "QA_LLM_MODEL": "scripted-1"})
+    with ScriptedLLM(lambda messages: UNSUPPORTED) as llm, article_served(tmp_path_factory.mktemp("llm"), {
+            "QA_LLM": "openai", "QA_LLM_BASE_URL": llm.base_url, "QA_LLM_MODEL": "scripted-1"}) as server:
         yield server
-        stop_server(server)
 
 
 def stream(server: Server, path: str, body: dict) -> str:

@@ -10,18 +10,15 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.servers import Server, start_server, stop_server
-from tests.support import make_corpus
+from tests.servers import Server, article_served
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
 def impatient(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    root = tmp_path_factory.mktemp("slow")
-    server = start_server(make_corpus(root), root / "index", {"QA_BODY_TIMEOUT": "2"})
-    yield server
-    stop_server(server)
+    with article_served(tmp_path_factory.mktemp("slow"), {"QA_BODY_TIMEOUT": "2"}) as server:
+        yield server
 
 
 def test_a_408_closes_the_connection_while_the_client_keeps_trickling(impatient: Server) -> None:

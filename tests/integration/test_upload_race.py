@@ -11,18 +11,15 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.servers import Server, start_server, stop_server
-from tests.support import make_corpus
+from tests.servers import Server, article_served
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    root = tmp_path_factory.mktemp("race")
-    server = start_server(make_corpus(root), root / "index")
-    yield server
-    stop_server(server)
+    with article_served(tmp_path_factory.mktemp("race")) as server:
+        yield server
 
 
 def upload(server: Server, name: str, data: bytes) -> tuple[int, dict]:
