@@ -90,7 +90,7 @@ SIDES = re.compile(
     r"|\bcompare\s+(?P<a2>.+?)\s+(?:with|to|and|against)\s+(?P<b2>[^?]+)"
     r"|\bdifferences?\s+between\s+(?P<a3>.+?)\s+and\s+(?P<b3>[^?]+)"
     r"|(?P<a4>[\w$.’'-]+(?:\s+[\w$.’'-]+){0,3})\s+(?:vs\.?|versus)\s+(?P<b4>[^?]+)", re.IGNORECASE)
-_NOT_NOUNS = r"(?:is|was|are|were|do|does|did|has|have|had|will|would|can|could|this|its|us|his|was|less|plus|thus)"
+_NOT_NOUNS = r"(?:is|was|are|were|do|does|did|has|have|had|will|would|can|could|this|its|his|less|plus|thus)"
 # "Which US tech companies are ...", "Which players won ...": a plural thing asked for, then its verb
 PLURAL_ASK = re.compile(
     rf"^\s*(?:which|what)\s+(?!{_NOT_NOUNS}\b)(?:[\w-]+\s+){{0,3}}?(?!{_NOT_NOUNS}\b)(?P<noun>[a-z][\w-]*[^s\W']s"

@@ -23,3 +23,17 @@ def test_without_a_phrase_or_when_the_text_is_not_the_quote_nothing_is_set_off()
     lo = SENTENCE.index("3%")
     other = answer(Citation("a.txt", "A", 100 + lo, 100 + lo + 2, "3%"), text="The sources disagree: ...")
     assert "**" not in answer_message(other)
+
+
+def test_a_list_is_one_bullet_per_part_and_a_paragraph_one_marker_per_sentence() -> None:
+    parts = ("Costs *rose* by 4%.", "Shop owners protested.")
+    cites = tuple(Citation("a.txt", "A", i * 40, i * 40 + len(p), p) for i, p in enumerate(parts))
+    listed = Answer("id", "q?", "q?", "\n".join(f"- {p}" for p in parts), False, cites, (), "extractive", "judge",
+                    0.9, layout="list", parts=parts, shape="list")
+    lines = answer_message(listed).splitlines()
+    assert lines == ["- Costs \\*rose\\* by 4%\\. [\\[1\\]](#qa-cite-1)",
+                     "- Shop owners protested\\. [\\[2\\]](#qa-cite-2)"]
+    paragraph = Answer("id", "q?", "q?", " ".join(parts), False, cites, (), "extractive", "judge", 0.9,
+                       layout="paragraph", parts=parts, shape="overview")
+    assert answer_message(paragraph) == ("Costs \\*rose\\* by 4%\\. [\\[1\\]](#qa-cite-1) Shop owners protested\\. "
+                                         "[\\[2\\]](#qa-cite-2)")
