@@ -98,8 +98,8 @@ class DocumentInfo(BaseModel):
     indexed_at: float | None = Field(None, description="When it was indexed (Unix time).")
     metadata: dict[str, str] = Field(default_factory=dict, description="What the text says about itself: "
                                      "source, authors, date ... where present.")
-    summary: Summary | None = Field(None, description="Its summary, made at indexing (null for an index written "
-                                    "before summaries were made: run `qa index` after deleting it).")
+    summary: Summary | None = Field(None, description="Its summary, made at indexing (null where no sentence of it "
+                                    "can stand in one). An index written before summaries is rebuilt by `qa index`.")
 
 
 class DocumentsResponse(BaseModel):

@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 BATCH = 5000  # Chroma refuses larger batches
 
 
-INDEX_FORMAT = 4  # bump when what is stored per document, chunk or sentence changes (4: titles, pages)
+INDEX_FORMAT = 5  # bump when what is stored per document, chunk or sentence changes (4: titles, pages; 5: summaries)
 
 
 def index_signature(model_id: str, chunk_size: int, chunk_overlap: int) -> str:
