@@ -66,8 +66,7 @@ def speaks_for(speaker: str, document: Document, span: tuple[int, int],
         return False
     start, end = span
     sentence = document.text[start:end]
-    named = set(terms(document.title)) | set(terms(document.text))
-    if owner and not owner <= named:
+    if owner and not owner <= set(terms(document.title)) | set(terms(document.text)):  # read only if owned
         return False
     for s, e, who in signed:
         if s <= start and end <= e and head <= set(terms(who)):

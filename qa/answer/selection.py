@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -150,8 +151,7 @@ class Selector:
         for s, e in split_sentences(doc.text[best.end : best.end + 800], best.end)[:sentences]:
             text = doc.text[s:e]
             if CAUSE.search(text):
-                return Candidate(best.doc_id, best.title, s, e, text, best.hit_rank, best.signals,
-                                 best.score, best.probability)
+                return replace(best, start=s, end=e, text=text)
         return None
 
     def comparison(self, shape: Shape, ranked: Sequence[Candidate], threshold: float) -> Draft | None:
@@ -193,8 +193,7 @@ def quoted(evidence: Evidence, tag: Candidate) -> list[Candidate]:
     if not spans:
         return [tag]
     s, e = spans[-1]
-    return [Candidate(tag.doc_id, tag.title, s, e, doc.text[s:e], tag.hit_rank, tag.signals, tag.score,
-                      tag.probability), tag]
+    return [replace(tag, start=s, end=e, text=doc.text[s:e]), tag]
 
 
 def _names(phrase: str) -> set[str]:
