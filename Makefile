@@ -6,6 +6,7 @@
 # make bench-load: 8 then 32 concurrent clients against a real server (about 2 min)
 # make bench-scale: qa at 1k, 10k and 100k chunks, embedded and Chroma server (int8 encoding; about 60 min)
 # make chroma: a Chroma server on 127.0.0.1:8001 over .qa/chroma (then QA_CHROMA_HOST=127.0.0.1 make run)
+# make test-llm: the LLM path with a real local model (llama.cpp + the packaged Qwen2.5-Coder-1.5B GGUF): its tests, dev and chat dev figures (about 25 min the first time)
 # make bench-crash: 20 SIGKILLs of qa index during SQuAD-48 ingest, then a consistency check (about 10 min)
 
 SHELL := /bin/bash
@@ -18,7 +19,7 @@ export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 
-.PHONY: chat-eval fit-shapes bench-scale chroma run install index serve test test-install chromium lint eval bench bench-load bench-crash train-judge train-judge-v8 judge-candidate constraints clean
+.PHONY: test-llm chat-eval fit-shapes bench-scale chroma run install index serve test test-install chromium lint eval bench bench-load bench-crash train-judge train-judge-v8 judge-candidate constraints clean
 
 PIP := $(PY) -m pip install -q --disable-pip-version-check -c constraints.txt
 
@@ -62,6 +63,11 @@ test: test-install
 	$(PY) -m mypy qa ui bench
 	$(PY) -m bandit -q -r qa ui -ll
 	$(PY) -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no test ran" >&2; exit 1; fi; exit $$rc
+
+# outside CI's budget: builds llama-cpp-python once (its wheel kept under .qa/llm/), joins the packaged
+# GGUF once, serves it on loopback, runs tests/llm and the dev and chat dev sets through qa, stops it
+test-llm: test-install $(VENV)/.bench-installed
+	$(PY) -m bench.local_llm --shared $(SHARED)
 
 lint: test-install
 	$(PY) -m ruff check qa ui tests bench

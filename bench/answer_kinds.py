@@ -24,10 +24,10 @@ from bench.heldout import corpus_for, question_sets
 from bench.run_eval import open_pipeline
 from qa.answer import extractive
 from qa.answer.checks import FIGURE_QUESTION, can_state_the_figure
-from qa.config import Settings
-from qa.evaluation import load_qa, norm
+from qa.core.config import Settings
+from qa.core.text import STOPWORDS
+from qa.edges.evaluation import load_qa, norm
 from qa.pipeline import make_embedder
-from qa.text import STOPWORDS
 
 SETS = ("val-answerable", "val-human")
 WHEN_QUESTION = re.compile(r"^\s*when\s+(?:did|does|do|was|were|is|are|will|would|had|has|have)\b"

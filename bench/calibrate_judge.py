@@ -38,8 +38,8 @@ from bench.run_eval import open_pipeline
 from qa.answer.calibration import Calibration
 from qa.answer.extractive import ExtractiveAnswerer
 from qa.answer.judge import CARD, JUDGE_DIR, SIGNALS, calibrated_backend
-from qa.config import Settings
-from qa.evaluation import load_qa, norm
+from qa.core.config import Settings
+from qa.edges.evaluation import load_qa, norm
 from qa.pipeline import make_embedder
 
 SUBSETS = [("logit",), ("span",), ("logit", "span"), ("logit", "cosine"), ("span", "cosine"), ("logit", "coverage"),

@@ -17,10 +17,10 @@ from pathlib import Path
 
 from bench.fit_shapes import news_corpus
 from bench.run_eval import ROOT, open_pipeline
-from qa.config import Settings
-from qa.evaluation import evaluate, format_table
+from qa.core.config import Settings
+from qa.core.text import split_sentences
+from qa.edges.evaluation import evaluate, format_table
 from qa.pipeline import Pipeline, make_embedder
-from qa.text import split_sentences
 
 SUMMARY_QUESTION = "Summarize this article."
 RESULTS = ROOT / "results"

@@ -20,13 +20,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from qa.config import Settings
+from qa.core.config import Settings
+from qa.core.schema import Document
 from qa.corpus.ingest import load_corpus
 from qa.index.journal import Journal
 from qa.index.lexical import LexicalIndex
 from qa.index.store import embedded_store
 from qa.pipeline import JOURNAL_FILE, LEXICAL_FILE
-from qa.schema import Document
 
 ROOT = Path(__file__).resolve().parents[1]
 QA = str(Path(sys.executable).with_name("qa"))

@@ -15,8 +15,8 @@ import itertools
 import json
 from pathlib import Path
 
-from qa.config import Settings
-from qa.evaluation import evaluate
+from qa.core.config import Settings
+from qa.edges.evaluation import evaluate
 from qa.pipeline import Pipeline, make_embedder
 
 INDEX_SETTINGS = {"chunk_size", "chunk_overlap"}

@@ -37,8 +37,8 @@ from qa.answer.judge import CARD, JUDGE_DIR
 from qa.answer.selection import Selector
 from qa.answer.shaped import ShapedAnswerer
 from qa.answer.shapes import shape_of
-from qa.config import Settings
-from qa.evaluation import load_qa, norm
+from qa.core.config import Settings
+from qa.edges.evaluation import load_qa, norm
 from qa.pipeline import Pipeline, make_embedder
 
 COMPOSED = ("statement", "list", "reasons", "reaction", "comparison", "definition", "yesno")

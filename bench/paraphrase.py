@@ -20,7 +20,7 @@ from collections.abc import Callable
 import numpy as np
 from wn import WordNet
 
-from qa.text import STOPWORDS, terms
+from qa.core.text import STOPWORDS, terms
 
 WORD = re.compile(r"(?<![\w-])[a-z][a-z]{2,}(?![\w-])")
 QUESTION_WORDS = frozenset("what which who whom whose when where why how many much does did was were".split())

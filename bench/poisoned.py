@@ -29,11 +29,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from qa.config import Settings
+from qa.core.config import Settings
+from qa.core.text import split_sentences
 from qa.corpus.ingest import load_document
-from qa.evaluation import evaluate, load_qa
+from qa.edges.evaluation import evaluate, load_qa
 from qa.pipeline import Pipeline
-from qa.text import split_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE = ROOT / "corpus" / "alibaba-ai-infrastructure.txt"

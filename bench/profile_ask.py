@@ -48,7 +48,7 @@ def main() -> None:
     a = ap.parse_args()
     import torch
 
-    from qa.config import Settings
+    from qa.core.config import Settings
     from qa.pipeline import Pipeline
 
     if a.threads:

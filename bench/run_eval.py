@@ -20,9 +20,9 @@ from typing import Any
 
 from bench.heldout import corpus_for, question_sets, shift_sets
 from bench.judges import parse_judges
-from qa.config import Settings
-from qa.evaluation import Reply, score_system
-from qa.evaluation import evaluate as evaluate_qa
+from qa.core.config import Settings
+from qa.edges.evaluation import Reply, score_system
+from qa.edges.evaluation import evaluate as evaluate_qa
 from qa.index.embedding import Embedder
 from qa.pipeline import Pipeline, make_embedder
 

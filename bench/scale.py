@@ -146,7 +146,7 @@ def run_phase(phase: str, corpus: Path, index: Path, questions: list[str], chrom
 
 
 def phase(name: str, corpus: Path, index: Path, questions: list[str]) -> dict:
-    from qa.config import Settings
+    from qa.core.config import Settings
     from qa.pipeline import Pipeline
 
     settings = Settings(corpus_dir=corpus, index_dir=index)

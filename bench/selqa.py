@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.judges import parse_judges
-from qa.config import Settings
+from qa.core.config import Settings
 from qa.pipeline import Pipeline, make_embedder
 
 ROOT = Path(__file__).resolve().parents[1]

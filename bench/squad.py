@@ -15,10 +15,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.config import Settings
+from qa.core.config import Settings
+from qa.core.schema import Chunk, Document
 from qa.corpus.ingest import document_from_text, title_of
 from qa.index.chunking import chunk_document
-from qa.schema import Chunk, Document
 
 SETTINGS = Settings()  # qa's defaults: the judge trains on the chunks qa serves
 SPLIT_SEED = 2026

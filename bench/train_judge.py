@@ -41,7 +41,7 @@ from bench.training_data import HUMAN, Mix, TrainingSet, cached, human_focus, va
 from bench.training_examples import UNKNOWN, Example
 from qa.answer.judge import CARD, FROZEN, JUDGE_DIR, WEIGHTS, Encoded, SentenceJudge, collate
 from qa.answer.judge_runtime import base_model, file_sha256
-from qa.config import packaged_model_path
+from qa.core.config import packaged_model_path
 
 ROOT = Path(__file__).resolve().parents[1]
 LISTWISE = {"positive", "same_article", "other_article"}  # the passages retrieval would offer together

@@ -32,9 +32,9 @@ import numpy as np
 
 from bench.paraphrase import Paraphraser
 from bench.squad import Article, Question
-from qa.config import Settings
-from qa.schema import Chunk
-from qa.text import terms
+from qa.core.config import Settings
+from qa.core.schema import Chunk
+from qa.core.text import terms
 
 UNKNOWN = -100
 # capitalised words that start sentences rather than name things

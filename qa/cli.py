@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from qa.config import Settings
-from qa.errors import QAError
-from qa.inputs import K_MAX, checked_text
+from qa.core.config import Settings
+from qa.core.errors import QAError
+from qa.core.inputs import K_MAX, checked_text
 
 if TYPE_CHECKING:  # the heavy modules load only when a command needs them
-    from qa.client import Client, LocalClient
+    from qa.core.schema import IndexReport
+    from qa.edges.client import Client, LocalClient
     from qa.pipeline import Pipeline
-    from qa.schema import IndexReport
 
 
 app = typer.Typer(help="Question answering over your documents, with verified citations.",
@@ -32,7 +32,7 @@ IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder (QA
 def _settings(corpus: Path | None = None, index: Path | None = None, **overrides: object) -> Settings:
     from pydantic import ValidationError
 
-    from qa.errors import ConfigError
+    from qa.core.errors import ConfigError
 
     values: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
     if corpus is not None:
@@ -54,7 +54,7 @@ def _pipeline(settings: Settings) -> Pipeline:
 
 def _reader(settings: Settings) -> Client | LocalClient:
     """The index, or the qa server that owns it (then said on stderr)."""
-    from qa.client import Client, open_reader
+    from qa.edges.client import Client, open_reader
 
     qa = open_reader(settings)
     if isinstance(qa, Client):
@@ -106,7 +106,7 @@ def retrieve(
 ) -> None:
     """Print the best passages for a query with their offsets (through the running server
     when one owns the index)."""
-    from qa.contract import RetrieveResponse
+    from qa.edges.contract import RetrieveResponse
 
     try:
         query = checked_text("query", query)
@@ -169,14 +169,14 @@ def serve(
     """Serve the web UI at / and the JSON API at /api (docs at /docs)."""
     import uvicorn
 
-    from qa.client import SERVER_FILE
+    from qa.edges.client import SERVER_FILE
     from qa.server.app import build_app
     from qa.server.connections import header_timeout_protocol
 
     try:
         settings = _settings(corpus, index, host=host, port=port)
         if not settings.loopback() and not settings.api_key:
-            from qa.errors import ConfigError
+            from qa.core.errors import ConfigError
 
             raise ConfigError(f"binding to {settings.host} exposes the server beyond this machine: "
                               "set QA_API_KEY (the API then needs it, and the UI asks for it)")
@@ -197,7 +197,7 @@ def serve(
         return
     typer.echo(f"qa: UI on http://{settings.host}:{settings.port}/  API docs on /docs")
     marker = None if settings.chroma_host else settings.index_dir / SERVER_FILE
-    if marker is not None:  # reading commands on this index ask us instead (qa.client)
+    if marker is not None:  # reading commands on this index ask us instead (qa.edges.client)
         # a comparison with the wildcard addresses, not a bind
         wildcard = settings.host in ("0.0.0.0", "::")  # nosec B104
         host = "127.0.0.1" if wildcard else settings.host
@@ -217,7 +217,7 @@ def mcp_stdio(index: IndexOpt = None) -> None:
     """Serve qa's tools (retrieve, ask, list_documents, get_document) over MCP on stdin and
     stdout, for assistants that launch a command (through the running server when one owns
     the index)."""
-    from qa.client import LocalClient
+    from qa.edges.client import LocalClient
     from qa.server.mcp_tools import create_mcp
 
     try:
@@ -245,8 +245,8 @@ def evaluate(
     retrieve_only: Annotated[bool, typer.Option("--retrieve-only")] = False,
 ) -> None:
     """Score retrieval and answers on a QA file (same metrics as shared/eval/score.py)."""
-    from qa.evaluation import evaluate as run_eval
-    from qa.evaluation import format_table
+    from qa.edges.evaluation import evaluate as run_eval
+    from qa.edges.evaluation import format_table
 
     try:
         if corpus is not None and index is None and not os.environ.get("QA_INDEX_DIR"):

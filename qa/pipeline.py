@@ -15,12 +15,13 @@ from qa.answer.provenance import AnswerLog
 from qa.answer.selection import Selector
 from qa.answer.shaped import ShapedAnswerer, shape_thresholds
 from qa.answer.types import Answerer, Draft, Evidence
-from qa.catalog import Catalog
-from qa.config import Settings, packaged_model_path
-from qa.contract import provenance_record
+from qa.core.config import Settings, packaged_model_path
+from qa.core.errors import NotFound
+from qa.core.records import provenance_record
+from qa.core.schema import Answer, Document, Health, Hit, IndexedDocument, IndexReport, Provenance, UploadOutcome
 from qa.corpus.folder import CorpusFolder, Quota
 from qa.corpus.formats import Budget
-from qa.errors import NotFound
+from qa.index.catalog import Catalog
 from qa.index.chroma import index_signature
 from qa.index.embedding import Embedder, SentenceTransformerEmbedder, open_embedder
 from qa.index.indexer import Indexer
@@ -28,10 +29,9 @@ from qa.index.journal import Journal
 from qa.index.lexical import LexicalIndex
 from qa.index.lock import IndexLock
 from qa.index.query_encoder import QueryEncoder
+from qa.index.retrieval import RetrievalConfig, Retriever, matching
+from qa.index.sources import IndexSources
 from qa.index.store import ChromaStore, embedded_store, server_store
-from qa.retrieval import RetrievalConfig, Retriever, matching
-from qa.schema import Answer, Document, Health, Hit, IndexedDocument, IndexReport, Provenance, UploadOutcome
-from qa.sources import IndexSources
 
 log = logging.getLogger(__name__)
 

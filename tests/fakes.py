@@ -9,8 +9,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from qa.answer.calibration import Calibration
-from qa.schema import Document
-from qa.text import terms
+from qa.core.schema import Document
+from qa.core.text import terms
 
 
 class HashEmbedder:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
-from qa.config import Settings
+from qa.core.config import Settings
 
 DEFAULTS = Settings()
 CHUNKING = (DEFAULTS.chunk_size, DEFAULTS.chunk_overlap)  # chunk_document(doc, *CHUNKING): as qa chunks

@@ -11,11 +11,11 @@ from typing import Any
 import gradio as gr
 from starlette.exceptions import HTTPException
 
-from qa.contract import answer_record
-from qa.errors import InvalidRequest, QAError
-from qa.inputs import K_MAX, checked_k, checked_text
+from qa.core.errors import InvalidRequest, QAError
+from qa.core.inputs import K_MAX, checked_k, checked_text
+from qa.core.schema import Answer
+from qa.edges.contract import answer_record
 from qa.pipeline import Pipeline
-from qa.schema import Answer
 from ui.documents import documents_tab
 from ui.guard import GradioGuard, Limits
 from ui.style import CITE_JS, CSS, THEME

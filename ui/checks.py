@@ -15,9 +15,9 @@ import gradio as gr
 from gradio import utils as gradio_utils
 from gradio.components.api_component import Api
 
+from qa.core.errors import InvalidRequest
+from qa.core.inputs import checked_k, checked_text
 from qa.corpus.formats import FORMATS
-from qa.errors import InvalidRequest
-from qa.inputs import checked_k, checked_text
 
 
 def upload_folder() -> Path:

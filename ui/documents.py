@@ -9,10 +9,10 @@ from typing import Any
 
 import gradio as gr
 
+from qa.core.errors import QAError
+from qa.core.schema import Health
 from qa.corpus.formats import FORMATS
-from qa.errors import QAError
 from qa.pipeline import Pipeline
-from qa.schema import Health
 
 POLL_SECONDS = 1.0
 

@@ -20,10 +20,10 @@ from typing import Any
 
 import gradio as gr
 
+from qa.core.errors import BadRequest, InvalidRequest, NotFound, RateLimited, TooLarge, UnsupportedFormat
+from qa.core.limits import Window
 from qa.corpus.formats import FORMATS
-from qa.errors import BadRequest, InvalidRequest, NotFound, RateLimited, TooLarge, UnsupportedFormat
-from qa.limits import Window
-from qa.server.admission import read_body, refuse, replay
+from qa.edges.asgi import read_body, refuse, replay
 from ui.checks import check_event, check_file_route
 
 Scope = dict[str, Any]

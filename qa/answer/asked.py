@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from qa.text import terms
+from qa.core.text import terms
 
 ROLE = re.compile(
     r"\b(?:chief\s+[a-z]+\s+officer|c[efot]o|cmo|cio|chair(?:man|woman|person)?|(?:vice[\s-])?president"

@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from qa.corpus.ingest import CREDITS, content_segments
-from qa.schema import Document
-from qa.text import is_heading, terms
+from qa.core.news import CREDITS, content_segments
+from qa.core.schema import Document
+from qa.core.text import is_heading, terms
 
 SPEECH = re.compile(
     r"\b(?:say|says|said|saying|tell|tells|told|write|writes|wrote|written|add|adds|added|note|notes|noted"

@@ -2,14 +2,14 @@
 sentences it reads (an instruction to an AI, a question, a heading answers nothing; a figure
 question is answered by a figure), and the figures and names a sentence claims (what two
 answers can disagree on). Whole documents that address an AI reader are never evidence
-(qa/corpus/trust.py: retrieval leaves them out)."""
+(qa/core/trust.py: retrieval leaves them out)."""
 
 from __future__ import annotations
 
 import re
 
-from qa.corpus.trust import looks_like_instruction  # noqa: F401 - checks every answerer applies
-from qa.text import STOPWORDS, is_heading, is_question  # noqa: F401
+from qa.core.text import STOPWORDS, is_heading, is_question  # noqa: F401
+from qa.core.trust import looks_like_instruction  # noqa: F401 - checks every answerer applies
 
 # Figures and names a sentence states: what two answers to one question can differ in.
 CLAIM = re.compile(r"\d[\d,.]*\d|\d|(?<![.!?]\s)(?<!^)\b[A-Z][\w’'&-]*")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 
-from qa.corpus.formats import page_of
-from qa.schema import Citation, Document
+from qa.core.schema import Citation, Document
+from qa.core.text import page_of
 
 log = logging.getLogger(__name__)
 

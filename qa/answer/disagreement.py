@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 from qa.answer.checks import claims, figures, names
 from qa.answer.types import Candidate, Evidence
-from qa.text import terms
+from qa.core.text import terms
 
 Phrase = Callable[[str, str, str], "tuple[int, int] | None"]  # question, title, sentence -> the answering span
 RIVAL_SHARE = 0.5  # of the threshold: the probability from which another document's sentence may disagree

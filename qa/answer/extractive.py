@@ -21,9 +21,9 @@ from qa.answer.disagreement import rival
 from qa.answer.rewrite import standalone_question
 from qa.answer.trim import ClauseTrimmer
 from qa.answer.types import ABSTAIN_TEXT, Candidate, Draft, Evidence
-from qa.corpus.trust import addresses_ai
-from qa.schema import Document, Hit
-from qa.text import terms, weighted_coverage
+from qa.core.schema import Document, Hit
+from qa.core.text import terms, weighted_coverage
+from qa.core.trust import addresses_ai
 
 if TYPE_CHECKING:
     from qa.answer.judge import Judge

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 
 from qa.answer.citations import verify_citations, verify_phrase
 from qa.answer.types import ABSTAIN_TEXT, Draft, joined
-from qa.schema import Abstention, Answer, Citation, Document, Hit
+from qa.core.schema import Abstention, Answer, Citation, Document, Hit
 
 
 def verified_parts(draft: Draft, document: Callable[[str], Document | None]) -> tuple[tuple[Citation, ...],

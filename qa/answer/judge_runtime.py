@@ -17,8 +17,8 @@ from typing import Any, Protocol
 import numpy as np
 import torch
 
-from qa.answer.judge import SentenceJudge, span_scores
-from qa.export import exporting
+from qa.answer.judge_network import SentenceJudge, span_scores
+from qa.core.export import exporting
 
 log = logging.getLogger(__name__)
 EXPORT_VERSION = "v2"  # of export_onnx: a change makes cached exports stale

@@ -9,11 +9,11 @@ from typing import Any
 
 from qa.answer.checks import looks_like_instruction
 from qa.answer.types import ABSTAIN_TEXT, Draft, Evidence
-from qa.config import Settings
-from qa.errors import ConfigError, GeneratorError
-from qa.inputs import MAX_QUERY
-from qa.schema import Hit
-from qa.text import STOPWORDS, split_sentences, terms
+from qa.core.config import Settings
+from qa.core.errors import ConfigError, GeneratorError
+from qa.core.inputs import MAX_QUERY
+from qa.core.schema import Hit
+from qa.core.text import STOPWORDS, split_sentences, terms
 
 log = logging.getLogger(__name__)
 

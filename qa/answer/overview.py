@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from qa.answer.types import ABSTAIN_TEXT, Draft, Evidence, joined
-from qa.schema import Document, Hit
+from qa.core.schema import Document, Hit
 
 MAX_DOCUMENTS = 5  # lines of an overview of several documents
 

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from qa.errors import NotFound, StorageFull
-from qa.schema import Answer, Feedback, Provenance
+from qa.core.errors import NotFound, StorageFull
+from qa.core.schema import Answer, Feedback, Provenance
 
 
 class AnswerLog:

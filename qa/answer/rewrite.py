@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from qa.text import STOPWORDS
+from qa.core.text import STOPWORDS
 
 PRONOUNS = {
     "it": "{}", "its": "{}'s", "they": "{}", "them": "{}", "their": "{}'s",

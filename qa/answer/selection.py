@@ -14,7 +14,7 @@ import numpy as np
 from qa.answer.attribution import sections, speaks_for
 from qa.answer.shapes import Shape
 from qa.answer.types import ABSTAIN_TEXT, Candidate, Draft, Evidence, joined
-from qa.text import split_sentences, terms
+from qa.core.text import split_sentences, terms
 
 MAX_ITEMS = 5  # sentences of a list
 MAX_WORDS = 120  # words of a composed answer: a list stops adding items before it passes them

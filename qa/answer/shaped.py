@@ -13,7 +13,7 @@ from qa.answer.selection import Selector
 from qa.answer.shapes import shape_of
 from qa.answer.source import compose_source
 from qa.answer.types import Answerer, Draft, Evidence
-from qa.schema import Hit
+from qa.core.schema import Hit
 
 
 class ShapedAnswerer:

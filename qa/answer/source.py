@@ -7,9 +7,9 @@ from collections.abc import Sequence
 
 from qa.answer.overview import in_scope
 from qa.answer.types import ABSTAIN_TEXT, Draft, Evidence, joined
-from qa.corpus.ingest import CREDITS, content_segments
-from qa.schema import Document, Hit
-from qa.text import split_sentences
+from qa.core.news import CREDITS, content_segments
+from qa.core.schema import Document, Hit
+from qa.core.text import split_sentences
 
 LABELS = {"authors": "Written by", "source": "Published by", "contributors": "With assistance from",
           "date": "Dated"}

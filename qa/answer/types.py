@@ -11,7 +11,7 @@ from typing import Protocol
 import numpy as np
 
 from qa.answer.calibration import SIGNALS
-from qa.schema import Document, Hit
+from qa.core.schema import Document, Hit
 
 ABSTAIN_TEXT = "I couldn't find this in the source documents."
 
@@ -57,7 +57,7 @@ class Draft:
     shape: str = "factoid"  # the shape of answer the question asked for (qa/answer/shapes.py)
     layout: str = "sentence"  # sentence, paragraph or list: how the parts read together
     parts: tuple[str, ...] = ()  # the text shown for each span, in order (empty: the quotes themselves)
-    reason: str | None = None  # why it abstained (qa.schema.Abstention); None: decided by finalize
+    reason: str | None = None  # why it abstained (qa.core.schema.Abstention); None: decided by finalize
     closest: tuple[str, int, int] | None = None  # the closest span found, for an abstention
 
 
@@ -78,7 +78,7 @@ class Answerer(Protocol):
 
 class Evidence(Protocol):
     """What an answerer reads besides the passages it is handed: the documents' text (offsets
-    refer to it) and what retrieval knows of their words. qa/sources.py is the index's; the
+    refer to it) and what retrieval knows of their words. qa/index/sources.py is the index's; the
     composition root builds it once; tests/fakes.py has one over a dict of documents."""
 
     def document(self, doc_id: str) -> Document | None:

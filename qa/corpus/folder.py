@@ -15,9 +15,9 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa.core.errors import NotFound, RateLimited, StorageFull, TooLarge, UnsupportedFormat
+from qa.core.limits import Window
 from qa.corpus.formats import FORMATS, Budget, extract, supported
-from qa.errors import NotFound, RateLimited, StorageFull, TooLarge, UnsupportedFormat
-from qa.limits import Window
 
 MAX_NAME = 120
 

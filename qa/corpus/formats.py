@@ -14,7 +14,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from qa.errors import CorpusError
+from qa.core.errors import CorpusError
 
 log = logging.getLogger(__name__)
 
@@ -127,12 +127,3 @@ def _pdf(name: str, raw: bytes, budget: Budget) -> Extracted:
         found["authors"] = str(info.author)
     title = str(info.title) if info is not None and info.title else None
     return Extracted(text, title, tuple(starts), found)
-
-
-def page_of(pages: tuple[int, ...], offset: int) -> int | None:
-    """The 1-based page holding ``offset``, for a text with page starts ``pages``."""
-    if not pages:
-        return None
-    from bisect import bisect_right
-
-    return bisect_right(pages, offset)

@@ -7,7 +7,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from qa.errors import QAError
+from qa.core.errors import QAError
 
 log = logging.getLogger(__name__)
 

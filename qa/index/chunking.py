@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from qa.schema import Chunk, Document
-from qa.text import split_sentences
+from qa.core.schema import Chunk, Document
+from qa.core.text import split_sentences
 
 SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "; ", ": ", ", ", " ", ""]
 

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from qa.errors import ConfigError
+from qa.core.errors import ConfigError
 from qa.index.onnx_export import export_encoder
 
 log = logging.getLogger(__name__)

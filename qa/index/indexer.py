@@ -12,16 +12,16 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from qa.core.errors import CorpusError
+from qa.core.schema import Chunk, Document, EmbeddedDocument, IndexReport
 from qa.corpus.formats import FORMATS, Budget
 from qa.corpus.ingest import load_corpus
-from qa.errors import CorpusError
 from qa.index.chunking import chunk_document
 from qa.index.embedding import Embedder
 from qa.index.journal import Journal
 from qa.index.lexical import LexicalIndex, sync
 from qa.index.store import ChromaStore
 from qa.index.summaries import summarize
-from qa.schema import Chunk, Document, EmbeddedDocument, IndexReport
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
-from qa.schema import Chunk
-from qa.text import terms
+from qa.core.schema import Chunk
+from qa.core.text import terms
 
 log = logging.getLogger(__name__)
 

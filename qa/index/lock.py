@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import ClassVar
 
-from qa.errors import IndexLocked
+from qa.core.errors import IndexLocked
 
 
 class IndexLock:

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from qa.export import exporting
+from qa.core.export import exporting
 
 
 def export_encoder(model: Any, file: Path, int8: bool) -> None:

@@ -11,10 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from qa.corpus.formats import page_of
+from qa.core.schema import Chunk, Citation, Document, EmbeddedDocument, IndexedDocument
+from qa.core.text import page_of
 from qa.index.chroma import BATCH, Collections, describe_change, open_embedded, pages, upsert
 from qa.index.lock import IndexLock
-from qa.schema import Chunk, Citation, Document, EmbeddedDocument, IndexedDocument
 
 log = logging.getLogger(__name__)
 

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from qa.corpus.ingest import BOILERPLATE_LINE, CREDITS
-from qa.corpus.trust import looks_like_instruction
-from qa.schema import Document
-from qa.text import is_heading, is_question
+from qa.core.news import BOILERPLATE_LINE, CREDITS
+from qa.core.schema import Document
+from qa.core.text import is_heading, is_question
+from qa.core.trust import looks_like_instruction
 
 MIN_SENTENCE_WORDS = 6  # shorter "sentences" (captions, credits, fragments) say too little to summarise
 NOVELTY = 0.5  # maximal marginal relevance: weight of centrality against likeness to what is chosen

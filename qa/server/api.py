@@ -11,10 +11,11 @@ from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 from starlette.routing import Match, Mount
 
-from qa.client import LocalClient
-from qa.errors import BY_STATUS, HttpError, InvalidRequest, MethodNotAllowed, NotFound, QAError, error_body
+from qa.core.errors import BY_STATUS, HttpError, InvalidRequest, MethodNotAllowed, NotFound, QAError, error_body
+from qa.edges.asgi import refuse
+from qa.edges.client import LocalClient
 from qa.pipeline import Pipeline
-from qa.server.admission import Admission, ApiKey, refuse
+from qa.server.admission import Admission, ApiKey
 from qa.server.mcp_tools import create_mcp
 from qa.server.openai_compat import create_router
 from qa.server.origins import mcp_security, trusted_names

@@ -10,7 +10,7 @@ from importlib.metadata import entry_points
 
 from fastapi import FastAPI
 
-from qa.errors import ConfigError
+from qa.core.errors import ConfigError
 from qa.pipeline import Pipeline
 from qa.server.admission import BodyDeadline
 from qa.server.api import create_app

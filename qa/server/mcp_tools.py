@@ -16,9 +16,9 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
-from qa.contract import AskResponse, DocumentInfo, DocumentText, Passage
-from qa.errors import QAError
-from qa.inputs import MAX_QUERY, K, checked_text
+from qa.core.errors import QAError
+from qa.core.inputs import MAX_QUERY, K, checked_text
+from qa.edges.contract import AskResponse, DocumentInfo, DocumentText, Passage
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -28,7 +28,7 @@ INSTRUCTIONS = ("Answers questions from the indexed documents only, with citatio
 
 
 class QA(Protocol):
-    """What the tools call: ``qa.client.Client`` (a server) or ``LocalClient`` (this process)."""
+    """What the tools call: ``qa.edges.client.Client`` (a server) or ``LocalClient`` (this process)."""
 
     def retrieve(self, query: str, k: int | None = None, hybrid: bool = True, documents: list[str] | None = None,
                  metadata: dict[str, str] | None = None) -> list[Passage]: ...

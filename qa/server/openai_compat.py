@@ -21,11 +21,11 @@ from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, model_validator
 
-from qa.contract import QUESTION_ERRORS, answer_record, error_responses
-from qa.errors import InvalidRequest, NotFound, QAError, error_body
-from qa.inputs import MAX_TURN, TurnText, checked_text
+from qa.core.errors import InvalidRequest, NotFound, QAError, error_body
+from qa.core.inputs import MAX_TURN, TurnText, checked_text
+from qa.core.schema import Answer
+from qa.edges.contract import QUESTION_ERRORS, answer_record, error_responses
 from qa.pipeline import Pipeline
-from qa.schema import Answer
 
 MODEL = "qa"
 

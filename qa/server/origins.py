@@ -26,8 +26,8 @@ from urllib.parse import urlsplit
 
 from mcp.server.transport_security import TransportSecuritySettings
 
-from qa.errors import CrossSite, UntrustedHost
-from qa.server.admission import refuse
+from qa.core.errors import CrossSite, UntrustedHost
+from qa.edges.asgi import refuse
 
 Scope = dict[str, Any]
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")

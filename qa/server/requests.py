@@ -1,5 +1,5 @@
 """What the JSON API takes: the request models of its routes (what leaves the process is
-qa/contract.py's)."""
+qa/edges/contract.py's)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 
-from qa.inputs import MAX_COMMENT, MAX_QUERY, MAX_TURNS, K, Text, TurnText
+from qa.core.inputs import MAX_COMMENT, MAX_QUERY, MAX_TURNS, K, Text, TurnText
 
 
 class RetrieveRequest(BaseModel):

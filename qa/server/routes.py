@@ -1,5 +1,5 @@
 """The JSON API's routes, one router per feature (health, asking, documents, answers), each
-route one call to the Pipeline and one serialisation by qa/contract.py. Errors are raised
+route one call to the Pipeline and one serialisation by qa/edges/contract.py. Errors are raised
 (``QAError``) and rendered once by the app's handlers (qa/server/api.py)."""
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Response, UploadFile
 from fastapi.responses import StreamingResponse
 
-from qa.contract import (
+from qa.core.errors import QAError, error_body
+from qa.core.schema import Answer
+from qa.edges.contract import (
     QUESTION_ERRORS,
     AskResponse,
     DocumentsResponse,
@@ -30,9 +32,7 @@ from qa.contract import (
     rating_record,
     upload_record,
 )
-from qa.errors import QAError, error_body
 from qa.pipeline import Pipeline
-from qa.schema import Answer
 from qa.server.requests import AskRequest, FeedbackRequest, RetrieveRequest
 
 NDJSON: dict[int | str, dict[str, Any]] = {

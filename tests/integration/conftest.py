@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from qa.config import Settings
+from qa.core.config import Settings
 from qa.index.embedding import Embedder
 from qa.pipeline import make_embedder
 from tests.servers import Server, start_chroma, start_server, stop_process, stop_server

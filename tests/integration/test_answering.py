@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from qa.config import Settings
-from qa.contract import provenance_record
+from qa.core.config import Settings
+from qa.edges.contract import provenance_record
 from qa.pipeline import Pipeline
 from tests.support import make_corpus
 

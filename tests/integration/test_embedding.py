@@ -5,8 +5,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa.config import packaged_model_path
-from qa.errors import ConfigError
+from qa.core.config import packaged_model_path
+from qa.core.errors import ConfigError
 from qa.index.embedding import OnnxEmbedder, SentenceTransformerEmbedder, open_embedder
 from tests.support import DEFAULTS
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from qa.config import Settings
-from qa.contract import provenance_record
+from qa.core.config import Settings
+from qa.edges.contract import provenance_record
 from qa.pipeline import Pipeline
 from tests.scripted_llm import ScriptedLLM
 
@@ -123,7 +123,7 @@ def test_follow_up_is_rewritten_by_the_llm(open_pipeline, corpus: Path) -> None:
 
 
 def test_an_unreachable_llm_is_a_clear_error(open_pipeline, corpus: Path) -> None:
-    from qa.errors import GeneratorError
+    from qa.core.errors import GeneratorError
 
     with ScriptedLLM(lambda m: "") as llm:
         pipeline = open_pipeline(llm)

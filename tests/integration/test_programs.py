@@ -1,5 +1,5 @@
 """Each integration for programs, exercised by its real client library against the real
-server (real model, real Chroma): qa.client, the openai SDK and LangChain's ChatOpenAI,
+server (real model, real Chroma): qa.edges.client, the openai SDK and LangChain's ChatOpenAI,
 LangChain's standard retriever tests, the mcp client (streamable HTTP and stdio) and
 gradio_client."""
 
@@ -14,8 +14,8 @@ import pytest
 from langchain_core.retrievers import BaseRetriever
 from langchain_tests.integration_tests import RetrieversIntegrationTests
 
-from qa.client import Client, ServerError
-from qa.langchain_retriever import QARetriever
+from qa.edges.client import Client, ServerError
+from qa.edges.langchain_retriever import QARetriever
 from tests.servers import QA, Server
 
 QUESTION = "Who co-founded Alibaba?"

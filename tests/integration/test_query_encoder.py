@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa.config import Settings
+from qa.core.config import Settings
 from qa.index.embedding import SentenceTransformerEmbedder
 from qa.index.query_encoder import TOLERANCE, QueryEncoder
 from qa.pipeline import query_embedder

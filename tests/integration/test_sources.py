@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from qa.config import Settings
+from qa.core.config import Settings
 from qa.pipeline import Pipeline
 from tests.support import make_corpus
 

@@ -136,7 +136,7 @@ def test_chat_history_cannot_carry_a_file_into_the_cache(ui_server: tuple[Server
                                                          4, True, True])
     assert refused(status, joined, stream)
     nothing_leaked(server, uploads, stream)
-    assert "import re" not in stream  # qa/config.py's text
+    assert "import re" not in stream  # qa/core/config.py's text
 
 
 @pytest.mark.parametrize("variant", ["never uploaded", "symlink in upload folder", "url"])

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.config import Settings
+from qa.core.config import Settings
 from qa.pipeline import Pipeline
 from tests.fakes import HashEmbedder
 

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from qa.config import Settings
-from qa.errors import ConfigError
-from qa.langchain_retriever import QARetriever
+from qa.core.config import Settings
+from qa.core.errors import ConfigError
+from qa.edges.langchain_retriever import QARetriever
 from qa.pipeline import Pipeline
 from tests.fakes import HashEmbedder
 

@@ -10,11 +10,11 @@ from qa.answer.checks import (
 )
 from qa.answer.extractive import ExtractiveAnswerer
 from qa.answer.types import ABSTAIN_TEXT
+from qa.core.schema import Document, Hit
+from qa.core.text import split_sentences
+from qa.core.trust import addresses_ai
 from qa.corpus.ingest import document_from_text
-from qa.corpus.trust import addresses_ai
 from qa.index.chunking import chunk_document
-from qa.schema import Document, Hit
-from qa.text import split_sentences
 from tests.fakes import FakeEvidence, KeywordJudge
 from tests.support import CHUNKING, DEFAULTS
 

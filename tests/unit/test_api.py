@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from qa.config import Settings
-from qa.errors import ERROR_TYPES
+from qa.core.config import Settings
+from qa.core.errors import ERROR_TYPES
 from qa.pipeline import Pipeline
 from qa.server.api import create_app
 from tests.fakes import HashEmbedder
@@ -239,7 +239,7 @@ def test_every_route_names_its_error_in_one_snake_case_vocabulary(client: TestCl
 def test_each_error_class_carries_its_snake_case_type() -> None:
     import re
 
-    from qa import errors
+    from qa.core import errors
 
     classes = [c for c in vars(errors).values() if isinstance(c, type) and issubclass(c, errors.QAError)]
     assert len(classes) == 21

@@ -32,7 +32,7 @@ def test_any_exception_is_reported_and_the_next_run_starts() -> None:
 
 
 def test_health_says_a_background_run_failed_and_the_next_upload_indexes(tmp_path, corpus) -> None:  # type: ignore[no-untyped-def]
-    from qa.config import Settings
+    from qa.core.config import Settings
     from qa.pipeline import Pipeline
     from tests.fakes import HashEmbedder
 

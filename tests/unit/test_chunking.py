@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
+from qa.core.schema import Chunk, Document
 from qa.corpus.ingest import load_document
 from qa.index.chunking import OffsetError, chunk_document, verify_offsets
-from qa.schema import Chunk, Document
 from tests.support import ARTICLE, CHUNKING
 
 

@@ -1,5 +1,5 @@
 from qa.answer.citations import verify_citations
-from qa.schema import Document
+from qa.core.schema import Document
 
 DOC = Document("a.txt", "A", "Alpha beta gamma. Delta epsilon.", "sha", ())
 

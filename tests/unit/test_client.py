@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.client import SERVER_FILE, Client, ServerError
+from qa.edges.client import SERVER_FILE, Client, ServerError
 from tests.support import free_port
 
 

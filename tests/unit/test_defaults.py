@@ -1,13 +1,13 @@
 """One home per default: the limits and defaults that the API, the UI, MCP, LangChain and the
-CLI share are written once, in ``Settings`` (qa/config.py) or as named limits (qa/inputs.py);
+CLI share are written once, in ``Settings`` (qa/core/config.py) or as named limits (qa/core/inputs.py);
 anywhere else in qa/ and ui/ they are referred to, never written again as literals."""
 
 import ast
 import re
 from pathlib import Path
 
-from qa.config import Settings
-from qa.inputs import K_MAX, MAX_COMMENT, MAX_QUERY, MAX_TURN, MAX_TURNS
+from qa.core.config import Settings
+from qa.core.inputs import K_MAX, MAX_COMMENT, MAX_QUERY, MAX_TURN, MAX_TURNS
 from tests.support import ROOT
 
 HOMES = {"config.py", "inputs.py"}

@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 from qa.cli import app
-from qa.config import Settings
+from qa.core.config import Settings
 from qa.pipeline import Pipeline
 from qa.server.api import create_app
 from tests.fakes import HashEmbedder

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from qa.config import Settings
+from qa.core.config import Settings
+from qa.core.errors import CorpusError, RateLimited, StorageFull, TooLarge, UnsupportedFormat
+from qa.core.text import page_of
 from qa.corpus.folder import CorpusFolder, Quota, safe_name
-from qa.corpus.formats import extract, page_of
-from qa.errors import CorpusError, RateLimited, StorageFull, TooLarge, UnsupportedFormat
+from qa.corpus.formats import extract
 from qa.pipeline import Pipeline
 from qa.server.api import create_app
 from tests.documents import HTML, make_pdf
@@ -93,7 +94,7 @@ def test_delete_stays_inside_the_corpus_folder(tmp_path: Path) -> None:
     (tmp_path / "secret.txt").write_text("keep me")
     library = CorpusFolder(tmp_path / "corpus", QUOTA)
     library.save("a.txt", b"Some text.", {})
-    from qa.errors import NotFound
+    from qa.core.errors import NotFound
 
     for doc_id in ("../secret.txt", "/etc/passwd", "missing.txt", "."):
         with pytest.raises(NotFound):

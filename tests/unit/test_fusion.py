@@ -1,6 +1,6 @@
 import pytest
 
-from qa.retrieval import reciprocal_rank_fusion
+from qa.index.retrieval import reciprocal_rank_fusion
 
 
 def test_items_ranked_high_by_both_lists_win_and_a_tie_keeps_the_order_of_first_appearance() -> None:

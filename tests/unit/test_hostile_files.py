@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from qa.core.errors import CorpusError
+from qa.core.schema import Document
 from qa.corpus.formats import Budget, extract
 from qa.corpus.ingest import load_corpus
-from qa.errors import CorpusError
-from qa.schema import Document
 from tests.documents import HTML, HTML_TOKENS, PDF_TOKENS, crashes_pypdf, make_pdf, mutations
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from qa.config import Settings
-from qa.errors import ConfigError, CorpusError, IndexLocked, IndexNotReady
+from qa.core.config import Settings
+from qa.core.errors import ConfigError, CorpusError, IndexLocked, IndexNotReady
 from qa.index.store import embedded_store
 from qa.pipeline import JOURNAL_FILE, LEXICAL_FILE, Pipeline
 from tests.fakes import HashEmbedder

@@ -2,8 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from qa.corpus.ingest import content_segments, corpus_files, load_corpus, load_document
-from qa.errors import CorpusError
+from qa.core.errors import CorpusError
+from qa.core.news import content_segments
+from qa.corpus.ingest import corpus_files, load_corpus, load_document
 from tests.support import ARTICLE
 
 NEWS = """(Reuters) - Acme Corp. said on Tuesday it will buy Widget Ltd. for $2 billion.

@@ -18,8 +18,8 @@ from qa.answer.judge import (
     encode,
     span_scores,
 )
-from qa.config import packaged_model_path
-from qa.errors import ConfigError
+from qa.core.config import packaged_model_path
+from qa.core.errors import ConfigError
 
 
 def test_an_input_marks_each_word_piece_with_its_sentence() -> None:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from qa.core.schema import Chunk
+from qa.core.text import terms
 from qa.index.lexical import LexicalIndex, sync
-from qa.schema import Chunk
-from qa.text import terms
 from tests.support import BM25
 
 

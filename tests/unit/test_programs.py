@@ -10,8 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from fastapi.testclient import TestClient
 
-from qa.client import LocalClient
-from qa.errors import InvalidRequest
+from qa.core.errors import InvalidRequest
+from qa.edges.client import LocalClient
 from qa.pipeline import Pipeline
 from qa.server.api import create_app
 from qa.server.mcp_tools import create_mcp

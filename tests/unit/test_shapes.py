@@ -13,10 +13,10 @@ from qa.answer.finalize import finalize
 from qa.answer.selection import Selector
 from qa.answer.shaped import ShapedAnswerer
 from qa.answer.shapes import shape_of
+from qa.core.schema import Document, Hit
 from qa.corpus.ingest import document_from_text
 from qa.index.chunking import chunk_document
 from qa.index.summaries import summarize
-from qa.schema import Document, Hit
 from tests.fakes import FakeEvidence, HashEmbedder, KeywordJudge
 from tests.support import CHUNKING, DEFAULTS
 

@@ -1,4 +1,4 @@
-from qa.text import terms, weighted_coverage
+from qa.core.text import terms, weighted_coverage
 
 
 def test_possessives_fold_and_words_lowercase() -> None:

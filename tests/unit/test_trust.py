@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from qa.corpus.trust import addresses_ai, looks_like_instruction
+from qa.core.trust import addresses_ai, looks_like_instruction
 from tests.support import ARTICLE, SHARED
 
 NOTES = [

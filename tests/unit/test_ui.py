@@ -1,6 +1,6 @@
 """The UI's rendering of answers: text shown literally, the answering phrase set off."""
 
-from qa.schema import Answer, Citation
+from qa.core.schema import Answer, Citation
 from ui.app import answer_message
 
 SENTENCE = "Alibaba's shares slid as much as 3% on *Monday*."

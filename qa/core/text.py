@@ -4,6 +4,7 @@ spans with exact offsets into a document's original text."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
@@ -146,3 +147,10 @@ def is_heading(sentence: str) -> bool:
     if not words or len(words) > 12 or SENTENCE_END.search(sentence):
         return False
     return all(w[0].isupper() for w in words if w.lower() not in MINOR_WORDS)
+
+
+def page_of(pages: tuple[int, ...], offset: int) -> int | None:
+    """The 1-based page holding ``offset``, for a text with page starts ``pages``."""
+    if not pages:
+        return None
+    return bisect_right(pages, offset)

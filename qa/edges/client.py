@@ -1,7 +1,7 @@
 """A client of a running qa server's JSON API (stdlib HTTP only), with typed results: the
-same models the API declares (``qa.contract``).
+same models the API declares (``qa.edges.contract``).
 
-    from qa.client import Client
+    from qa.edges.client import Client
     answer = Client("http://127.0.0.1:8000").ask("Who co-founded Alibaba?")
     answer.answer, answer.abstained, answer.citations[0].quote
 
@@ -19,7 +19,8 @@ import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qa.contract import (
+from qa.core.errors import QAError
+from qa.edges.contract import (
     AskResponse,
     DocumentInfo,
     DocumentsResponse,
@@ -32,10 +33,9 @@ from qa.contract import (
     health_record,
     passage_record,
 )
-from qa.errors import QAError
 
 if TYPE_CHECKING:
-    from qa.config import Settings
+    from qa.core.config import Settings
     from qa.pipeline import Pipeline
 
 SERVER_FILE = ".server"
@@ -153,7 +153,7 @@ def open_reader(settings: Settings) -> Client | LocalClient:
     Raises:
         IndexLocked: another process owns the index and no server says it serves it.
     """
-    from qa.errors import IndexLocked
+    from qa.core.errors import IndexLocked
     from qa.pipeline import Pipeline
 
     try:

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from qa.inputs import K_MAX
+from qa.core.inputs import K_MAX
 
 
 def packaged_model_path() -> str:

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from qa.catalog import Catalog
-from qa.retrieval import Retriever
-from qa.schema import Document
+from qa.core.schema import Document
+from qa.index.catalog import Catalog
+from qa.index.retrieval import Retriever
 
 
 class IndexSources:

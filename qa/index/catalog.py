@@ -10,13 +10,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from qa.core.errors import AlreadyIndexing, IndexNotReady, NotFound
+from qa.core.schema import Document, IndexedDocument, IndexReport, UploadOutcome
+from qa.core.trust import addresses_ai
 from qa.corpus.folder import CorpusFolder
-from qa.corpus.trust import addresses_ai
-from qa.errors import AlreadyIndexing, IndexNotReady, NotFound
 from qa.index.background import Background
 from qa.index.indexer import Indexer
 from qa.index.store import ChromaStore
-from qa.schema import Document, IndexedDocument, IndexReport, UploadOutcome
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ class Catalog:
         return self._documents[doc_id]
 
     def trusted(self, doc_id: str) -> bool:
-        """Whether an indexed document may be evidence: it addresses no AI reader (qa/corpus/trust.py)."""
+        """Whether an indexed document may be evidence: it addresses no AI reader (qa/core/trust.py)."""
         if doc_id not in self._trusted:
             doc = self.document(doc_id)
             self._trusted[doc_id] = doc is not None and not addresses_ai(doc.text)

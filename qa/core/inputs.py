@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field, StrictStr, TypeAdapter, ValidationError, WithJsonSchema
 
-from qa.errors import InvalidRequest
+from qa.core.errors import InvalidRequest
 
 MAX_QUERY = 2000
 

@@ -18,10 +18,10 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables.config import run_in_executor
 from pydantic import Field, PrivateAttr
 
-from qa.client import Client, LocalClient, open_reader
-from qa.config import Settings
-from qa.contract import Passage
-from qa.inputs import K_MAX
+from qa.core.config import Settings
+from qa.core.inputs import K_MAX
+from qa.edges.client import Client, LocalClient, open_reader
+from qa.edges.contract import Passage
 
 if TYPE_CHECKING:
     from qa.pipeline import Pipeline

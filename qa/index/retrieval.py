@@ -11,12 +11,12 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
-from qa.errors import IndexNotReady
+from qa.core.errors import IndexNotReady
+from qa.core.schema import Chunk, Hit, IndexedDocument
+from qa.core.text import terms, weighted_coverage
 from qa.index.embedding import Embedder
 from qa.index.lexical import LexicalIndex, chunk_terms
 from qa.index.store import ChromaStore, sentence_id
-from qa.schema import Chunk, Hit, IndexedDocument
-from qa.text import terms, weighted_coverage
 
 VECTOR_CACHE = 200_000  # sentence vectors kept in memory (about 300 MB at 384 dimensions)
 VECTOR_PRELOAD = 50_000  # up to this many, all are read when searching starts (a few seconds)

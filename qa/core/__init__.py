@@ -1,0 +1,1 @@
+"""Core: the types that pass between stages, errors, text helpers, settings, input checks."""
