@@ -20,12 +20,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from qa.core.config import Settings
 from qa.core.schema import Document
 from qa.corpus.ingest import load_corpus
+from qa.index.chroma.store import embedded_store
 from qa.index.journal import Journal
 from qa.index.lexical import LexicalIndex
-from qa.index.store import embedded_store
+from qa.index.retrieval import RetrievalConfig
 from qa.pipeline import JOURNAL_FILE, LEXICAL_FILE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,7 +37,7 @@ def inspect(index: Path) -> tuple[dict[str, str], list[str], list[str], dict[str
     """(listed doc -> sha256, documents half-written (every document's chunks counted), those of
     them the indexer's journal does not name, the lexical index's doc -> sha256), read as stored."""
     store = embedded_store(index, "qa", signature="inspect")  # another signature: read as is
-    lexical = LexicalIndex(index / LEXICAL_FILE, Settings().bm25_k1, Settings().bm25_b)
+    lexical = LexicalIndex(index / LEXICAL_FILE, RetrievalConfig.fitted().bm25_k1, RetrievalConfig.fitted().bm25_b)
     journal = Journal(index / JOURNAL_FILE)
     try:
         broken = store.incomplete_documents()

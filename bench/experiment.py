@@ -1,7 +1,8 @@
 """Try settings variants on QA sets in process; prints one line of metrics per variant.
 
-Index settings (chunk_size, chunk_overlap) rebuild the index; the others only re-wire
-retrieval and answering on the same index, so they are cheap to sweep.
+Index settings (chunk_size, chunk_overlap) rebuild the index; the others (settings, or retrieval's
+fitted constants of qa/models/ranking.json: bm25_weight, rrf_k ...) only re-wire retrieval and
+answering on the same index, so they are cheap to sweep.
 
   python -m bench.experiment --set article:corpus:../shared/eval/article-dev.jsonl \
       --set squad:results/squad48/corpus:results/squad48/qa.jsonl \
@@ -11,15 +12,18 @@ retrieval and answering on the same index, so they are cheap to sweep.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import json
 from pathlib import Path
 
 from qa.core.config import Settings
 from qa.edges.evaluation import evaluate
+from qa.index.retrieval import RetrievalConfig
 from qa.pipeline import Pipeline, make_embedder
 
 INDEX_SETTINGS = {"chunk_size", "chunk_overlap"}
+RANKING = {f.name for f in dataclasses.fields(RetrievalConfig)}
 
 
 def parse(value: str) -> object:
@@ -55,7 +59,9 @@ def main() -> None:
                   flush=True)
             for combo in itertools.product(*(grid[n] for n in other_keys)):
                 overrides = dict(zip(other_keys, combo))
-                variant = Pipeline(base.model_copy(update=overrides), embedder, store)
+                fitted = {k: v for k, v in overrides.items() if k in RANKING}
+                settings = base.model_copy(update={k: v for k, v in overrides.items() if k not in RANKING})
+                variant = Pipeline(settings, embedder, store, dataclasses.replace(RetrievalConfig.fitted(), **fitted))
                 res = evaluate(variant, Path(qa_file), Path(corpus), a.k, a.retrieve_only)
                 print(set_name, {**index_overrides, **overrides}, json.dumps(res["summary"]), flush=True)
             store.close()

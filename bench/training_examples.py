@@ -32,9 +32,9 @@ import numpy as np
 
 from bench.paraphrase import Paraphraser
 from bench.squad import Article, Question
-from qa.core.config import Settings
 from qa.core.schema import Chunk
 from qa.core.text import terms
+from qa.index.retrieval import RetrievalConfig
 
 UNKNOWN = -100
 # capitalised words that start sentences rather than name things
@@ -151,7 +151,8 @@ class Builder:
         self.asked_otherwise = 0  # how many were
         self.rng = random.Random(seed)
         self.chunks = [(a, c) for a in articles for c in a.chunks]
-        self.bm25 = bm25s.BM25(k1=Settings().bm25_k1, b=Settings().bm25_b)
+        ranking = RetrievalConfig.fitted()
+        self.bm25 = bm25s.BM25(k1=ranking.bm25_k1, b=ranking.bm25_b)
         self.bm25.index([terms(f"{c.title}\n{c.text}") for _, c in self.chunks], show_progress=False)
         self.entities = question_entities(articles)
         self._foreign: dict[tuple[str, int], list[str]] = {}

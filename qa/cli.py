@@ -6,8 +6,9 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -17,9 +18,12 @@ from qa.core.inputs import K_MAX, checked_text
 
 if TYPE_CHECKING:  # the heavy modules load only when a command needs them
     from qa.core.schema import IndexReport
-    from qa.edges.client import Client, LocalClient
+    from qa.edges.client import Client
+    from qa.edges.reader import LocalClient
     from qa.pipeline import Pipeline
 
+
+T = TypeVar("T")
 
 app = typer.Typer(help="Question answering over your documents, with verified citations.",
                   no_args_is_help=True, add_completion=False)
@@ -54,12 +58,22 @@ def _pipeline(settings: Settings) -> Pipeline:
 
 def _reader(settings: Settings) -> Client | LocalClient:
     """The index, or the qa server that owns it (then said on stderr)."""
-    from qa.edges.client import Client, open_reader
+    from qa.edges.client import Client
+    from qa.edges.reader import open_reader
 
     qa = open_reader(settings)
     if isinstance(qa, Client):
         typer.secho(f"(the index is served by {qa.base_url}: asking it)", err=True, dim=True)
     return qa
+
+
+def _read(index: Path | None, use: Callable[[Client | LocalClient], T]) -> T:
+    """``use`` of what reads the index (the index itself, or the server that owns it), closed after."""
+    qa = _reader(_settings(index=index))
+    try:
+        return use(qa)
+    finally:
+        qa.close()
 
 
 def _fail(exc: QAError) -> None:
@@ -110,11 +124,7 @@ def retrieve(
 
     try:
         query = checked_text("query", query)
-        qa = _reader(_settings(index=index))
-        try:
-            passages = qa.retrieve(query, k, hybrid=not dense_only)
-        finally:
-            qa.close()
+        passages = _read(index, lambda qa: qa.retrieve(query, k, hybrid=not dense_only))
     except QAError as exc:
         _fail(exc)
         return
@@ -137,11 +147,7 @@ def ask(
     server when one owns the index)."""
     try:
         question = checked_text("question", question)
-        qa = _reader(_settings(index=index))
-        try:
-            answer = qa.ask(question, k)
-        finally:
-            qa.close()
+        answer = _read(index, lambda qa: qa.ask(question, k))
     except QAError as exc:
         _fail(exc)
         return
@@ -170,6 +176,7 @@ def serve(
     import uvicorn
 
     from qa.edges.client import SERVER_FILE
+    from qa.pipeline import shared_store
     from qa.server.app import build_app
     from qa.server.connections import header_timeout_protocol
 
@@ -196,7 +203,7 @@ def serve(
         _fail(exc)
         return
     typer.echo(f"qa: UI on http://{settings.host}:{settings.port}/  API docs on /docs")
-    marker = None if settings.chroma_host else settings.index_dir / SERVER_FILE
+    marker = None if shared_store(settings) else settings.index_dir / SERVER_FILE
     if marker is not None:  # reading commands on this index ask us instead (qa.edges.client)
         # a comparison with the wildcard addresses, not a bind
         wildcard = settings.host in ("0.0.0.0", "::")  # nosec B104
@@ -217,7 +224,7 @@ def mcp_stdio(index: IndexOpt = None) -> None:
     """Serve qa's tools (retrieve, ask, list_documents, get_document) over MCP on stdin and
     stdout, for assistants that launch a command (through the running server when one owns
     the index)."""
-    from qa.edges.client import LocalClient
+    from qa.edges.reader import LocalClient
     from qa.server.mcp_tools import create_mcp
 
     try:

@@ -7,10 +7,11 @@ import socket
 from pathlib import Path
 
 from qa.core.config import Settings
+from qa.index.retrieval import RetrievalConfig
 
-DEFAULTS = Settings()
+DEFAULTS = Settings.model_construct()  # the defaults themselves, never the developer's QA_* variables
 CHUNKING = (DEFAULTS.chunk_size, DEFAULTS.chunk_overlap)  # chunk_document(doc, *CHUNKING): as qa chunks
-BM25 = (DEFAULTS.bm25_k1, DEFAULTS.bm25_b)
+BM25 = (RetrievalConfig.fitted().bm25_k1, RetrievalConfig.fitted().bm25_b)
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

@@ -126,10 +126,18 @@ def scope_choices(pipeline: Pipeline) -> list[tuple[str, str]]:
     return [("All documents", ""), *((f"{d.title} ({d.doc_id})", d.doc_id) for d in pipeline.documents())]
 
 
-def build_ui(pipeline: Pipeline, examples: list[str] | None = None) -> gr.Blocks:
-    """The chat app over ``pipeline``; mount it with ``mount_ui``."""
-    examples = examples if examples is not None else pipeline.settings.ui_examples
+def corpus_examples(pipeline: Pipeline) -> list[str]:
+    """Questions to start with, made from what is indexed (none before anything is): what the
+    first document says and who wrote it, or, with several, what each of the first three says."""
+    documents = pipeline.documents()
+    if len(documents) == 1:
+        title = documents[0].title
+        return [f"Summarize “{title}”.", f"What are the key points of “{title}”?", f"Who wrote “{title}”?"]
+    return [f"What is “{d.title}” about?" for d in documents[:3]]
 
+
+def responder(pipeline: Pipeline) -> Any:
+    """The Ask tab's question handler over ``pipeline``: streams the answer, then its sources."""
     def respond(
         message: str, chat: list[dict[str, Any]], history: list[dict[str, str]], answer_ids: dict[int, str],
         k: int, hybrid: bool, rerank: bool, scope: str | None,
@@ -165,6 +173,11 @@ def build_ui(pipeline: Pipeline, examples: list[str] | None = None) -> gr.Blocks
         # meanwhile (the next question) is left alone
         yield chat, chat, history, answer_ids, sources_html(answer, pipeline), gr.update()
 
+    return respond
+
+
+def rater(pipeline: Pipeline) -> Any:
+    """The chat's thumbs over ``pipeline``."""
     def rate(answer_ids: dict[int, str], rating: gr.LikeData) -> None:
         """A thumb up or down on an answer, kept with its provenance record."""
         index = rating.index if isinstance(rating.index, int) else rating.index[0]
@@ -176,6 +189,13 @@ def build_ui(pipeline: Pipeline, examples: list[str] | None = None) -> gr.Blocks
             gr.Info("Thank you: the rating is kept with this answer and its sources.")
         except QAError as exc:
             gr.Warning(str(exc))
+
+    return rate
+
+
+def build_ui(pipeline: Pipeline, examples: list[str] | None = None) -> gr.Blocks:
+    """The chat app over ``pipeline``; mount it with ``mount_ui``."""
+    examples = examples if examples is not None else corpus_examples(pipeline)
 
     # files uploaded to Gradio's folder and never added (or left behind) go after an hour
     with gr.Blocks(title="qa — answers with sources", delete_cache=(600, 3600)) as demo:
@@ -210,9 +230,9 @@ def build_ui(pipeline: Pipeline, examples: list[str] | None = None) -> gr.Blocks
         with gr.Tab("Documents", elem_id="qa-tab-documents"):
             refresh_documents, document_outputs = documents_tab(pipeline)
         inputs = [question, shown, history, answer_ids, k, hybrid, rerank, scope]
-        asking = question.submit(respond, inputs, [chatbot, shown, history, answer_ids, sources, question],
+        asking = question.submit(responder(pipeline), inputs, [chatbot, shown, history, answer_ids, sources, question],
                                  api_visibility="private")
-        chatbot.like(rate, [answer_ids], None, api_visibility="private")
+        chatbot.like(rater(pipeline), [answer_ids], None, api_visibility="private")
         question.stop(None, None, None, cancels=[asking], api_visibility="private")
         clear.click(lambda: ([], [], [], {}, sources_html(None, pipeline), ""), None,
                     [chatbot, shown, history, answer_ids, sources, question], api_visibility="private")
@@ -264,6 +284,6 @@ def mount_ui(app: Any, pipeline: Pipeline) -> Any:
     # Mounted, Gradio never launches, and skips the checks of a launched app (that an event's
     # file was uploaded by a user; blocked_paths): they are switched on here
     demo.has_launched = True
-    limits = Limits(settings.max_upload_bytes, settings.gradio_uploads_per_minute, settings.login_failures_per_minute)
+    limits = Limits(settings.max_upload_bytes, settings.uploads_per_minute, settings.login_failures_per_minute)
     app.add_middleware(GradioGuard, blocks=demo, limits=limits)
     return app

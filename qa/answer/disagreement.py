@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from qa.answer.checks import claims, figures, names
-from qa.answer.types import Candidate, Evidence
+from qa.answer.types import Candidate, Evidence, vector_of
 from qa.core.text import terms
 
 Phrase = Callable[[str, str, str], "tuple[int, int] | None"]  # question, title, sentence -> the answering span
@@ -39,13 +39,13 @@ def rival(question: str, ranked: Sequence[Candidate], evidence: Evidence, phrase
       names and none in common)."""
     best = ranked[0]
     subject = {n for n in names(question) if n in best.text.lower()}
-    mine_vector = evidence.sentence_vectors(best.doc_id, [(best.start, best.end)])[0]
+    mine_vector = vector_of(best, evidence)
     stated = claims(best.text, "")
     mine_phrase: set[str] | None = None
     for other in ranked[1:]:
         if other.doc_id == best.doc_id:
             continue
-        theirs_vector = evidence.sentence_vectors(other.doc_id, [(other.start, other.end)])[0]
+        theirs_vector = vector_of(other, evidence)
         if float(theirs_vector @ mine_vector) >= restated or copied(best.text, other.text) >= restated:
             theirs_stated = claims(other.text, "")
             if stated - theirs_stated and theirs_stated - stated:

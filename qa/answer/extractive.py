@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,7 +23,7 @@ from qa.answer.trim import ClauseTrimmer
 from qa.answer.types import ABSTAIN_TEXT, Candidate, Draft, Evidence
 from qa.core.schema import Document, Hit
 from qa.core.text import terms, weighted_coverage
-from qa.core.trust import addresses_ai
+from qa.core.trust import document_addresses_ai
 
 if TYPE_CHECKING:
     from qa.answer.judge import Judge
@@ -59,7 +59,6 @@ class ExtractiveAnswerer:
         self.trimmer = ClauseTrimmer(judge, max_words)
         self.restated = restated  # cosine from which a sentence restates another (rival)
         self.model = judge.model_id
-        self._trusted: dict[str, bool] = {}  # document sha256 -> addresses no AI reader
 
     def candidates(self, question: str, hits: Sequence[Hit]) -> list[Candidate]:
         """Every answerable sentence of the passages, best first (a sentence in two
@@ -70,12 +69,11 @@ class ExtractiveAnswerer:
         texts = [tuple(docs[h.chunk.doc_id].text[s:e] for s, e in h.chunk.sentences)  # type: ignore[union-attr]
                  for _, h in read]
         judged = self.judge.judge(question, [Excerpt(h.chunk.title, t) for (_, h), t in zip(read, texts)])
-        vector = self.evidence.embed_query(question)
-        asked = terms(question)
         found: dict[tuple[str, int], Candidate] = {}
         for (rank, hit), sentences, scores in zip(read, texts, judged):
-            cosines = self.evidence.sentence_vectors(hit.chunk.doc_id, hit.chunk.sentences) @ vector
-            for (s, e), text, (logit, span), cos in zip(hit.chunk.sentences, sentences, scores, cosines):
+            vectors, cosines, coverages = self.measured(question, hit, sentences)
+            for (s, e), text, (logit, span), cos, coverage, vector in zip(
+                    hit.chunk.sentences, sentences, scores, cosines, coverages, vectors):
                 key = (hit.chunk.doc_id, s)
                 if (is_question(text) or is_heading(text) or text.strip() == hit.chunk.title
                         or looks_like_instruction(text)  # a document's own headline is a heading too
@@ -83,9 +81,8 @@ class ExtractiveAnswerer:
                     continue
                 if key in found and found[key].signal("logit") >= logit:
                     continue  # the same sentence in an overlapping passage, judged better there
-                coverage = weighted_coverage(asked, set(terms(text)), self.evidence.idf)
                 found[key] = Candidate(hit.chunk.doc_id, hit.chunk.title, s, e, text, rank,
-                                       (float(logit), float(span), float(cos), coverage, 1.0 / rank))
+                                       (float(logit), float(span), float(cos), coverage, 1.0 / rank), vector=vector)
         if not found:
             return []
         ranked = list(found.values())
@@ -95,13 +92,20 @@ class ExtractiveAnswerer:
                   for c, sc, p in zip(ranked, scores, probabilities)]
         return sorted(ranked, key=lambda c: (-c.score, c.hit_rank, c.start))
 
+    def measured(self, question: str, hit: Hit, sentences: Sequence[str]) -> tuple[Any, Sequence[float],
+                                                                                 Sequence[float]]:
+        """A hit's sentence vectors, cosines with the question and term coverages: as retrieval
+        measured them while ranking it, or, for a hit made elsewhere, read through Evidence."""
+        if hit.vectors is not None and len(hit.cosines) == len(hit.coverages) == len(sentences):
+            return hit.vectors, hit.cosines, hit.coverages
+        vectors = self.evidence.sentence_vectors(hit.chunk.doc_id, hit.chunk.sentences)
+        asked = terms(question)
+        return (vectors, vectors @ self.evidence.embed_query(question),
+                [weighted_coverage(asked, set(terms(t)), self.evidence.idf) for t in sentences])
+
     def trusted(self, doc: Document) -> bool:
         """A document that addresses no AI reader (checks.addresses_ai), remembered by its content."""
-        if doc.sha256 not in self._trusted:
-            if len(self._trusted) > 10_000:
-                self._trusted.clear()
-            self._trusted[doc.sha256] = not addresses_ai(doc.text)
-        return self._trusted[doc.sha256]
+        return not document_addresses_ai(doc)
 
     def answer(self, question: str, hits: list[Hit]) -> Draft:
         ranked = self.candidates(question, hits)

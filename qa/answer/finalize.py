@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from qa.answer.citations import verify_citations, verify_phrase
 from qa.answer.types import ABSTAIN_TEXT, Draft, joined
@@ -53,7 +54,7 @@ def finalize(draft: Draft, question: str, standalone: str, hits: Sequence[Hit], 
         answer=ABSTAIN_TEXT if abstained and not draft.abstained else text,
         abstained=abstained,
         citations=citations if not abstained else (),
-        hits=tuple(hits),
+        hits=tuple(replace(h, vectors=None) for h in hits),  # kept answers need no vectors
         answerer=answerer,
         model=model,
         confidence=round(draft.confidence, 4),

@@ -184,7 +184,7 @@ class LLMAnswerer:
 
             chat = ChatOllama(
                 model=settings.llm_model,
-                base_url=settings.llm_base_url or settings.ollama_url,
+                base_url=settings.llm_url(),
                 temperature=0,
                 client_kwargs={"timeout": settings.llm_timeout},
             )

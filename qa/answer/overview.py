@@ -12,19 +12,22 @@ from qa.core.schema import Document, Hit
 MAX_DOCUMENTS = 5  # lines of an overview of several documents
 
 
-def in_scope(hits: Sequence[Hit], evidence: Evidence) -> list[Document]:
-    """The documents the passages come from, best first (each once)."""
+def in_scope(hits: Sequence[Hit], evidence: Evidence, title: str = "") -> list[Document]:
+    """The documents the passages come from, best first (each once); where ``title`` names one
+    of them (a title the question quotes), that one alone."""
     out: list[Document] = []
     for doc_id in dict.fromkeys(h.chunk.doc_id for h in hits):
         doc = evidence.document(doc_id)
         if doc is not None:
             out.append(doc)
-    return out
+    named = [d for d in out if title and d.title.casefold() == title.casefold()]
+    return named or out
 
 
-def compose_overview(hits: Sequence[Hit], evidence: Evidence) -> Draft:
-    """The summary of the one document in scope, or the lede of each of several."""
-    documents = [d for d in in_scope(hits, evidence) if d.summary][:MAX_DOCUMENTS]
+def compose_overview(hits: Sequence[Hit], evidence: Evidence, title: str = "") -> Draft:
+    """The summary of the one document in scope (or the one ``title`` names), or the lede of
+    each of several."""
+    documents = [d for d in in_scope(hits, evidence, title) if d.summary][:MAX_DOCUMENTS]
     if not documents:
         return Draft(ABSTAIN_TEXT, True, (), 0.0, shape="overview",
                      reason="nothing_retrieved" if not hits else "no_summary")

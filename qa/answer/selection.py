@@ -13,7 +13,7 @@ import numpy as np
 
 from qa.answer.attribution import sections, speaks_for
 from qa.answer.shapes import Shape
-from qa.answer.types import ABSTAIN_TEXT, Candidate, Draft, Evidence, joined
+from qa.answer.types import ABSTAIN_TEXT, Candidate, Draft, Evidence, joined, vector_of
 from qa.core.text import split_sentences, terms
 
 MAX_ITEMS = 5  # sentences of a list
@@ -92,7 +92,7 @@ class Selector:
         pool = [c for c in ranked if c.probability >= threshold]
         if len(pool) <= 1 or most == 1:
             return pool[:most]
-        vectors = np.stack([self.evidence.sentence_vectors(c.doc_id, [(c.start, c.end)])[0] for c in pool])
+        vectors = np.stack([vector_of(c, self.evidence) for c in pool])
         chosen = [0]
         words = len(pool[0].text.split())
         while len(chosen) < most:

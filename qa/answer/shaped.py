@@ -38,9 +38,9 @@ class ShapedAnswerer:
         shape = shape_of(question)
         composed: Draft | None = None
         if shape.kind == "overview":
-            composed = compose_overview(hits, self.evidence)
+            composed = compose_overview(hits, self.evidence, shape.subject)
         elif shape.kind == "source":
-            composed = compose_source(shape.asks, hits, self.evidence)
+            composed = compose_source(shape.asks, hits, self.evidence, shape.subject)
         elif shape.kind != "factoid" and self.selector is not None and hits:
             composed = self.selector.compose(question, shape, self.selector.candidates(question, hits))
         if composed is not None:

@@ -18,8 +18,9 @@ SHAPES: tuple[ShapeKind, ...] = ("overview", "source", "statement", "list", "rea
 @dataclass(frozen=True)
 class Shape:
     """A question's shape: its ``kind``; ``subject``: the speaker of a statement, the term of a
-    definition; ``sides``: the two things a comparison compares; ``asks``: for the source shape,
-    which credit it asks for (authors, source, contributors, date), else empty; ``strict``: a
+    definition, the title an overview or source question names in quotes; ``sides``: the two
+    things a comparison compares; ``asks``: for the source shape, which credit it asks for
+    (authors, source, contributors, date), else empty; ``strict``: a
     statement is what is asked for (else a fact said by someone, answered as a factoid when no
     sentence of theirs is found)."""
 
@@ -124,6 +125,10 @@ _ATTRIBUTE = re.compile(r"['’]s?\s|\b(?:the|this|that|these|those|its|their|hi
                         re.IGNORECASE)
 
 
+# a work named by its title in quotes ("Who wrote “The Long Goodbye”?"): the question is about a document
+TITLE = re.compile(r"[“\"‘](?:[^”\"’?]+\s){1,}[^”\"’?]+[”\"’]")
+
+
 def _clean(phrase: str) -> str:
     return _LEADING.sub("", phrase.strip(" ,.;:?!\"'“”")).strip()
 
@@ -135,10 +140,13 @@ def shape_of(question: str) -> Shape:
         question: the question as it reads on its own (after the conversation's rewrite).
     """
     q = question.strip()
-    if SOURCE.search(q):
-        return Shape("source", asks=tuple(key for key, pattern in ASKS if pattern.search(q)) or ("source",))
-    if OVERVIEW.search(q):
-        return Shape("overview")
+    about = TITLE.sub("the article", q)  # a quoted title reads as the document it names
+    named = _clean(m.group(0)) if (m := TITLE.search(q)) else ""
+    if SOURCE.search(about):
+        return Shape("source", subject=named,
+                     asks=tuple(key for key, pattern in ASKS if pattern.search(about)) or ("source",))
+    if OVERVIEW.search(about):
+        return Shape("overview", subject=named)
     if m := STATEMENT.search(q):
         who = _clean(next(v for v in (m.group("who"), m.group("how"), m.group("whose"), m.group("per")) if v))
         if who and who.lower() not in {"it", "this", "that", "they", "you", "we", "i"}:

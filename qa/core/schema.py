@@ -55,7 +55,11 @@ class EmbeddedDocument:
 
 @dataclass(frozen=True)
 class Hit:
-    """A retrieved chunk with its fused score and the ranks it got from each retriever."""
+    """A retrieved chunk with its fused score and the ranks it got from each retriever, and
+    what retrieval learnt of each of its sentences (in ``chunk.sentences`` order) while ranking
+    it: the stored vector, its cosine with the query, the IDF-weighted share of the query's
+    terms it holds. The answerer reads these instead of asking retrieval again (empty: a hit
+    made elsewhere, read through the answerer's Evidence)."""
 
     chunk: Chunk
     score: float
@@ -64,6 +68,9 @@ class Hit:
     dense_rank: int | None = None
     bm25_score: float | None = None
     bm25_rank: int | None = None
+    vectors: Any = field(default=None, compare=False, repr=False)  # sentences x dimensions (numpy)
+    cosines: tuple[float, ...] = ()
+    coverages: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from qa.core.schema import Document
+
 # Text that tells a model what to do or addresses one as its reader: such a document is no
 # evidence at all, for any of its sentences (a planted note's "plain" claims included). Only
 # the unmistakable forms: a reader named as an AI, or instructions overridden.
@@ -92,3 +94,18 @@ def looks_like_instruction(sentence: str) -> bool:
     addressed to one, wherever in the sentence: never evidence."""
     return bool(INSTRUCTION.search(sentence) or ADDRESSED.search(sentence) or CHAT_MARKUP.search(sentence)
                 or READER_COMMAND.search(sentence))
+
+
+_VERDICTS: dict[str, bool] = {}  # document sha256 -> addresses an AI reader: the one cache of it
+_MOST_VERDICTS = 100_000
+
+
+def document_addresses_ai(document: Document) -> bool:
+    """``addresses_ai`` of a document's text, remembered by its content (retrieval's admission
+    and the answerer ask of the same documents)."""
+    verdict = _VERDICTS.get(document.sha256)
+    if verdict is None:
+        if len(_VERDICTS) >= _MOST_VERDICTS:
+            _VERDICTS.clear()
+        verdict = _VERDICTS[document.sha256] = addresses_ai(document.text)
+    return verdict

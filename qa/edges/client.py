@@ -7,7 +7,7 @@ same models the API declares (``qa.edges.contract``).
 
 The CLI reads through it when a server owns the index: the server writes its URL to
 ``<index>/.server`` while it serves, so ``qa ask`` and ``qa retrieve`` keep working while
-``make run`` is up.
+``make run`` is up (``qa/edges/reader.py`` chooses between it and ``LocalClient``).
 """
 
 from __future__ import annotations
@@ -27,16 +27,10 @@ from qa.edges.contract import (
     DocumentText,
     Passage,
     RetrieveResponse,
-    answer_record,
-    document_info_record,
-    document_record,
-    health_record,
-    passage_record,
 )
 
 if TYPE_CHECKING:
-    from qa.core.config import Settings
-    from qa.pipeline import Pipeline
+    pass
 
 SERVER_FILE = ".server"
 
@@ -114,52 +108,3 @@ class Client:
             raise ServerError(f"the qa server at {self.base_url} answered {exc.code}: {message}") from None
         except OSError as exc:
             raise ServerError(f"the qa server at {self.base_url} cannot be reached: {exc}") from None
-
-
-class LocalClient:
-    """``Client``'s interface over a Pipeline in this process: the MCP tools and the CLI
-    use either, and get the same typed results."""
-
-    def __init__(self, pipeline: Pipeline) -> None:
-        self.pipeline = pipeline
-
-    def retrieve(self, query: str, k: int | None = None, hybrid: bool = True, documents: list[str] | None = None,
-                 metadata: dict[str, str] | None = None) -> list[Passage]:
-        hits = self.pipeline.retrieve(query, k, hybrid=hybrid, documents=documents, metadata=metadata)
-        return [Passage.model_validate(passage_record(h)) for h in hits]
-
-    def ask(self, question: str, k: int | None = None, history: list[dict[str, str]] | None = None,
-            documents: list[str] | None = None) -> AskResponse:
-        return AskResponse.model_validate(answer_record(self.pipeline.ask(question, history or (), k,
-                                                                          documents=documents)))
-
-    def documents(self) -> list[DocumentInfo]:
-        return [DocumentInfo.model_validate(document_info_record(d)) for d in self.pipeline.documents()]
-
-    def document(self, doc_id: str) -> DocumentText:
-        return DocumentText.model_validate(document_record(self.pipeline.get_document(doc_id)))
-
-    def health(self) -> dict[str, Any]:
-        return health_record(self.pipeline.health())
-
-    def close(self) -> None:
-        self.pipeline.close()
-
-
-def open_reader(settings: Settings) -> Client | LocalClient:
-    """What reads the index of ``settings``: the index itself, in this process, or, when a
-    qa server owns it (its lock is taken), that server.
-
-    Raises:
-        IndexLocked: another process owns the index and no server says it serves it.
-    """
-    from qa.core.errors import IndexLocked
-    from qa.pipeline import Pipeline
-
-    try:
-        return LocalClient(Pipeline.from_settings(settings))
-    except IndexLocked:
-        client = None if settings.chroma_host else Client.for_index(settings.index_dir, settings.api_key)
-        if client is None:
-            raise
-        return client

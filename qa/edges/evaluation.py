@@ -88,6 +88,18 @@ def evaluate(
     return score_system(retrieve, None if retrieve_only else ask, qa_file, source, k)
 
 
+def evidence_found(evidence: list[str], texts: list[str]) -> dict[str, Any]:
+    """How many of a question's evidence sentences the passages hold, and the first passage that does."""
+    first = None
+    found = 0
+    for ev in evidence:
+        ranks = [i for i, t in enumerate(texts) if coverage(ev, t) >= 0.6]
+        if ranks:
+            found += 1
+            first = ranks[0] if first is None else min(first, ranks[0])
+    return {"evidence": len(evidence), "evidence_found": found, "first_hit_rank": first}
+
+
 def score_system(
     retrieve: Callable[..., list[str]],
     ask: Callable[..., Reply] | None,
@@ -115,14 +127,7 @@ def score_system(
         t_ret.append((time.perf_counter() - t0) * 1000)
         res["passage_words"] = [len(t.split()) for t in texts]
         if row["answerable"]:
-            first = None
-            found = 0
-            for ev in row["evidence"]:
-                ranks = [i for i, t in enumerate(texts) if coverage(ev, t) >= 0.6]
-                if ranks:
-                    found += 1
-                    first = ranks[0] if first is None else min(first, ranks[0])
-            res.update(evidence=len(row["evidence"]), evidence_found=found, first_hit_rank=first)
+            res.update(evidence_found(row["evidence"], texts))
         if ask is not None:
             t0 = time.perf_counter()
             reply = ask(row["question"], **scope)

@@ -20,8 +20,9 @@ from pydantic import Field, PrivateAttr
 
 from qa.core.config import Settings
 from qa.core.inputs import K_MAX
-from qa.edges.client import Client, LocalClient, open_reader
+from qa.edges.client import Client
 from qa.edges.contract import Passage
+from qa.edges.reader import LocalClient, open_reader
 
 if TYPE_CHECKING:
     from qa.pipeline import Pipeline

@@ -12,11 +12,11 @@ from pathlib import Path
 
 from qa.core.errors import AlreadyIndexing, IndexNotReady, NotFound
 from qa.core.schema import Document, IndexedDocument, IndexReport, UploadOutcome
-from qa.core.trust import addresses_ai
+from qa.core.trust import document_addresses_ai
 from qa.corpus.folder import CorpusFolder
 from qa.index.background import Background
 from qa.index.indexer import Indexer
-from qa.index.store import ChromaStore
+from qa.index.types import VectorStore
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ class Catalog:
     """The corpus folder (``folder``) and the index (``store`` and the ``indexer`` that writes
     it and the lexical index); ``changed`` is called after a run changed what is indexed."""
 
-    def __init__(self, store: ChromaStore, indexer: Indexer, folder: CorpusFolder, changed: Callable[[], None]) -> None:
+    def __init__(self, store: VectorStore, indexer: Indexer, folder: CorpusFolder, changed: Callable[[], None]) -> None:
         self.store = store
         self.indexer = indexer
         self.folder = folder
@@ -33,7 +33,6 @@ class Catalog:
         self._lock = threading.Lock()  # one indexing run at a time (CLI, API, background)
         self.background = Background(self.index, "background indexing")
         self._documents: dict[str, Document] = {}
-        self._trusted: dict[str, bool] = {}  # doc_id -> may be evidence
         if not store.stale:
             indexer.repair()  # what a killed run left half-written is never served
             indexer.align_lexical()
@@ -71,7 +70,6 @@ class Catalog:
 
     def _changed(self) -> None:
         self._documents.clear()
-        self._trusted.clear()
         self.changed()
 
     def indexing(self) -> bool:
@@ -110,17 +108,29 @@ class Catalog:
         index. Files qa does not list (never indexed, or not documents) are not touched.
 
         Raises:
-            NotFound: no such indexed document.
-            AlreadyIndexing: a run is in progress and ``wait`` is False.
+            NotFound: no such indexed document (nor one being indexed).
+
+        A run in progress (a document being indexed, or any run when ``wait`` is False) is
+        cancelled first, at its next batch of texts, and started again in the background after.
         """
-        if doc_id not in self.store.manifest():  # before waiting for a run: nothing of ours to wait for
+        being_indexed = doc_id in self.indexer.writing
+        if not being_indexed and doc_id not in self.store.manifest():  # nothing of ours to wait for
             raise NotFound(f"no document with id {doc_id!r}")
+        if being_indexed or (not wait and self.indexing()):
+            # the run stops at its next batch of texts (seconds), then the document goes, and what
+            # the run had still to do is done by the next one
+            self.indexer.cancel()
+            wait, resume = True, True
+        else:
+            resume = False
         with self._exclusive(wait):
-            if doc_id not in self.store.manifest():
+            if doc_id not in self.store.manifest() and not being_indexed:
                 raise NotFound(f"no document with id {doc_id!r}")
             self.folder.delete(doc_id)
             self.indexer.remove([doc_id])
             self._changed()
+        if resume:
+            self.background.request()
 
     def document(self, doc_id: str) -> Document | None:
         """An indexed document (original text) by id, cached."""
@@ -133,10 +143,8 @@ class Catalog:
 
     def trusted(self, doc_id: str) -> bool:
         """Whether an indexed document may be evidence: it addresses no AI reader (qa/core/trust.py)."""
-        if doc_id not in self._trusted:
-            doc = self.document(doc_id)
-            self._trusted[doc_id] = doc is not None and not addresses_ai(doc.text)
-        return self._trusted[doc_id]
+        doc = self.document(doc_id)
+        return doc is not None and not document_addresses_ai(doc)
 
     def get_document(self, doc_id: str) -> Document:
         """Like ``document`` but raises NotFound."""

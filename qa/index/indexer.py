@@ -5,11 +5,13 @@ and repair what a killed run left half-written."""
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
 from qa.core.errors import CorpusError
@@ -20,12 +22,13 @@ from qa.index.chunking import chunk_document
 from qa.index.embedding import Embedder
 from qa.index.journal import Journal
 from qa.index.lexical import LexicalIndex, sync
-from qa.index.store import ChromaStore
 from qa.index.summaries import summarize
+from qa.index.types import VectorStore
 
 log = logging.getLogger(__name__)
 
 BATCH_TEXTS = 512  # texts embedded per write: progress survives a kill, batches stay efficient
+SLICE_TEXTS = 512  # texts per embedding call: progress is said, and a cancel heard, after each
 
 Planned = tuple[Document, list[Chunk], list[tuple[int, int]]]  # document, chunks, sentence spans
 
@@ -35,16 +38,24 @@ class Indexer:
     by content hash. Writes the vector store and the lexical index, journalling each document
     before its write so that a killed run is found and repaired at the next start."""
 
-    def __init__(self, store: ChromaStore, lexical: LexicalIndex, journal: Journal, embedder: Embedder,
-                 chunk_size: int, chunk_overlap: int, budget: Budget = Budget()) -> None:
+    def __init__(self, store: VectorStore, lexical: LexicalIndex, journal: Journal, embedder: Embedder,
+                 chunk_size: int, chunk_overlap: int, budget: Budget = Budget(), max_texts: int = 50_000) -> None:
         self.store = store
         self.budget = budget  # what one file may cost to extract
+        self.max_texts = max_texts  # passages and sentences one document may give to embed
         self.lexical = lexical
         self.journal = journal
         self.embedder = embedder
         self.chunk_size = chunk_size
         self.chunk_overlap = chunk_overlap
         self.progress = (0, 0)  # texts embedded, texts to embed, in the current run
+        self.writing: frozenset[str] = frozenset()  # the documents the current run embeds
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        """Stop the run in progress at its next batch of texts: what it wrote stays written
+        whole, the rest waits for the next run."""
+        self._cancel.set()
 
     def repair(self) -> list[str]:
         """Drop documents a killed run left half-written (they are no longer listed, and the
@@ -94,7 +105,14 @@ class Indexer:
         changed = [d for d in documents if indexed.get(d.doc_id) != d.sha256]
         removed = sorted(set(indexed) - {d.doc_id for d in documents})
         self.remove(removed)
-        written = self._write(changed, set(indexed), progress)
+        planned, too_long = plan(changed, self.chunk_size, self.chunk_overlap, self.max_texts)
+        skipped += too_long
+        self._cancel.clear()
+        self.writing = frozenset(d.doc_id for d, _, _ in planned)
+        try:
+            written = self._write(planned, set(indexed), progress)
+        finally:
+            self.writing = frozenset()
         docs_total, chunks_total = self.store.count()
         return IndexReport(
             added=sum(d.doc_id not in indexed for d in changed),
@@ -108,15 +126,23 @@ class Indexer:
             seconds=round(time.perf_counter() - t0, 3),
         )
 
-    def _plan(self, documents: list[Document]) -> Iterator[Planned]:
-        for d in documents:
-            chunks = chunk_document(d, self.chunk_size, self.chunk_overlap)
-            yield d, chunks, sorted({s for c in chunks for s in c.sentences})
+    def _embed(self, texts: list[str], bar: tqdm, total: int) -> np.ndarray | None:
+        """``texts`` embedded ``SLICE_TEXTS`` at a time (a batch of one huge document too),
+        progress said after each; None when the run is cancelled meanwhile."""
+        parts = []
+        for at in range(0, len(texts), SLICE_TEXTS):
+            if self._cancel.is_set():
+                return None
+            parts.append(self.embedder.embed(texts[at : at + SLICE_TEXTS]))
+            done = len(parts[-1])
+            bar.update(done)
+            self.progress = (self.progress[0] + done, total)
+        return np.concatenate(parts) if parts else np.zeros((0, self.embedder.dimension), dtype=np.float32)
 
-    def _write(self, documents: list[Document], listed: set[str], progress: bool) -> int:
+    def _write(self, planned: list[Planned], listed: set[str], progress: bool) -> int:
         """Embed and write the documents batch by batch; returns the chunks written. Those not
-        ``listed`` are new: repair has removed whatever a killed run left of them."""
-        planned = list(self._plan(documents))
+        ``listed`` are new: repair has removed whatever a killed run left of them. A cancelled
+        run stops before its next batch of texts (nothing of a document is written half)."""
         total = sum(len(chunks) + len(spans) for _, chunks, spans in planned)
         written = 0
         self.progress = (0, total)
@@ -124,7 +150,10 @@ class Indexer:
             for batch in _batches(planned, BATCH_TEXTS):
                 texts = [f"{c.title}\n{c.text}" for _, chunks, _ in batch for c in chunks]
                 texts += [f"{d.title}\n{d.text[s:e]}" for d, _, spans in batch for s, e in spans]
-                vectors = self.embedder.embed(texts)
+                vectors = self._embed(texts, bar, total)
+                if vectors is None:
+                    log.warning("indexing was cancelled; %d texts of %d were written", self.progress[0], total)
+                    break
                 at = sum(len(chunks) for _, chunks, _ in batch)
                 chunk_vectors, sentence_vectors = vectors[:at], vectors[at:]
                 c_at = s_at = 0
@@ -142,9 +171,24 @@ class Indexer:
                 self.lexical.replace((d.doc_id, d.sha256, chunks) for d, chunks, _ in batch)
                 self.journal.end(ids)
                 written += len(texts[:at])
-                bar.update(len(texts))
-                self.progress = (self.progress[0] + len(texts), total)
         return written
+
+
+def plan(documents: list[Document], chunk_size: int, chunk_overlap: int, max_texts: int
+         ) -> tuple[list[Planned], tuple[str, ...]]:
+    """Each document's chunks and sentences; one that would give more than ``max_texts`` texts
+    to embed is skipped with its reason, before any of it is embedded."""
+    planned, skipped = [], []
+    for d in documents:
+        chunks = chunk_document(d, chunk_size, chunk_overlap)
+        spans = sorted({s for c in chunks for s in c.sentences})
+        if len(chunks) + len(spans) > max_texts:
+            skipped.append(f"{d.doc_id}: too long to index ({len(chunks)} passages and {len(spans)} sentences; "
+                           f"at most {max_texts:,} texts a document, QA_MAX_DOCUMENT_TEXTS)")
+            log.warning("skipped %s", skipped[-1])
+            continue
+        planned.append((d, chunks, spans))
+    return planned, tuple(skipped)
 
 
 def _batches(planned: list[Planned], size: int) -> Iterator[list[Planned]]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
+from pathlib import Path
 from typing import Generic, TypeVar
 
 import numpy as np
@@ -16,7 +18,7 @@ from qa.core.schema import Chunk, Hit, IndexedDocument
 from qa.core.text import terms, weighted_coverage
 from qa.index.embedding import Embedder
 from qa.index.lexical import LexicalIndex, chunk_terms
-from qa.index.store import ChromaStore, sentence_id
+from qa.index.types import VectorStore, sentence_id
 
 VECTOR_CACHE = 200_000  # sentence vectors kept in memory (about 300 MB at 384 dimensions)
 VECTOR_PRELOAD = 50_000  # up to this many, all are read when searching starts (a few seconds)
@@ -87,18 +89,29 @@ class ReadThrough(Generic[V]):
             self._items = fresh
 
 
+RANKING_FILE = Path(__file__).resolve().parents[1] / "models" / "ranking.json"
+
+
 @dataclass(frozen=True)
 class RetrievalConfig:
-    """Knobs of retrieval, all from Settings (the only home of their defaults)."""
+    """Retrieval's fitted constants, read from ``qa/models/ranking.json`` (their only home),
+    beside the judge's card: fitted values, not settings a user turns."""
 
     candidates: int
     rrf_k: int
     dense_weight: float
     bm25_weight: float
+    bm25_k1: float
+    bm25_b: float
     rerank_depth: int
     fusion_scale: float
     sentence_weight: float
     coverage_weight: float
+
+    @classmethod
+    def fitted(cls, path: Path = RANKING_FILE) -> RetrievalConfig:
+        values = json.loads(path.read_text(encoding="utf-8"))
+        return cls(**{f.name: values[f.name] for f in fields(cls)})
 
 
 class Retriever:
@@ -111,7 +124,7 @@ class Retriever:
     holds no copy of the corpus.
     """
 
-    def __init__(self, store: ChromaStore, lexical: LexicalIndex, embedder: Embedder,
+    def __init__(self, store: VectorStore, lexical: LexicalIndex, embedder: Embedder,
                  config: RetrievalConfig, admits: Callable[[str], bool] = lambda doc_id: True) -> None:
         self.store = store
         self.admits = admits  # by document id: which documents may be found (not planted notes)
@@ -200,8 +213,10 @@ class Retriever:
         dense_at = {i: (r, s) for r, (i, s) in enumerate(dense, start=1)}
         bm25_at = {i: (r, s) for r, (i, s) in enumerate(lexical, start=1)}
         hits = []
+        asked = terms(query)
         for chunk_id, score, fused_score in scored[:k]:
             d, b = dense_at.get(chunk_id), bm25_at.get(chunk_id)
+            vectors, cosines, coverages = self._sentences(chunks[chunk_id], vector, asked)
             hits.append(
                 Hit(
                     chunks[chunk_id],
@@ -211,9 +226,19 @@ class Retriever:
                     dense_rank=d[0] if d else None,
                     bm25_score=b[1] if b else None,
                     bm25_rank=b[0] if b else None,
+                    vectors=vectors, cosines=cosines, coverages=coverages,
                 )
             )
         return hits
+
+    def _sentences(self, chunk: Chunk, vector: np.ndarray, asked: list[str]
+                   ) -> tuple[np.ndarray, tuple[float, ...], tuple[float, ...]]:
+        """What a hit carries of its sentences: their stored vectors, cosines with the query and
+        shares of the query's terms (computed here once, read by the answerer)."""
+        vectors = self.sentence_vectors(chunk.doc_id, chunk.sentences)
+        texts = [chunk.text[s - chunk.start : e - chunk.start] for s, e in chunk.sentences]
+        return (vectors, tuple(float(c) for c in vectors @ vector),
+                tuple(weighted_coverage(asked, set(terms(t)), self.idf) for t in texts))
 
     def _rerank(
         self,

@@ -13,7 +13,7 @@ from starlette.routing import Match, Mount
 
 from qa.core.errors import BY_STATUS, HttpError, InvalidRequest, MethodNotAllowed, NotFound, QAError, error_body
 from qa.edges.asgi import refuse
-from qa.edges.client import LocalClient
+from qa.edges.reader import LocalClient
 from qa.pipeline import Pipeline
 from qa.server.admission import Admission, ApiKey
 from qa.server.mcp_tools import create_mcp

@@ -130,8 +130,9 @@ def documents_router(pipeline: Pipeline) -> APIRouter:
 
     @router.delete("/api/documents/{doc_id:path}", responses=error_responses(401, 404, 409, 422))
     def delete(doc_id: str) -> dict[str, Any]:
-        """Remove an indexed document: its file from the corpus folder and its passages from the
-        index (404 for anything qa does not list; 409 while an indexing run is in progress)."""
+        """Remove an indexed document, or one being indexed: its file from the corpus folder and
+        its passages from the index (404 for anything qa neither lists nor is indexing). A run in
+        progress stops at its next batch of texts first and starts again after, without it."""
         pipeline.delete_document(doc_id, wait=False)
         return {"deleted": doc_id}
 

@@ -96,3 +96,30 @@ def test_an_abbreviation_in_the_question_finds_the_written_out_title(pipeline: P
     # the judge is unsure here (p 0.34 at threshold 0.35, README "Known limits"): it may
     # abstain, but an answer must be the right one
     assert answer.abstained or "Eddie Wu" in answer.answer
+
+
+@pytest.mark.parametrize("question", ["Who co-founded Alibaba?", "Which companies are spending on AI data centers?",
+                                      "What did Eddie Wu say?", "Why did Alibaba's shares fall?"])
+def test_a_question_goes_through_retrieval_once(pipeline: Pipeline, question: str,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """One trip (issue 38): one search per question, and what the answerer needs of the passages
+    found (sentence vectors, cosines, coverage) comes with the hits: it asks retrieval nothing
+    more about them. Spies on the real parts count the calls and pass every call on."""
+    calls: dict[str, int] = {}
+
+    def counted(owner: object, name: str) -> None:
+        real = getattr(owner, name)
+
+        def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+            calls[name] = calls.get(name, 0) + 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, spy)
+
+    counted(pipeline.retriever, "search")
+    for name in ("embed_query", "sentence_vectors", "idf"):
+        counted(pipeline.sources, name)
+    answer = pipeline.ask(question)
+    assert calls.pop("search") == 1
+    assert calls == {}, f"the answerer went back to retrieval: {calls} ({answer.shape})"
+    assert answer.hits and all(len(h.cosines) == len(h.chunk.sentences) for h in answer.hits)

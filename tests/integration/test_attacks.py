@@ -19,8 +19,7 @@ from tests.support import make_corpus
 
 pytestmark = pytest.mark.integration
 
-LIMITS = {"QA_BODY_TIMEOUT": "3", "QA_HEADER_TIMEOUT": "3", "QA_UPLOADS_PER_MINUTE": "6",
-          "QA_GRADIO_UPLOADS_PER_MINUTE": "6"}
+LIMITS = {"QA_BODY_TIMEOUT": "3", "QA_HEADER_TIMEOUT": "3", "QA_UPLOADS_PER_MINUTE": "6"}
 # A second document, long enough that indexing it takes a few seconds
 LONG = "".join(f"Report {i}: the Quillon river station measured {i * 7} millimetres of rain in week {i}.\n"
                for i in range(400))

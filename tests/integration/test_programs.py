@@ -18,6 +18,8 @@ from qa.edges.client import Client, ServerError
 from qa.edges.langchain_retriever import QARetriever
 from tests.servers import QA, Server
 
+pytestmark = pytest.mark.integration
+
 QUESTION = "Who co-founded Alibaba?"
 
 

@@ -6,7 +6,7 @@ import ast
 import re
 from pathlib import Path
 
-from qa.core.config import Settings
+from qa.core.config import OLLAMA_URL, Settings
 from qa.core.inputs import K_MAX, MAX_COMMENT, MAX_QUERY, MAX_TURN, MAX_TURNS
 from tests.support import ROOT
 
@@ -17,7 +17,7 @@ SHARED = {K_MAX: "K_MAX", MAX_QUERY: "MAX_QUERY", MAX_COMMENT: "MAX_COMMENT",
           MAX_TURNS: "MAX_TURNS", DEFAULTS["chunk_size"].default: "QA_CHUNK_SIZE", DEFAULTS["port"].default: "QA_PORT",
           DEFAULTS["chroma_port"].default: "QA_CHROMA_PORT"}
 # in help texts and descriptions (the loopback address is a fact, not a default: not listed)
-SHARED_TEXT = [DEFAULTS["ollama_url"].default, str(MAX_QUERY), str(MAX_TURN), str(DEFAULTS["port"].default),
+SHARED_TEXT = [OLLAMA_URL, str(MAX_QUERY), str(MAX_TURN), str(DEFAULTS["port"].default),
                f"1..{K_MAX}"]
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from qa.core.config import Settings
 from qa.core.errors import ConfigError, CorpusError, IndexLocked, IndexNotReady
-from qa.index.store import embedded_store
+from qa.index.chroma.store import embedded_store
 from qa.pipeline import JOURNAL_FILE, LEXICAL_FILE, Pipeline
 from tests.fakes import HashEmbedder
 
@@ -110,7 +110,7 @@ def test_a_second_pipeline_of_the_same_process_is_told_so(tmp_path: Path, corpus
 def test_another_process_is_named_and_refused_before_any_model_loads(tmp_path: Path, corpus: Path) -> None:
     index = tmp_path / "index"
     with subprocess.Popen(
-        [sys.executable, "-c", "import sys, pathlib; from qa.index.lock import IndexLock; "
+        [sys.executable, "-c", "import sys, pathlib; from qa.index.chroma.lock import IndexLock; "
          f"lock = IndexLock(pathlib.Path({str(index)!r})); print('held', flush=True); sys.stdin.read()"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     ) as holder:  # closes its pipes when done
@@ -203,7 +203,7 @@ def test_a_damaged_chroma_directory_is_moved_aside_and_rebuilt(tmp_path: Path, c
     first.index()
     first.close()
     (tmp_path / "index" / "chroma.sqlite3").write_bytes(b"this is not a database" * 100)
-    with caplog.at_level(logging.WARNING, logger="qa.index.store"):
+    with caplog.at_level(logging.WARNING, logger="qa.index.chroma"):
         again = Pipeline.from_settings(settings, HashEmbedder())
     assert "moved aside" in caplog.text and "qa index" in caplog.text
     aside = [p for p in tmp_path.iterdir() if p.name.startswith("index.broken-")]

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from qa.core.errors import InvalidRequest
-from qa.edges.client import LocalClient
+from qa.edges.reader import LocalClient
 from qa.pipeline import Pipeline
 from qa.server.api import create_app
 from qa.server.mcp_tools import create_mcp

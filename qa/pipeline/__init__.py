@@ -4,40 +4,33 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Literal
 
 from qa.answer.extractive import ExtractiveAnswerer
-from qa.answer.finalize import finalize
 from qa.answer.provenance import AnswerLog
 from qa.answer.selection import Selector
 from qa.answer.shaped import ShapedAnswerer, shape_thresholds
-from qa.answer.types import Answerer, Draft, Evidence
+from qa.answer.types import Answerer, Evidence
 from qa.core.config import Settings, packaged_model_path
-from qa.core.errors import NotFound
 from qa.core.records import provenance_record
 from qa.core.schema import Answer, Document, Health, Hit, IndexedDocument, IndexReport, Provenance, UploadOutcome
 from qa.corpus.folder import CorpusFolder, Quota
 from qa.corpus.formats import Budget
+from qa.index import chroma as stores  # the store: the one line that names it
 from qa.index.catalog import Catalog
-from qa.index.chroma import index_signature
-from qa.index.embedding import Embedder, SentenceTransformerEmbedder, open_embedder
+from qa.index.embedding import ENCODE_BATCH, Embedder, SentenceTransformerEmbedder, open_embedder
 from qa.index.indexer import Indexer
 from qa.index.journal import Journal
 from qa.index.lexical import LexicalIndex
-from qa.index.lock import IndexLock
 from qa.index.query_encoder import QueryEncoder
-from qa.index.retrieval import RetrievalConfig, Retriever, matching
+from qa.index.retrieval import RetrievalConfig, Retriever
 from qa.index.sources import IndexSources
-from qa.index.store import ChromaStore, embedded_store, server_store
+from qa.index.types import VectorStore, index_signature
+from qa.pipeline.questions import Questions
 
 log = logging.getLogger(__name__)
-
-
-def _ms(t0: float) -> float:
-    return round((time.perf_counter() - t0) * 1000, 1)
 
 
 FEEDBACK_FILE = "feedback.jsonl"  # beside the index: users' ratings with the answers' provenance
@@ -47,7 +40,7 @@ JOURNAL_FILE = "journal.sqlite3"  # beside the index: the indexer's journal (eac
 
 def make_embedder(settings: Settings) -> Embedder:
     """The embedding model of the settings, on their backend (loaded at its first use)."""
-    return open_embedder(settings.model_path(), settings.embedding_backend, settings.embedding_batch_size,
+    return open_embedder(settings.model_path(), settings.embedding_backend, ENCODE_BATCH,
                          settings.model_cache_dir)
 
 
@@ -59,21 +52,10 @@ def query_embedder(settings: Settings, embedder: Embedder) -> Embedder:
     return embedder
 
 
-def retrieval_config(settings: Settings) -> RetrievalConfig:
-    """The retriever's knobs, from Settings."""
-    return RetrievalConfig(
-        candidates=settings.candidates, rrf_k=settings.rrf_k, dense_weight=settings.dense_weight,
-        bm25_weight=settings.bm25_weight,
-        rerank_depth=settings.rerank_depth, fusion_scale=settings.rerank_fusion_scale,
-        sentence_weight=settings.rerank_sentence_weight,
-        coverage_weight=settings.rerank_coverage_weight,
-    )
-
-
-def open_index(settings: Settings, embedder: Embedder | None) -> tuple[Embedder, ChromaStore]:
+def open_index(settings: Settings, embedder: Embedder | None) -> tuple[Embedder, VectorStore]:
     """The embedder (``embedder``, or the settings' model) and the index of the settings."""
     # a second owner of an embedded index is refused at once, not after the model loads
-    lock = None if settings.chroma_host else IndexLock(settings.index_dir)
+    lock = stores.take_folder(settings)
     try:
         embedder = embedder or make_embedder(settings)
         signature = index_signature(embedder.model_id, settings.chunk_size, settings.chunk_overlap)
@@ -81,9 +63,12 @@ def open_index(settings: Settings, embedder: Embedder | None) -> tuple[Embedder,
         if lock is not None:
             lock.release()
         raise
-    if settings.chroma_host:
-        return embedder, server_store(settings.chroma_host, settings.chroma_port, settings.collection, signature)
-    return embedder, embedded_store(settings.index_dir, settings.collection, signature, lock)
+    return embedder, stores.open_store(settings, signature, lock)
+
+
+def shared_store(settings: Settings) -> bool:
+    """Whether the settings' store is shared with other processes (then no folder lock is held)."""
+    return stores.shared(settings)
 
 
 def make_answerer(settings: Settings, evidence: Evidence) -> Answerer:
@@ -96,7 +81,7 @@ def make_answerer(settings: Settings, evidence: Evidence) -> Answerer:
     from qa.answer.judge import JUDGE_DIR, Judge  # torch: loaded when answering, not to index
 
     judge = Judge.load(packaged_model_path(), settings.judge_dir or JUDGE_DIR, settings.judge_backend,
-                       settings.model_cache_dir, settings.judge_threads)
+                       settings.model_cache_dir, settings.torch_threads)
     threshold = settings.abstain_threshold
     extractive = ExtractiveAnswerer(
         judge, evidence,
@@ -109,37 +94,33 @@ def make_answerer(settings: Settings, evidence: Evidence) -> Answerer:
     return ShapedAnswerer(extractive, evidence, selector)
 
 
-def known(listed: Sequence[IndexedDocument], doc_ids: Sequence[str]) -> None:
-    """Raises NotFound for any of ``doc_ids`` that names no ``listed`` document."""
-    unknown = sorted(set(doc_ids) - {d.doc_id for d in listed})
-    if unknown:
-        raise NotFound(f"no document with id {unknown[0]!r}" + (f" (and {len(unknown) - 1} more)"
-                                                                if len(unknown) > 1 else ""))
-
-
 class Pipeline:
     """Owns the embedder, the catalog (corpus folder and index), the retriever and the
     answerer, wired from Settings."""
 
-    def __init__(self, settings: Settings, embedder: Embedder, store: ChromaStore) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder, store: VectorStore,
+                 ranking: RetrievalConfig | None = None) -> None:
+        """``ranking``: retrieval's constants (unset: the fitted ones, qa/models/ranking.json)."""
         self.settings = settings
         self.embedder = embedder
         self.store = store
-        self.lexical = LexicalIndex(settings.index_dir / LEXICAL_FILE, settings.bm25_k1, settings.bm25_b)
+        ranking = ranking or RetrievalConfig.fitted()
+        self.lexical = LexicalIndex(settings.index_dir / LEXICAL_FILE, ranking.bm25_k1, ranking.bm25_b)
         self.journal = Journal(settings.index_dir / JOURNAL_FILE)
         budget = Budget(settings.max_html_bytes, settings.max_pdf_pages, settings.extract_seconds)
         self.indexer = Indexer(store, self.lexical, self.journal, embedder, settings.chunk_size,
-                               settings.chunk_overlap, budget)
+                               settings.chunk_overlap, budget, settings.max_document_texts)
         quota = Quota(settings.max_upload_bytes, settings.uploads_per_minute, settings.upload_bytes_per_minute,
                       settings.corpus_max_bytes)
         self.catalog = Catalog(store, self.indexer, CorpusFolder(settings.corpus_dir, quota, budget),
                                lambda: self.retriever.refresh())
         # planted notes (documents that address an AI reader) are never found, so never evidence
-        self.retriever = Retriever(store, self.lexical, query_embedder(settings, embedder), retrieval_config(settings),
+        self.retriever = Retriever(store, self.lexical, query_embedder(settings, embedder), ranking,
                                    self.catalog.trusted)
         self.sources = IndexSources(self.catalog, self.retriever)  # what answerers read besides passages
         self.answers = AnswerLog(settings.answers_kept, embedder.model_id, settings.index_dir / FEEDBACK_FILE,
                                  provenance_record, settings.feedback_max_bytes)
+        self.questions = Questions(self.catalog, self.retriever, lambda: self.answerer, self.answers, settings.k)
         self._answerer_lock = threading.Lock()
         self._answerer: Answerer | None = None
         if settings.llm != "none":  # cheap, and a bad LLM setting fails here, not at the first question
@@ -204,20 +185,12 @@ class Pipeline:
                       self.embedder.model_id, "extractive" if self.settings.llm == "none" else "llm", self.settings.llm,
                       self.indexer.progress if indexing else None, self.catalog.background.error)
 
-    # --- answering --------------------------------------------------------------------------
+    # --- answering (qa/pipeline/questions.py) ---------------------------------------------
 
     def retrieve(self, query: str, k: int | None = None, hybrid: bool = True, rerank: bool = True,
                  documents: Sequence[str] | None = None, metadata: dict[str, str] | None = None) -> list[Hit]:
-        """The best ``k`` passages for a query, best first; only of the ``documents`` (ids)
-        and of documents whose metadata holds every ``metadata`` key with that value, if given.
-
-        Raises:
-            IndexNotReady: nothing is indexed yet, or the index was built with other settings.
-        """
-        self.catalog.check_current()
-        within = None if documents is None and not metadata else matching(self.documents(), documents, metadata or {})
-        return self.retriever.search(query.strip(), k or self.settings.k, hybrid=hybrid, rerank=rerank,
-                                     documents=within)
+        """``Questions.retrieve``: the best ``k`` passages for a query, best first."""
+        return self.questions.retrieve(query, k, hybrid, rerank, documents, metadata)
 
     def ask(self, question: str, history: Sequence[dict[str, str]] = (), k: int | None = None, hybrid: bool = True,
             rerank: bool = True, documents: Sequence[str] | None = None) -> Answer:
@@ -229,33 +202,8 @@ class Pipeline:
     def ask_stream(self, question: str, history: Sequence[dict[str, str]] = (), k: int | None = None,
                    hybrid: bool = True, rerank: bool = True, documents: Sequence[str] | None = None
                    ) -> Iterator[str | Answer]:
-        """Yield pieces of answer text as they come, then the final Answer.
-
-        The final Answer's text is authoritative: a generated answer may lose unsupported
-        sentences at the grounding gate after streaming. NotFound: ``documents`` names no indexed document.
-        """
-        if documents is not None:
-            known(self.documents(), documents)
-        t0 = time.perf_counter()
-        standalone = self.answerer.rewrite(question, history) if history else question.strip()
-        timings = {"rewrite": _ms(t0)}
-        t1 = time.perf_counter()
-        hits = self.retrieve(standalone, k, hybrid=hybrid, rerank=rerank, documents=documents)
-        timings["retrieve"] = _ms(t1)
-        t2 = time.perf_counter()
-        draft: Draft | None = None
-        for piece in self.answerer.stream(standalone, hits):
-            if isinstance(piece, Draft):
-                draft = piece
-            else:
-                yield piece
-        assert draft is not None
-        timings["answer"] = _ms(t2)
-        timings["total"] = _ms(t0)
-        answer = finalize(draft, question, standalone, hits, self.answerer.name, self.answerer.model, self.document,
-                          timings)
-        self.answers.remember(answer)
-        yield answer
+        """``Questions.ask_stream``: pieces of answer text as they come, then the final Answer."""
+        return self.questions.ask_stream(question, history, k, hybrid, rerank, documents)
 
     def feedback(self, answer_id: str, rating: Literal["up", "down"], comment: str = "") -> Provenance:
         """Keep a user's rating of an earlier answer with its provenance record (NotFound:

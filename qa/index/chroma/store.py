@@ -1,4 +1,5 @@
-"""Chroma store of chunks and their vectors, plus a manifest of indexed documents."""
+"""The Chroma VectorStore (qa/index/types.py): chunks and their vectors, their sentences' vectors
+and the documents (original text, hash, summary) in three collections, embedded or on a server."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ import numpy as np
 
 from qa.core.schema import Chunk, Citation, Document, EmbeddedDocument, IndexedDocument
 from qa.core.text import page_of
-from qa.index.chroma import BATCH, Collections, describe_change, open_embedded, pages, upsert
-from qa.index.lock import IndexLock
+from qa.index.chroma.collections import BATCH, Collections, open_embedded, pages, upsert
+from qa.index.chroma.lock import IndexLock
+from qa.index.types import describe_change, sentence_id
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +31,6 @@ def decode_spans(text: str) -> tuple[tuple[int, int], ...]:
     if not text:
         return ()
     return tuple((int(s), int(e)) for s, e in (p.split(":") for p in text.split(";")))
-
-
-def sentence_id(doc_id: str, start: int, end: int) -> str:
-    return f"{doc_id}@{start}-{end}"
 
 
 class ChromaStore:

@@ -8,30 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from qa.index.lock import move_aside
+from qa.index.chroma.lock import move_aside
 
 log = logging.getLogger(__name__)
 
 BATCH = 5000  # Chroma refuses larger batches
-
-
-INDEX_FORMAT = 5  # bump when what is stored per document, chunk or sentence changes (4: titles, pages; 5: summaries)
-
-
-def index_signature(model_id: str, chunk_size: int, chunk_overlap: int) -> str:
-    """What stored vectors and chunks depend on; an index with another signature is rebuilt."""
-    return f"{model_id}|chunks={chunk_size}/{chunk_overlap}|format={INDEX_FORMAT}"
-
-
-def describe_change(built: str, wanted: str) -> str:
-    """Which of the settings behind two index signatures differ, in the user's words."""
-    names = ("embedding model (QA_EMBEDDING_MODEL)", "chunking (QA_CHUNK_SIZE/QA_CHUNK_OVERLAP)",
-             "index format (qa version)")
-    old, new = built.split("|"), wanted.split("|")
-    if len(old) != len(new):
-        return f"index built as {built!r}, settings give {wanted!r}"
-    return "; ".join(f"{name}: index {a.split('=')[-1]}, settings {b.split('=')[-1]}"
-                     for name, a, b in zip(names, old, new) if a != b)
 
 
 def pages(collection: Any, include: list[str], where: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
