@@ -60,17 +60,16 @@ class Server:
 
 def start_server(corpus: Path, index: Path, extra_env: dict[str, str] | None = None) -> Server:
     env = {"QA_CORPUS_DIR": str(corpus), "QA_INDEX_DIR": str(index), **(extra_env or {})}
-    done = run_qa("index", env=env)
-    assert done.returncode == 0, done.stderr
     port = free_port()
     # its output goes to a file: a pipe nobody reads fills up (64 KB: a thousand request lines)
     # and then blocks the server on its next log line
     log = index.parent / f"server-{port}.log"
     with open(log, "w", encoding="utf-8") as out:
-        process = subprocess.Popen([QA, "serve", "--port", str(port)], cwd=ROOT, env={**os.environ, **env},
+        # one process indexes, then serves (as `make run` does): the models load once
+        process = subprocess.Popen([QA, "serve", "--refresh", "--port", str(port)], cwd=ROOT, env={**os.environ, **env},
                                    stdout=out, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
+    deadline = time.time() + 240
     while time.time() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited: {log.read_text(encoding='utf-8')[-5000:]}")
@@ -81,7 +80,7 @@ def start_server(corpus: Path, index: Path, extra_env: dict[str, str] | None = N
         except OSError:
             time.sleep(0.5)
     process.kill()
-    raise RuntimeError("server did not become ready in 120 s")
+    raise RuntimeError("server did not become ready in 240 s")
 
 
 def stop_server(server: Server) -> None:

@@ -30,6 +30,15 @@ class Embedder(Protocol):
         ...
 
 
+def mean_pooled(session: Any, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """An ONNX BERT session's last hidden states, mean-pooled over the real word pieces and
+    normalised (as sentence-transformers pools MiniLM): one float32 row per text."""
+    hidden = session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
+    weights = mask[..., None].astype(np.float32)
+    pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+    return (pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)).astype(np.float32)
+
+
 ENCODE_BATCH = 16  # texts per encode batch: measured 11% faster than 64 on 2 cores (it was QA_EMBEDDING_BATCH_SIZE)
 
 
@@ -147,11 +156,7 @@ class OnnxEmbedder:
             encoded = tokenizer.encode_batch([texts[i] for i in rows])
             ids = np.array([e.ids for e in encoded], dtype=np.int64)
             mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
-            hidden = session.run(None, {"input_ids": ids, "attention_mask": mask,
-                                        "token_type_ids": np.zeros_like(ids)})[0]
-            weights = mask[..., None].astype(np.float32)
-            pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
-            out[rows] = pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+            out[rows] = mean_pooled(session, ids, mask)
         return out
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from qa.index.embedding import SentenceTransformerEmbedder
+from qa.index.embedding import SentenceTransformerEmbedder, mean_pooled
 from qa.index.onnx_export import export_encoder
 
 log = logging.getLogger(__name__)
@@ -57,11 +57,7 @@ class QueryEncoder:
                                 max_length=model.max_seq_length)
         ids = batch["input_ids"].astype(np.int64)
         mask = batch["attention_mask"].astype(np.int64)
-        hidden = session.run(None, {"input_ids": ids, "attention_mask": mask,
-                                    "token_type_ids": np.zeros_like(ids)})[0]
-        weights = mask[..., None].astype(np.float32)
-        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
-        return (pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)).astype(np.float32)
+        return mean_pooled(session, ids, mask)
 
     def _loaded(self) -> Any:
         if self._session is not None or self._failed:  # settled: no lock on the question path
