@@ -17,7 +17,7 @@ from gradio.components.api_component import Api
 
 from qa.core.errors import InvalidRequest
 from qa.core.inputs import checked_k, checked_text
-from qa.corpus.formats import FORMATS
+from qa.corpus.formats import formats_read, supported
 
 
 def upload_folder() -> Path:
@@ -51,8 +51,8 @@ def uploaded_path(value: object) -> str:
         inside = plain = False
     if not (inside and plain):
         raise InvalidRequest("files: each file must be one that was uploaded to this server")
-    if not any(candidate.name.lower().endswith(suffix) for suffix in FORMATS):
-        raise InvalidRequest(f"files: {candidate.name}: unsupported format (qa reads {', '.join(sorted(FORMATS))})")
+    if not supported(candidate.name):
+        raise InvalidRequest(f"files: {candidate.name}: unsupported format (qa reads {formats_read()})")
     return path
 
 

@@ -11,7 +11,7 @@ import gradio as gr
 
 from qa.core.errors import QAError
 from qa.core.schema import Health
-from qa.corpus.formats import FORMATS
+from qa.corpus.formats import FORMATS, formats_read
 from qa.pipeline import Pipeline
 
 POLL_SECONDS = 1.0
@@ -38,7 +38,7 @@ def documents_tab(pipeline: Pipeline) -> tuple[Callable[[], tuple[Any, ...]], li
     opens, not as it was when the server started)."""
     listed = rows(pipeline)
     status = gr.Markdown(status_text(pipeline.health()), elem_id="qa-doc-status")
-    files = gr.File(label=f"Add documents ({', '.join(sorted(FORMATS))}): drop files here or click",
+    files = gr.File(label=f"Add documents ({formats_read()}): drop files here or click",
                     file_types=sorted(FORMATS), file_count="multiple", elem_id="qa-upload")
     table = gr.Dataframe(listed, headers=["Title", "Document", "Passages"], interactive=False,
                          elem_id="qa-documents", label="Indexed documents")

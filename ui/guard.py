@@ -22,7 +22,7 @@ import gradio as gr
 
 from qa.core.errors import BadRequest, InvalidRequest, NotFound, RateLimited, TooLarge, UnsupportedFormat
 from qa.core.limits import Window
-from qa.corpus.formats import FORMATS
+from qa.corpus.formats import formats_read, supported
 from qa.edges.asgi import read_body, refuse, replay
 from ui.checks import check_event, check_file_route
 
@@ -132,9 +132,8 @@ class GradioGuard:
             await refuse(send, TooLarge(f"an upload is limited to {self.max_upload} bytes"))
             return
         for name in uploaded_names(scope, body):
-            if not any(name.lower().endswith(suffix) for suffix in FORMATS):
-                await refuse(send, UnsupportedFormat(f"{name}: unsupported format (qa reads "
-                                                     f"{', '.join(sorted(FORMATS))})"))
+            if not supported(name):
+                await refuse(send, UnsupportedFormat(f"{name}: unsupported format (qa reads {formats_read()})"))
                 return
 
         status = [0]  # of Gradio's response: its 413 (plain text) is answered in our shape

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from qa.core.errors import NotFound, RateLimited, StorageFull, TooLarge, UnsupportedFormat
 from qa.core.limits import Window
-from qa.corpus.formats import FORMATS, Budget, extract, supported
+from qa.corpus.formats import Budget, extract, formats_read, supported
 
 MAX_NAME = 120
 
@@ -42,7 +42,7 @@ def safe_name(name: str) -> str:
     stem = re.sub(r"[^\w.-]+", "_", stem if dot else base).strip("._-")[:MAX_NAME]
     cleaned = f"{stem or 'document'}.{suffix.lower()}" if dot else stem
     if not dot or not supported(cleaned):
-        raise UnsupportedFormat(f"{name!r}: unsupported file type (qa reads {', '.join(sorted(FORMATS))})")
+        raise UnsupportedFormat(f"{name!r}: unsupported file type (qa reads {formats_read()})")
     return cleaned
 
 

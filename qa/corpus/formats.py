@@ -46,6 +46,11 @@ def supported(name: str) -> bool:
     return any(name.lower().endswith(suffix) for suffix in FORMATS)
 
 
+def formats_read() -> str:
+    """The formats qa reads, as every message that refuses another one says them."""
+    return ", ".join(sorted(FORMATS))
+
+
 def extract(name: str, raw: bytes, budget: Budget = Budget()) -> Extracted:
     """The text of file ``name`` (its suffix says the format) holding ``raw``.
 
@@ -65,7 +70,7 @@ def extract(name: str, raw: bytes, budget: Budget = Budget()) -> Extracted:
         raise
     except Exception as exc:  # the parsers' own failures on crafted files: AttributeError, RecursionError ...
         raise CorpusError(f"{name}: could not be read as {kind} ({type(exc).__name__}: {exc})"[:500]) from exc
-    raise CorpusError(f"{name}: unsupported format (qa reads {', '.join(sorted(FORMATS))})")
+    raise CorpusError(f"{name}: unsupported format (qa reads {formats_read()})")
 
 
 def _utf8(name: str, raw: bytes) -> str:

@@ -16,7 +16,7 @@ from tqdm import tqdm
 
 from qa.core.errors import CorpusError
 from qa.core.schema import Chunk, Document, EmbeddedDocument, IndexReport
-from qa.corpus.formats import FORMATS, Budget
+from qa.corpus.formats import Budget, formats_read
 from qa.corpus.ingest import load_corpus
 from qa.index.chunking import chunk_document
 from qa.index.embedding import Embedder
@@ -98,7 +98,7 @@ class Indexer:
         skipped = tuple(str(e) for e in loaded if isinstance(e, CorpusError))
         if not documents:
             detail = f" ({len(skipped)} skipped: {'; '.join(skipped)})" if skipped else ""
-            raise CorpusError(f"no readable document ({', '.join(sorted(FORMATS))}) in {corpus_dir}{detail}")
+            raise CorpusError(f"no readable document ({formats_read()}) in {corpus_dir}{detail}")
         self.repair()
         indexed = self.store.manifest()
         self.align_lexical(indexed)
