@@ -116,14 +116,12 @@ class Catalog:
         being_indexed = doc_id in self.indexer.writing
         if not being_indexed and doc_id not in self.store.manifest():  # nothing of ours to wait for
             raise NotFound(f"no document with id {doc_id!r}")
-        if being_indexed or (not wait and self.indexing()):
-            # the run stops at its next batch of texts (seconds), then the document goes, and what
-            # the run had still to do is done by the next one
+        # a run in progress stops at its next batch of texts (seconds), then the document goes,
+        # and what the run had still to do is done by the next one
+        resume = being_indexed or (not wait and self.indexing())
+        if resume:
             self.indexer.cancel()
-            wait, resume = True, True
-        else:
-            resume = False
-        with self._exclusive(wait):
+        with self._exclusive(wait or resume):
             if doc_id not in self.store.manifest() and not being_indexed:
                 raise NotFound(f"no document with id {doc_id!r}")
             self.folder.delete(doc_id)
